@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "nks/cli/app.h"
+
+int main(int argc, char** argv) { return nks::cli::Run(argc, argv); }

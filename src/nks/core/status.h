@@ -83,21 +83,21 @@ class [[nodiscard]] Result {
 }  // namespace nks
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define NKS_RETURN_IF_ERROR(expr)            \
-  do {                                       \
-    ::nks::Status nks_status_ = (expr);      \
-    if (!nks_status_.ok()) return nks_status_; \
-  } while (0)
-
 #define NKS_CONCAT_INNER(a, b) a##b
 #define NKS_CONCAT(a, b) NKS_CONCAT_INNER(a, b)
+#define NKS_RETURN_IF_ERROR_IMPL(tmp, expr) \
+  do {                                      \
+    ::nks::Status tmp = (expr);             \
+    if (!tmp.ok()) return tmp;              \
+  } while (0)
+#define NKS_RETURN_IF_ERROR(expr) NKS_RETURN_IF_ERROR_IMPL(NKS_CONCAT(nks_status_, __COUNTER__), expr)
 #define NKS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return tmp.status();             \
   lhs = std::move(tmp).value()
 // `NKS_ASSIGN_OR_RETURN(auto cpr, Cpr::Parse(text));`
 #define NKS_ASSIGN_OR_RETURN(lhs, expr) \
-  NKS_ASSIGN_OR_RETURN_IMPL(NKS_CONCAT(nks_result_, __LINE__), lhs, expr)
+  NKS_ASSIGN_OR_RETURN_IMPL(NKS_CONCAT(nks_result_, __COUNTER__), lhs, expr)
 
 // An invariant that must hold in production: a violation stops the process
 // rather than paying wrongly (TIGER_STYLE).

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make run: a demo data directory with a synthetic population, and a look at it.
+set -euo pipefail
+nks=$1 data=$2 persons=$3 companies=$4
+gen="$data/demo-population"
+if [ ! -f "$data/nks.db" ]; then
+  "$nks" --data "$data" init
+  "$nks" gen population --persons "$persons" --companies "$companies" --seed 2026 --out "$gen"
+  for f in cpr cvr units nemkonti; do "$nks" --data "$data" import "$f" "$gen/$f.csv"; done
+else
+  echo "using the existing demo data in $data (delete it to start over)"
+fi
+cpr=$(sed -n 2p "$gen/cpr.csv" | cut -d, -f1)
+cvr=$(sed -n 2p "$gen/cvr.csv" | cut -d, -f1)
+echo
+echo "== a person's NemKonto"
+"$nks" --data "$data" nemkonto show "cpr:$cpr"
+echo
+echo "== where a payment from authority 12345678 for boligstoette would go"
+"$nks" --data "$data" resolve "cpr:$cpr" --authority 12345678 --benefit boligstoette
+"$nks" --data "$data" resolve "cvr:$cvr" --authority 12345678 --benefit tilskud
+echo
+echo "Try: $nks --data $data --help"

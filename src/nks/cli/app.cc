@@ -1,0 +1,499 @@
+#include "nks/cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "nks/cli/progress_bar.h"
+#include "nks/core/ids.h"
+#include "nks/core/time.h"
+#include "nks/gen/population.h"
+#include "nks/register/register.h"
+#include "nks/registry/import.h"
+#include "nks/store/store.h"
+
+namespace nks::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kDbFile = "nks.db";
+constexpr size_t kErrorsShownMax = 1000;
+
+// Everything the command line can say; filled by CLI11, read by the commands.
+struct Options {
+  std::string data_dir = "nks-data";
+  std::string clock;
+  std::string what;  // import: cpr|cvr|units|nemkonti
+  std::string file;
+  std::string id;
+  std::string account;
+  std::string code;
+  std::string channel;  // empty: the command's default
+  std::string bank;
+  std::string user;
+  std::string reference;
+  uint32_t authority = 0;
+  std::string benefit;
+  std::string until;
+  bool locked = false;
+  std::string date;
+  std::string month;
+  std::string out;
+  uint64_t persons = 10000;
+  uint64_t companies = 500;
+  uint64_t seed = 1;
+};
+
+// A failure the user must see: printed as "nks: error: ..." with CPR
+// numbers masked, exit code 1.
+int Fail(const Status& st) {
+  fmt::print(stderr, "nks: error: {}\n", MaskCprsIn(st.message()));
+  return 1;
+}
+
+// What every command that touches the data directory needs.
+struct Env {
+  std::unique_ptr<Clock> clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<reg::Register> reg;
+};
+
+Result<Env> OpenEnv(const Options& o, int64_t cache_bytes = 64 << 20) {
+  Env env;
+  NKS_ASSIGN_OR_RETURN(env.clock, MakeClock(o.clock));
+  fs::path db = fs::path(o.data_dir) / kDbFile;
+  if (!fs::exists(db)) {
+    return Status::FailedPrecondition(
+        fmt::format("{} is not an NKS data directory: run 'nks --data {} init' first", o.data_dir,
+                    o.data_dir));
+  }
+  store::OpenOptions so;
+  so.cache_bytes = cache_bytes;
+  NKS_ASSIGN_OR_RETURN(env.store, store::OpenSqlite(db.string(), so));
+  reg::RegisterOptions ro;
+  ro.outbox_dir = fs::path(o.data_dir) / "outbox";
+  NKS_ASSIGN_OR_RETURN(env.reg, reg::Register::Open(env.store.get(), env.clock.get(), ro));
+  return env;
+}
+
+// "cpr:DDMMYY-SSSS", "cvr:NNNNNNNN", "se:..", "p:..", or a bare CPR number.
+Result<RecipientId> ParseId(const std::string& text) {
+  if (text.find(':') != std::string::npos) return RecipientId::ParseTagged(text);
+  if (text.size() == 10 || (text.size() == 11 && text[6] == '-')) {
+    return RecipientId::Parse(IdType::kCpr, text);
+  }
+  return Status::Invalid("id: write cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN");
+}
+
+Result<reg::Actor> MakeActor(const Options& o, std::string_view default_channel) {
+  reg::Actor a;
+  NKS_ASSIGN_OR_RETURN(a.channel,
+                       store::ParseChannel(o.channel.empty() ? default_channel : o.channel));
+  switch (a.channel) {
+    case store::Channel::kBank:
+      a.id = o.bank;
+      break;
+    case store::Channel::kAuthority:
+      a.id = o.user;
+      a.authority = o.authority;
+      a.reference = o.reference;
+      break;
+    default:
+      break;
+  }
+  NKS_RETURN_IF_ERROR(reg::CheckActor(a));
+  return a;
+}
+
+int Init(const Options& o) {
+  std::error_code ec;
+  fs::create_directories(fs::path(o.data_dir) / "outbox" / "letters", ec);
+  if (ec) return Fail(Status::IoError(fmt::format("{}: {}", o.data_dir, ec.message())));
+  auto store = store::OpenSqlite((fs::path(o.data_dir) / kDbFile).string());
+  if (!store.ok()) return Fail(store.status());
+  auto version = (*store)->SchemaVersion();
+  if (!version.ok()) return Fail(version.status());
+  fmt::print("initialised {} (schema version {})\n", o.data_dir, *version);
+  return 0;
+}
+
+int PrintImport(const Result<registry::ImportReport>& report) {
+  if (!report.ok()) return Fail(report.status());
+  if (!report->ok()) {
+    for (const auto& e : report->errors) fmt::print(stderr, "{}\n", e);
+    if (report->errors_total > report->errors.size()) {
+      fmt::print(stderr, "... and {} more errors\n", report->errors_total - report->errors.size());
+    }
+    fmt::print(stderr, "nks: error: {} rejected: {} bad lines; nothing was imported\n",
+               report->file, report->errors_total);
+    return 1;
+  }
+  fmt::print("{}: {} records, {} new or changed, {} unchanged\n", report->file, report->records,
+             report->changed, report->unchanged);
+  return 0;
+}
+
+int Import(const Options& o) {
+  // A big page cache makes bulk loads several times faster.
+  auto env = OpenEnv(o, int64_t{1} << 30);
+  if (!env.ok()) return Fail(env.status());
+  ProgressBar bar;
+  registry::ImportOptions io;
+  io.progress = bar.Fn();
+  io.errors_max = kErrorsShownMax;
+  Result<registry::ImportReport> report = Status::Invalid("import: unknown register");
+  if (o.what == "cpr") report = registry::ImportCpr(*env->store, o.file, io);
+  if (o.what == "cvr") report = registry::ImportCvr(*env->store, o.file, io);
+  if (o.what == "units") report = registry::ImportUnits(*env->store, o.file, io);
+  if (o.what == "nemkonti") report = env->reg->ImportNemKonti(o.file, io);
+  bar.Finish();
+  return PrintImport(report);
+}
+
+std::string TimeText(int64_t us) {
+  return FormatCopenhagen(Instant(std::chrono::microseconds(us)));
+}
+
+int Show(const Options& o) {
+  auto id = ParseId(o.id);
+  if (!id.ok()) return Fail(id.status());
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto v = env->reg->Show(*id);
+  if (!v.ok()) return Fail(v.status());
+  fmt::print("recipient: {}\nname:      {}\nstatus:    {}\n", id->TaggedMasked(), v->name, v->status);
+  if (v->cvr_of_unit) fmt::print("company:   cvr:{:08d}\n", *v->cvr_of_unit);
+  for (size_t i = 1; i < v->address_lines.size(); ++i) fmt::print("address:   {}\n", v->address_lines[i]);
+  const auto& s = v->nemkonto;
+  if (s.active) {
+    fmt::print("nemkonto:  {} ({} since {})\n", s.active->ToString(),
+               store::ChannelName(s.active_channel), TimeText(s.active_since_us));
+  } else {
+    fmt::print("nemkonto:  none\n");
+  }
+  if (s.pending) {
+    fmt::print("pending:   {} reported by authority {} (ref {}), code valid until {}, {} failed attempts\n",
+               s.pending->account.ToString(), s.pending->authority, s.pending->reference,
+               TimeText(s.pending->expires_us), s.pending->failed_attempts);
+  }
+  fmt::print("history:\n");
+  for (const auto& e : v->history) {
+    fmt::print("  #{} {} {:<17} {:<9} {:<24} {} -> {}{}\n", e.seq, TimeText(e.at_us),
+               store::NemKontoEventKindName(e.kind), store::ChannelName(e.channel), e.actor,
+               e.old_account.empty() ? "-" : e.old_account, e.account.empty() ? "-" : e.account,
+               e.reference.empty() ? "" : " ref " + e.reference);
+  }
+  return 0;
+}
+
+int SetNemKonto(const Options& o) {
+  auto id = ParseId(o.id);
+  if (!id.ok()) return Fail(id.status());
+  auto account = Account::Parse(o.account);
+  if (!account.ok()) return Fail(account.status().WithContext("account"));
+  auto actor = MakeActor(o, "citizen");
+  if (!actor.ok()) return Fail(actor.status());
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto r = env->reg->SetNemKonto(*id, *account, *actor);
+  if (!r.ok()) return Fail(r.status());
+  switch (r->outcome) {
+    case reg::SetOutcome::kActive:
+      fmt::print("{}: NemKonto {} is active (#{})\n", id->TaggedMasked(), account->ToString(), r->seq);
+      break;
+    case reg::SetOutcome::kPending:
+      fmt::print("{}: NemKonto {} is pending activation (#{}); activation letter: {}\n",
+                 id->TaggedMasked(), account->ToString(), r->seq, r->letter.string());
+      break;
+    case reg::SetOutcome::kUnchanged:
+      fmt::print("{}: NemKonto is already {}; nothing changed\n", id->TaggedMasked(), account->ToString());
+      break;
+  }
+  return 0;
+}
+
+int DeleteNemKonto(const Options& o) {
+  auto id = ParseId(o.id);
+  if (!id.ok()) return Fail(id.status());
+  auto actor = MakeActor(o, "citizen");
+  if (!actor.ok()) return Fail(actor.status());
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  Status st = env->reg->DeleteNemKonto(*id, *actor);
+  if (!st.ok()) return Fail(st);
+  fmt::print("{}: NemKonto deleted\n", id->TaggedMasked());
+  return 0;
+}
+
+int Activate(const Options& o) {
+  auto id = ParseId(o.id);
+  if (!id.ok()) return Fail(id.status());
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto seq = env->reg->Activate(*id, o.code);
+  if (!seq.ok()) return Fail(seq.status());
+  fmt::print("{}: NemKonto activated (#{})\n", id->TaggedMasked(), *seq);
+  return 0;
+}
+
+Result<std::optional<Date>> ParseUntil(const std::string& text) {
+  if (text.empty()) return std::optional<Date>();
+  auto d = ParseDate(text);
+  if (!d.ok()) return d.status().WithContext("--until");
+  return std::optional<Date>(*d);
+}
+
+int SetSpecific(const Options& o) {
+  auto id = ParseId(o.id);
+  if (!id.ok()) return Fail(id.status());
+  auto account = Account::Parse(o.account);
+  if (!account.ok()) return Fail(account.status().WithContext("account"));
+  auto until = ParseUntil(o.until);
+  if (!until.ok()) return Fail(until.status());
+  auto actor = MakeActor(o, "authority");
+  if (!actor.ok()) return Fail(actor.status());
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  Status st = env->reg->SetSpecific(*id, o.authority, o.benefit, *account, *until, o.locked, *actor);
+  if (!st.ok()) return Fail(st);
+  fmt::print("{}: specific account {} for authority {}, benefit type {}{}{}\n", id->TaggedMasked(),
+             account->ToString(), o.authority, o.benefit,
+             *until ? ", until " + FormatDate(**until) : "", o.locked ? ", locked" : "");
+  return 0;
+}
+
+int DeleteSpecific(const Options& o) {
+  auto id = ParseId(o.id);
+  if (!id.ok()) return Fail(id.status());
+  auto actor = MakeActor(o, "authority");
+  if (!actor.ok()) return Fail(actor.status());
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  Status st = env->reg->DeleteSpecific(*id, o.authority, o.benefit, *actor);
+  if (!st.ok()) return Fail(st);
+  fmt::print("{}: specific account for authority {}, benefit type {} deleted\n", id->TaggedMasked(),
+             o.authority, o.benefit);
+  return 0;
+}
+
+int ListSpecific(const Options& o) {
+  auto id = ParseId(o.id);
+  if (!id.ok()) return Fail(id.status());
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto list = env->reg->ListSpecific(*id);
+  if (!list.ok()) return Fail(list.status());
+  Date today = CopenhagenDate(env->clock->Now());
+  fmt::print("{}: {} specific accounts\n", id->TaggedMasked(), list->size());
+  for (const auto& s : *list) {
+    bool expired = s.valid_until && *s.valid_until < today;
+    fmt::print("  authority {} benefit {} account {}{}{}{} (ref {})\n", s.authority, s.benefit_type,
+               s.account.ToString(), s.valid_until ? " until " + FormatDate(*s.valid_until) : "",
+               s.locked ? " locked" : "", expired ? " EXPIRED" : "", s.reference);
+  }
+  return 0;
+}
+
+int Resolve(const Options& o) {
+  auto id = ParseId(o.id);
+  if (!id.ok()) return Fail(id.status());
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  Date date = CopenhagenDate(env->clock->Now());
+  if (!o.date.empty()) {
+    auto d = ParseDate(o.date);
+    if (!d.ok()) return Fail(d.status().WithContext("--date"));
+    date = *d;
+  }
+  auto r = env->reg->Resolve(*id, o.authority, o.benefit, date);
+  if (!r.ok()) return Fail(r.status());
+  auto index = env->reg->Index();
+  std::string account = r->account ? (*index)->Decode(r->account).ToString() : "-";
+  fmt::print("{}: {} ({})\n", id->TaggedMasked(), account, reg::ResolutionKindName(r->kind));
+  return 0;
+}
+
+Status WriteFileDurably(const fs::path& path, const std::string& content) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return Status::IoError(fmt::format("{}: cannot create", tmp.string()));
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::IoError(fmt::format("{}: cannot write", path.string()));
+  }
+  return Status::Ok();
+}
+
+int ControlList(const Options& o) {
+  int year = 0;
+  unsigned month = 0;
+  if (o.month.size() != 7 || o.month[4] != '-' ||
+      std::sscanf(o.month.c_str(), "%4d-%2u", &year, &month) != 2 || month < 1 || month > 12) {
+    return Fail(Status::Invalid("--month: must be YYYY-MM"));
+  }
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  std::string csv;
+  uint64_t rows = 0;
+  Status st = env->reg->WriteControlList(o.authority, year, month, &csv, &rows);
+  if (!st.ok()) return Fail(st);
+  fs::path out = o.out;
+  if (out.empty()) {
+    out = fs::path(o.data_dir) / "outbox" / "control" /
+          fmt::format("control-{}-{}.csv", o.authority, o.month);
+    std::error_code ec;
+    fs::create_directories(out.parent_path(), ec);
+  }
+  st = WriteFileDurably(out, csv);
+  if (!st.ok()) return Fail(st);
+  fmt::print("control list for authority {} {}: {} changes -> {}\n", o.authority, o.month, rows,
+             out.string());
+  return 0;
+}
+
+int GenPopulation(const Options& o) {
+  ProgressBar bar;
+  gen::PopulationOptions po;
+  po.persons = o.persons;
+  po.companies = o.companies;
+  po.seed = o.seed;
+  ProgressFn fn = bar.Fn();
+  Status st = gen::GeneratePopulation(po, o.out, [&](uint64_t done, uint64_t total) {
+    fn("generating population", done, total);
+  });
+  bar.Finish();
+  if (!st.ok()) return Fail(st);
+  fmt::print("wrote cpr.csv, cvr.csv, units.csv, nemkonti.csv to {} ({} persons, {} companies, seed {})\n",
+             o.out, o.persons, o.companies, o.seed);
+  return 0;
+}
+
+int Stats(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto persons = env->store->CountPersons();
+  auto companies = env->store->CountCompanies();
+  if (!persons.ok()) return Fail(persons.status());
+  if (!companies.ok()) return Fail(companies.status());
+  auto index = env->reg->Index();
+  if (!index.ok()) return Fail(index.status());
+  const reg::ResolutionIndex& ix = **index;
+  fmt::print("persons:   {}\ncompanies: {}\nunits:     {}\nnemkonti:  {} active\nspecific:  {}\n",
+             *persons, *companies, ix.unit_count(), ix.nemkonto_count(), ix.specific_count());
+  fmt::print("index:     {:.1f} MiB\n", static_cast<double>(ix.memory_bytes()) / (1 << 20));
+  return 0;
+}
+
+void AddActorOptions(CLI::App* cmd, Options& o) {
+  cmd->add_option("--channel", o.channel,
+                  "citizen, bank or authority (default: citizen for NemKonti, authority for "
+                  "specific accounts)")
+      ->check(CLI::IsMember({"citizen", "bank", "authority"}));
+  cmd->add_option("--bank", o.bank, "bank channel: the reporting bank's registration number or BIC");
+  cmd->add_option("--authority", o.authority, "authority channel: the NKS agreement number");
+  cmd->add_option("--user", o.user, "authority channel: the caseworker's user id");
+  cmd->add_option("--reference", o.reference, "authority channel: the written request's document reference");
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  Options o;
+  int (*command)(const Options&) = nullptr;
+  CLI::App app{"nks: the NemKonto system (register, resolution, payments)", "nks"};
+  app.require_subcommand(1);
+  app.add_option("--data", o.data_dir, "data directory")->capture_default_str();
+  app.add_option("--clock", o.clock, "fixed time, ISO 8601 (e.g. 2026-11-25T06:00:00+01:00); default: system clock");
+  auto on = [&](CLI::App* cmd, int (*fn)(const Options&)) {
+    cmd->callback([&command, fn] { command = fn; });
+  };
+
+  on(app.add_subcommand("init", "create the data directory and database"), Init);
+
+  auto* imp = app.add_subcommand("import", "import a register file (rejected whole if any line is bad)");
+  imp->add_option("register", o.what, "cpr, cvr, units or nemkonti")
+      ->required()
+      ->check(CLI::IsMember({"cpr", "cvr", "units", "nemkonti"}));
+  imp->add_option("file", o.file, "CSV file")->required();
+  on(imp, Import);
+
+  auto* nk = app.add_subcommand("nemkonto", "show and change NemKonti");
+  nk->require_subcommand(1);
+  auto* show = nk->add_subcommand("show", "show a recipient's NemKonto and its history");
+  show->add_option("id", o.id, "cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN")->required();
+  on(show, Show);
+  auto* set = nk->add_subcommand("set", "report a NemKonto");
+  set->add_option("id", o.id, "recipient")->required();
+  set->add_option("account", o.account, "RRRR-AAAAAAAAAA, DK IBAN, or IBAN[/BIC]")->required();
+  AddActorOptions(set, o);
+  on(set, SetNemKonto);
+  auto* del = nk->add_subcommand("delete", "delete a NemKonto");
+  del->add_option("id", o.id, "recipient")->required();
+  AddActorOptions(del, o);
+  on(del, DeleteNemKonto);
+  auto* act = nk->add_subcommand("activate", "activate a pending NemKonto with the code from the letter");
+  act->add_option("id", o.id, "recipient")->required();
+  act->add_option("code", o.code, "the 8-digit activation code")->required();
+  on(act, Activate);
+
+  auto* sp = app.add_subcommand("specific", "specific accounts per authority and benefit type");
+  sp->require_subcommand(1);
+  auto* sp_set = sp->add_subcommand("set", "create or change a specific account");
+  sp_set->add_option("id", o.id, "recipient")->required();
+  sp_set->add_option("--benefit", o.benefit, "benefit type code")->required();
+  sp_set->add_option("--account", o.account, "the account")->required();
+  sp_set->add_option("--until", o.until, "last day it applies (YYYY-MM-DD)");
+  sp_set->add_flag("--locked", o.locked, "the citizen may not change or delete it");
+  AddActorOptions(sp_set, o);
+  on(sp_set, SetSpecific);
+  auto* sp_del = sp->add_subcommand("delete", "delete a specific account");
+  sp_del->add_option("id", o.id, "recipient")->required();
+  sp_del->add_option("--benefit", o.benefit, "benefit type code")->required();
+  AddActorOptions(sp_del, o);
+  on(sp_del, DeleteSpecific);
+  auto* sp_list = sp->add_subcommand("list", "list a recipient's specific accounts");
+  sp_list->add_option("id", o.id, "recipient")->required();
+  on(sp_list, ListSpecific);
+
+  auto* res = app.add_subcommand("resolve", "which account a payment would go to, and why");
+  res->add_option("id", o.id, "recipient")->required();
+  res->add_option("--authority", o.authority, "paying authority (NKS agreement number)")->required();
+  res->add_option("--benefit", o.benefit, "benefit type code")->required();
+  res->add_option("--date", o.date, "payout date (default: today)");
+  on(res, Resolve);
+
+  auto* cl = app.add_subcommand("control-list", "the month's register changes by an authority's users (CSV)");
+  cl->add_option("--authority", o.authority, "NKS agreement number")->required();
+  cl->add_option("--month", o.month, "YYYY-MM")->required();
+  cl->add_option("--out", o.out, "output file (default DATA/outbox/control/...)");
+  on(cl, ControlList);
+
+  on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
+
+  auto* gen = app.add_subcommand("gen", "generate synthetic data");
+  gen->require_subcommand(1);
+  auto* pop = gen->add_subcommand("population", "synthetic CPR/CVR registers and bank NemKonto reports");
+  pop->add_option("--persons", o.persons, "persons")->capture_default_str();
+  pop->add_option("--companies", o.companies, "companies")->capture_default_str();
+  pop->add_option("--seed", o.seed, "seed")->capture_default_str();
+  pop->add_option("--out", o.out, "output directory")->required();
+  on(pop, GenPopulation);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return command ? command(o) : 2;
+}
+
+}  // namespace nks::cli

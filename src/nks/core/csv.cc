@@ -1,0 +1,216 @@
+#include "nks/core/csv.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace nks {
+
+CsvReader::~CsvReader() {
+  if (mapped_ && size_ > 0) munmap(const_cast<char*>(data_), size_);
+}
+
+CsvReader::CsvReader(CsvReader&& o) noexcept { *this = std::move(o); }
+
+CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
+  if (this == &o) return *this;
+  if (mapped_ && size_ > 0) munmap(const_cast<char*>(data_), size_);
+  data_ = o.data_;
+  size_ = o.size_;
+  mapped_ = o.mapped_;
+  pos_ = o.pos_;
+  next_line_ = o.next_line_;
+  record_line_ = o.record_line_;
+  record_offset_ = o.record_offset_;
+  o.data_ = nullptr;
+  o.size_ = 0;
+  o.mapped_ = false;
+  return *this;
+}
+
+Result<CsvReader> CsvReader::Open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(fmt::format("{}: cannot open: {}", path, strerror(errno)));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::IoError(fmt::format("{}: not a regular file", path));
+  }
+  CsvReader r;
+  r.size_ = static_cast<uint64_t>(st.st_size);
+  if (r.size_ > 0) {
+    void* p = mmap(nullptr, r.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      ::close(fd);
+      return Status::IoError(fmt::format("{}: cannot map: {}", path, strerror(errno)));
+    }
+    madvise(p, r.size_, MADV_SEQUENTIAL);
+    r.data_ = static_cast<const char*>(p);
+    r.mapped_ = true;
+  }
+  ::close(fd);
+  return r;
+}
+
+CsvReader CsvReader::FromText(std::string_view text) {
+  CsvReader r;
+  r.data_ = text.data();
+  r.size_ = text.size();
+  return r;
+}
+
+void CsvReader::Seek(uint64_t offset, uint64_t line) {
+  pos_ = offset;
+  next_line_ = line;
+}
+
+void CsvReader::SkipLine() {
+  while (pos_ < size_ && data_[pos_] != '\n') ++pos_;
+  if (pos_ < size_) {
+    ++pos_;
+    ++next_line_;
+  }
+}
+
+Result<bool> CsvReader::Next(std::vector<std::string_view>* fields) {
+  fields->clear();
+  if (pos_ >= size_) return false;
+  record_offset_ = pos_;
+  record_line_ = next_line_;
+  Status st = ReadRecord(fields);
+  if (!st.ok()) {
+    pos_ = record_offset_;
+    next_line_ = record_line_;
+    SkipLine();
+    fields->clear();
+    return st;
+  }
+  return true;
+}
+
+// Parses one record starting at pos_. Unquoted fields are views into the
+// file; quoted fields with "" are unescaped into scratch_.
+Status CsvReader::ReadRecord(std::vector<std::string_view>* fields) {
+  scratch_.clear();
+  scratch_fields_.clear();
+  std::vector<int> from_scratch;  // indices of fields living in scratch_
+  const uint64_t start = pos_;
+  while (true) {
+    if (fields->size() >= kFieldsMax) return Status::Invalid("more than 64 fields");
+    if (pos_ < size_ && data_[pos_] == '"') {
+      ++pos_;
+      size_t begin = scratch_.size();
+      bool closed = false;
+      while (pos_ < size_) {
+        char c = data_[pos_++];
+        if (c == '"') {
+          if (pos_ < size_ && data_[pos_] == '"') {
+            scratch_.push_back('"');
+            ++pos_;
+            continue;
+          }
+          closed = true;
+          break;
+        }
+        if (c == '\n') ++next_line_;
+        scratch_.push_back(c);
+        if (pos_ - start > kRecordBytesMax) return Status::Invalid("record longer than 64 KiB");
+      }
+      if (!closed) return Status::Invalid("quoted field is not closed");
+      from_scratch.push_back(static_cast<int>(fields->size()));
+      scratch_fields_.emplace_back(begin, scratch_.size() - begin);
+      fields->emplace_back();
+      if (pos_ < size_ && data_[pos_] != ',' && data_[pos_] != '\n' && data_[pos_] != '\r') {
+        return Status::Invalid("text after a closing quote");
+      }
+    } else {
+      uint64_t b = pos_;
+      while (pos_ < size_) {
+        char c = data_[pos_];
+        if (c == ',' || c == '\n' || c == '\r') break;
+        if (c == '"') return Status::Invalid("quote inside an unquoted field");
+        ++pos_;
+      }
+      fields->emplace_back(data_ + b, pos_ - b);
+    }
+    if (pos_ - start > kRecordBytesMax) return Status::Invalid("record longer than 64 KiB");
+    if (pos_ >= size_) break;
+    char c = data_[pos_];
+    if (c == ',') {
+      ++pos_;
+      continue;
+    }
+    if (c == '\r') {
+      ++pos_;
+      if (pos_ < size_ && data_[pos_] != '\n') return Status::Invalid("carriage return without line feed");
+    }
+    if (pos_ < size_ && data_[pos_] == '\n') {
+      ++pos_;
+      ++next_line_;
+    }
+    break;
+  }
+  for (size_t i = 0; i < from_scratch.size(); ++i) {
+    (*fields)[static_cast<size_t>(from_scratch[i])] =
+        std::string_view(scratch_).substr(scratch_fields_[i].first, scratch_fields_[i].second);
+  }
+  if (!IsValidUtf8(std::string_view(data_ + start, pos_ - start))) {
+    return Status::Invalid("not valid UTF-8");
+  }
+  return Status::Ok();
+}
+
+bool IsValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    // Fast path over ASCII, 8 bytes at a time.
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      if (w & 0x8080808080808080ULL) break;
+      p += 8;
+    }
+    if (p >= end) break;
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+    else return false;
+    if (end - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)) return false;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+void AppendCsvField(std::string* out, std::string_view f) {
+  if (f.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(f);
+    return;
+  }
+  out->push_back('"');
+  for (char c : f) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+}  // namespace nks

@@ -1,0 +1,168 @@
+// Bulk work on the register: the bank channel's nemkonti.csv and the
+// monthly control lists.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "nks/core/csv.h"
+#include "nks/register/register.h"
+#include "nks/registry/csv_batch.h"
+
+namespace nks::reg {
+namespace {
+
+using registry::CsvBatch;
+using registry::Fields;
+
+// The reporting bank: a 4-digit registration number or a BIC.
+Status CheckBank(std::string_view bank) {
+  bool reg_number = bank.size() == 4 && std::all_of(bank.begin(), bank.end(), [](char c) {
+                      return c >= '0' && c <= '9';
+                    });
+  if (reg_number || Bic::Parse(bank).ok()) return Status::Ok();
+  return Status::Invalid("bank: must be a 4-digit registration number or a BIC");
+}
+
+Result<RecipientId> ParseRecipient(const Fields& f) {
+  auto type = ParseIdType(f[0]);
+  if (!type.ok()) return Status::Invalid("id_type: must be cpr, cvr, se or p");
+  return RecipientId::Parse(*type, f[1]);
+}
+
+// The sorted keys of every recipient the registers know.
+Status LoadKnownRecipients(store::Store& store, std::vector<uint64_t>* keys) {
+  NKS_RETURN_IF_ERROR(store.ScanPersonNumbers([&](uint64_t n) {
+    keys->push_back(RecipientId::Of(*Cpr::FromNumber(n)).key());
+    return true;
+  }));
+  NKS_RETURN_IF_ERROR(store.ScanCompanyNumbers([&](uint64_t n) {
+    keys->push_back(RecipientId::Of(*Cvr::FromNumber(n)).key());
+    return true;
+  }));
+  NKS_RETURN_IF_ERROR(store.ScanUnits([&](const store::Unit& u) {
+    keys->push_back(u.key);
+    return true;
+  }));
+  std::sort(keys->begin(), keys->end());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
+                                                        const registry::ImportOptions& options) {
+  CsvBatch batch(path, "id_type,id,account,bank", options.progress, options.errors_max);
+  NKS_RETURN_IF_ERROR(batch.Check([](const Fields& f) -> Result<uint64_t> {
+    NKS_ASSIGN_OR_RETURN(RecipientId id, ParseRecipient(f));
+    auto account = Account::Parse(f[2]);
+    if (!account.ok()) return account.status().WithContext("account");
+    NKS_RETURN_IF_ERROR(CheckBank(f[3]));
+    return id.key();
+  }));
+  registry::ImportReport report;
+  report.file = path;
+  if (batch.ok()) {
+    // Keys are sorted on both sides: one merge walk finds the unknown ones.
+    std::vector<uint64_t> known;
+    NKS_RETURN_IF_ERROR(LoadKnownRecipients(*store_, &known));
+    size_t k = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      while (k < known.size() && known[k] < batch.key(i)) ++k;
+      if (k == known.size() || known[k] != batch.key(i)) {
+        batch.Reject(i, "id: not in the CPR or CVR register");
+      }
+    }
+  }
+  report.records = batch.records();
+  report.errors = batch.errors();
+  report.errors_total = batch.errors_total();
+  if (!batch.ok()) return report;
+
+  NKS_ASSIGN_OR_RETURN(const ResolutionIndex* index, Index());
+  const int64_t now_us = NowUs();
+  NKS_ASSIGN_OR_RETURN(auto writer, store_->BeginImport());
+  NKS_RETURN_IF_ERROR(batch.Write([&](uint64_t key, const Fields& f) -> Status {
+    Account account = *Account::Parse(f[2]);
+    AccountCode current = 0;
+    std::string old_account;
+    if (index->ActiveNemKonto(key, &current)) {
+      Account active = index->Decode(current);
+      if (active == account) {
+        ++report.unchanged;
+        return Status::Ok();
+      }
+      old_account = active.ToString();
+    }
+    store::NemKontoEvent e;
+    e.recipient = key;
+    e.kind = store::NemKontoEventKind::kSet;
+    e.account = account.ToString();
+    e.old_account = std::move(old_account);
+    e.channel = store::Channel::kBank;
+    e.actor = std::string(f[3]);
+    e.at_us = now_us;
+    ++report.changed;
+    return writer->AppendNemKonto(&e);
+  }));
+  NKS_RETURN_IF_ERROR(writer->Commit());
+  NKS_RETURN_IF_ERROR(CatchUp());
+  return report;
+}
+
+Status Register::WriteControlList(uint32_t authority, int year, unsigned month, std::string* csv,
+                                  uint64_t* rows) {
+  using namespace std::chrono;
+  year_month_day first{std::chrono::year(year), std::chrono::month(month), day(1)};
+  if (!first.ok()) return Status::Invalid("month: must be YYYY-MM");
+  year_month_day next = sys_days(first + months(1));
+  const int64_t from_us = FromCopenhagen(first, seconds(0)).time_since_epoch().count();
+  const int64_t to_us = FromCopenhagen(next, seconds(0)).time_since_epoch().count();
+  struct Row {
+    int64_t at_us;
+    int64_t seq;
+    std::string line;
+  };
+  std::vector<Row> out;
+  auto time_text = [](int64_t us) { return FormatCopenhagen(Instant(microseconds(us))); };
+  auto masked = [](uint64_t key) {
+    auto id = RecipientId::FromKey(key);
+    return id.ok() ? id->TaggedMasked() : std::string("?");
+  };
+  auto add = [&](int64_t at_us, int64_t seq, std::initializer_list<std::string_view> fields) {
+    std::string line;
+    bool first_field = true;
+    for (std::string_view f : fields) {
+      if (!first_field) line += ',';
+      first_field = false;
+      AppendCsvField(&line, f);
+    }
+    line += "\r\n";
+    out.push_back({at_us, seq, std::move(line)});
+  };
+  NKS_RETURN_IF_ERROR(store_->ScanAuthorityChanges(
+      authority, from_us, to_us,
+      [&](const store::NemKontoEvent& e) {
+        add(e.at_us, e.seq,
+            {time_text(e.at_us), e.actor, "nemkonto", store::NemKontoEventKindName(e.kind),
+             masked(e.recipient), "", e.old_account, e.account, "", "", e.reference});
+        return true;
+      },
+      [&](const store::SpecificEvent& e) {
+        add(e.at_us, e.seq,
+            {time_text(e.at_us), e.actor, "specific", store::SpecificEventKindName(e.kind),
+             masked(e.recipient), e.benefit_type, e.old_account, e.account, e.valid_until,
+             e.kind == store::SpecificEventKind::kSet ? (e.locked ? "yes" : "no") : "",
+             e.reference});
+        return true;
+      }));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Row& a, const Row& b) { return a.at_us < b.at_us; });
+  csv->assign(
+      "time,user,register,change,recipient,benefit_type,old_account,new_account,valid_until,"
+      "locked,reference\r\n");
+  for (const Row& r : out) csv->append(r.line);
+  *rows = out.size();
+  return Status::Ok();
+}
+
+}  // namespace nks::reg

@@ -1,0 +1,55 @@
+#include "nks/register/flat_map.h"
+
+namespace nks::reg {
+
+void FlatU64Map::Rehash(size_t capacity) {
+  std::vector<Entry> old;
+  old.swap(slots_);
+  slots_.assign(capacity, Entry{0, 0});
+  mask_ = capacity - 1;
+  size_ = 0;
+  for (const Entry& e : old) {
+    if (e.key != 0) Put(e.key, e.value);
+  }
+}
+
+void FlatU64Map::Reserve(size_t n) {
+  size_t capacity = 16;
+  while (capacity * 3 / 4 < n) capacity *= 2;
+  if (capacity > slots_.size()) Rehash(capacity);
+}
+
+void FlatU64Map::Put(uint64_t key, uint64_t value) {
+  NKS_CHECK(key != 0);
+  if ((size_ + 1) * 4 > slots_.size() * 3) Rehash(slots_.size() * 2);
+  size_t i = Slot(key);
+  while (slots_[i].key != 0 && slots_[i].key != key) i = (i + 1) & mask_;
+  if (slots_[i].key == 0) ++size_;
+  slots_[i] = Entry{key, value};
+}
+
+void FlatU64Map::Erase(uint64_t key) {
+  size_t i = Slot(key);
+  while (slots_[i].key != key) {
+    if (slots_[i].key == 0) return;
+    i = (i + 1) & mask_;
+  }
+  // Backward shift: move later entries of the probe run into the hole so
+  // lookups never stop early at it.
+  size_t hole = i;
+  size_t j = i;
+  while (true) {
+    j = (j + 1) & mask_;
+    if (slots_[j].key == 0) break;
+    size_t home = Slot(slots_[j].key);
+    bool between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+    if (!between) {
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+  }
+  slots_[hole] = Entry{0, 0};
+  --size_;
+}
+
+}  // namespace nks::reg

@@ -1,0 +1,164 @@
+#include "nks/register/index.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+
+namespace nks::reg {
+
+namespace {
+constexpr uint64_t kAccountNumberSpan = 10'000'000'000ULL;  // 10^10
+
+int32_t DaysSinceEpoch(Date d) {
+  return static_cast<int32_t>(std::chrono::sys_days(d).time_since_epoch().count());
+}
+}  // namespace
+
+std::string_view ResolutionKindName(ResolutionKind k) {
+  switch (k) {
+    case ResolutionKind::kSpecific: return "specific-account";
+    case ResolutionKind::kNemKonto: return "nemkonto";
+    case ResolutionKind::kCompanyNemKonto: return "company-nemkonto";
+    case ResolutionKind::kUnresolved: return "unresolved";
+  }
+  return "?";
+}
+
+Result<AccountCode> ResolutionIndex::Encode(const Account& account) {
+  if (account.is_danish()) {
+    const DanishAccount& d = account.danish();
+    AccountCode code = uint64_t{d.registration()} * kAccountNumberSpan + d.account();
+    NKS_CHECK(code != 0 && (code & kForeignBit) == 0);
+    return code;
+  }
+  std::string text = account.ToString();
+  auto it = std::lower_bound(foreign_by_text_.begin(), foreign_by_text_.end(), text,
+                             [](const auto& a, const std::string& t) { return a.first < t; });
+  if (it != foreign_by_text_.end() && it->first == text) return it->second;
+  AccountCode code = kForeignBit | foreign_.size();
+  foreign_.push_back(account.foreign());
+  foreign_by_text_.insert(it, {std::move(text), code});
+  return code;
+}
+
+Account ResolutionIndex::Decode(AccountCode code) const {
+  NKS_CHECK(code != 0);
+  if (code & kForeignBit) {
+    size_t i = static_cast<size_t>(code & ~kForeignBit);
+    NKS_CHECK(i < foreign_.size());
+    return Account(foreign_[i]);
+  }
+  auto d = DanishAccount::Of(static_cast<uint32_t>(code / kAccountNumberSpan),
+                             code % kAccountNumberSpan);
+  NKS_CHECK(d.ok());
+  return Account(*d);
+}
+
+Status ResolutionIndex::Load(store::Store& store) {
+  NKS_RETURN_IF_ERROR(store.ScanUnits([&](const store::Unit& u) {
+    units_.Put(u.key, u.cvr);
+    return true;
+  }));
+  return CatchUp(store);
+}
+
+Status ResolutionIndex::CatchUp(store::Store& store) {
+  Status failed;
+  NKS_RETURN_IF_ERROR(store.ScanNemKonto(last_nemkonto_seq_, [&](const store::NemKontoEvent& e) {
+    failed = Apply(e);
+    return failed.ok();
+  }));
+  NKS_RETURN_IF_ERROR(failed);
+  NKS_RETURN_IF_ERROR(store.ScanSpecific(last_specific_seq_, [&](const store::SpecificEvent& e) {
+    failed = Apply(e);
+    return failed.ok();
+  }));
+  return failed;
+}
+
+Status ResolutionIndex::Apply(const store::NemKontoEvent& e) {
+  using K = store::NemKontoEventKind;
+  if (e.seq <= last_nemkonto_seq_) return Status::Ok();  // already applied
+  if (e.kind == K::kSet || e.kind == K::kActivated) {
+    auto account = Account::Parse(e.account);
+    if (!account.ok()) {
+      return Status::Corruption(fmt::format("nemkonto entry {}: stored account does not parse: {}",
+                                            e.seq, account.status().message()));
+    }
+    NKS_ASSIGN_OR_RETURN(AccountCode code, Encode(*account));
+    nemkonto_.Put(e.recipient, code);
+  } else if (e.kind == K::kDeleted) {
+    nemkonto_.Erase(e.recipient);
+  }
+  last_nemkonto_seq_ = e.seq;
+  return Status::Ok();
+}
+
+Status ResolutionIndex::Apply(const store::SpecificEvent& e) {
+  if (e.seq <= last_specific_seq_) return Status::Ok();
+  uint64_t slot = 0;
+  if (!specific_slot_.Get(e.recipient, &slot)) {
+    specifics_.emplace_back();
+    slot = specifics_.size();
+    specific_slot_.Put(e.recipient, slot);
+  }
+  std::vector<Specific>& list = specifics_[slot - 1];
+  auto same = std::find_if(list.begin(), list.end(), [&](const Specific& s) {
+    return s.authority == e.authority && s.benefit_type == e.benefit_type;
+  });
+  if (same != list.end()) {
+    list.erase(same);
+    --specific_count_;
+  }
+  if (e.kind == store::SpecificEventKind::kSet) {
+    auto account = Account::Parse(e.account);
+    if (!account.ok()) {
+      return Status::Corruption(fmt::format("specific entry {}: stored account does not parse", e.seq));
+    }
+    int32_t until = INT32_MAX;
+    if (!e.valid_until.empty()) {
+      NKS_ASSIGN_OR_RETURN(Date d, ParseDate(e.valid_until));
+      until = DaysSinceEpoch(d);
+    }
+    NKS_ASSIGN_OR_RETURN(AccountCode code, Encode(*account));
+    list.push_back(Specific{e.authority, until, code, e.benefit_type});
+    ++specific_count_;
+  }
+  last_specific_seq_ = e.seq;
+  return Status::Ok();
+}
+
+Resolution ResolutionIndex::Resolve(const RecipientId& recipient, uint32_t authority,
+                                    std::string_view benefit_type, Date payout_date) const {
+  const uint64_t key = recipient.key();
+  uint64_t slot = 0;
+  if (specific_count_ > 0 && specific_slot_.Get(key, &slot)) {
+    const int32_t day = DaysSinceEpoch(payout_date);
+    for (const Specific& s : specifics_[slot - 1]) {
+      if (s.authority == authority && s.benefit_type == benefit_type && day <= s.valid_until_days) {
+        return {ResolutionKind::kSpecific, s.account};
+      }
+    }
+  }
+  AccountCode code = 0;
+  if (nemkonto_.Get(key, &code)) return {ResolutionKind::kNemKonto, code};
+  if (recipient.type() == IdType::kSe || recipient.type() == IdType::kPnr) {
+    uint64_t cvr = 0;
+    if (units_.Get(key, &cvr) &&
+        nemkonto_.Get(RecipientId::Of(*Cvr::FromNumber(cvr)).key(), &code)) {
+      return {ResolutionKind::kCompanyNemKonto, code};
+    }
+  }
+  return {ResolutionKind::kUnresolved, 0};
+}
+
+size_t ResolutionIndex::memory_bytes() const {
+  size_t bytes = nemkonto_.memory_bytes() + units_.memory_bytes() + specific_slot_.memory_bytes();
+  for (const auto& list : specifics_) bytes += list.capacity() * sizeof(Specific);
+  bytes += foreign_.capacity() * sizeof(ForeignAccount);
+  bytes += foreign_by_text_.capacity() * (sizeof(std::string) + sizeof(AccountCode) + 40);
+  return bytes;
+}
+
+}  // namespace nks::reg

@@ -1,0 +1,170 @@
+#include "nks/registry/import.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "nks/core/csv.h"
+#include "nks/core/ids.h"
+#include "nks/registry/csv_batch.h"
+
+namespace nks::registry {
+namespace {
+
+// Register text fields: names and addresses as the CPR/CVR registers hold them.
+constexpr size_t kNameBytesMax = 200;
+constexpr size_t kAddressBytesMax = 200;
+constexpr size_t kCityBytesMax = 100;
+
+Status CheckText(std::string_view field, std::string_view value, size_t max_bytes,
+                 bool required) {
+  if (value.empty()) {
+    if (required) return Status::Invalid(fmt::format("{}: must not be empty", field));
+    return Status::Ok();
+  }
+  if (value.size() > max_bytes) {
+    return Status::Invalid(fmt::format("{}: longer than {} bytes", field, max_bytes));
+  }
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::Invalid(fmt::format("{}: contains a control character", field));
+    }
+  }
+  if (value.front() == ' ' || value.back() == ' ') {
+    return Status::Invalid(fmt::format("{}: has leading or trailing spaces", field));
+  }
+  return Status::Ok();
+}
+
+// name,address,postcode,city at fields[1..4]. Persons who are dead or have
+// emigrated may have no Danish address.
+Status CheckNameAndAddress(const Fields& f, bool address_required) {
+  NKS_RETURN_IF_ERROR(CheckText("name", f[1], kNameBytesMax, true));
+  NKS_RETURN_IF_ERROR(CheckText("address", f[2], kAddressBytesMax, address_required));
+  if (!f[3].empty() || address_required) {
+    bool four_digits = f[3].size() == 4 && std::all_of(f[3].begin(), f[3].end(), [](char c) {
+                         return c >= '0' && c <= '9';
+                       });
+    if (!four_digits) return Status::Invalid("postcode: must be 4 digits");
+  }
+  return CheckText("city", f[4], kCityBytesMax, address_required || !f[3].empty());
+}
+
+template <typename Row>
+Row ToRow(uint64_t key, const Fields& f) {
+  Row r;
+  r.name = f[1];
+  r.address = f[2];
+  r.postcode = f[3];
+  r.city = f[4];
+  (void)key;
+  return r;
+}
+
+ImportReport MakeReport(const CsvBatch& batch) {
+  ImportReport report;
+  report.file = batch.path();
+  report.records = batch.records();
+  report.errors = batch.errors();
+  report.errors_total = batch.errors_total();
+  return report;
+}
+
+// Writes a checked batch in one transaction.
+Result<ImportReport> WriteBatch(
+    store::Store& store, CsvBatch& batch,
+    const std::function<Status(store::ImportWriter&, uint64_t, const Fields&, bool*)>& put) {
+  ImportReport report = MakeReport(batch);
+  if (!batch.ok()) return report;
+  NKS_ASSIGN_OR_RETURN(auto writer, store.BeginImport());
+  NKS_RETURN_IF_ERROR(batch.Write([&](uint64_t key, const Fields& f) {
+    bool changed = false;
+    NKS_RETURN_IF_ERROR(put(*writer, key, f, &changed));
+    ++(changed ? report.changed : report.unchanged);
+    return Status::Ok();
+  }));
+  NKS_RETURN_IF_ERROR(writer->Commit());
+  return report;
+}
+
+}  // namespace
+
+Result<ImportReport> ImportCpr(store::Store& store, const std::string& path,
+                               const ImportOptions& options) {
+  CsvBatch batch(path, "cpr,name,address,postcode,city,status", options.progress,
+                 options.errors_max);
+  NKS_RETURN_IF_ERROR(batch.Check([](const Fields& f) -> Result<uint64_t> {
+    NKS_ASSIGN_OR_RETURN(Cpr cpr, Cpr::Parse(f[0]));
+    auto status = store::ParsePersonStatus(f[5]);
+    if (!status.ok()) return status.status().WithContext("status");
+    bool has_address = *status == store::PersonStatus::kActive ||
+                       *status == store::PersonStatus::kProtected;
+    NKS_RETURN_IF_ERROR(CheckNameAndAddress(f, has_address));
+    return cpr.number();
+  }));
+  return WriteBatch(store, batch, [](store::ImportWriter& w, uint64_t key, const Fields& f,
+                                     bool* changed) {
+    store::Person p = ToRow<store::Person>(key, f);
+    p.cpr = key;
+    p.status = *store::ParsePersonStatus(f[5]);
+    return w.PutPerson(p, changed);
+  });
+}
+
+Result<ImportReport> ImportCvr(store::Store& store, const std::string& path,
+                               const ImportOptions& options) {
+  CsvBatch batch(path, "cvr,name,address,postcode,city,status", options.progress,
+                 options.errors_max);
+  NKS_RETURN_IF_ERROR(batch.Check([](const Fields& f) -> Result<uint64_t> {
+    NKS_ASSIGN_OR_RETURN(Cvr cvr, Cvr::Parse(f[0]));
+    auto status = store::ParseCompanyStatus(f[5]);
+    if (!status.ok()) return status.status().WithContext("status");
+    NKS_RETURN_IF_ERROR(CheckNameAndAddress(f, *status == store::CompanyStatus::kActive));
+    return cvr.number();
+  }));
+  return WriteBatch(store, batch, [](store::ImportWriter& w, uint64_t key, const Fields& f,
+                                     bool* changed) {
+    store::Company c = ToRow<store::Company>(key, f);
+    c.cvr = key;
+    c.status = *store::ParseCompanyStatus(f[5]);
+    return w.PutCompany(c, changed);
+  });
+}
+
+Result<ImportReport> ImportUnits(store::Store& store, const std::string& path,
+                                 const ImportOptions& options) {
+  CsvBatch batch(path, "type,number,cvr", options.progress, options.errors_max);
+  NKS_RETURN_IF_ERROR(batch.Check([](const Fields& f) -> Result<uint64_t> {
+    auto type = ParseIdType(f[0]);
+    if (!type.ok() || (*type != IdType::kSe && *type != IdType::kPnr)) {
+      return Status::Invalid("type: must be se or p");
+    }
+    NKS_ASSIGN_OR_RETURN(RecipientId unit, RecipientId::Parse(*type, f[1]));
+    auto cvr = Cvr::Parse(f[2]);
+    if (!cvr.ok()) return cvr.status();
+    return unit.key();
+  }));
+  if (batch.ok()) {
+    // Every unit belongs to a company the CVR register knows.
+    std::vector<uint64_t> companies;
+    NKS_RETURN_IF_ERROR(store.ScanCompanyNumbers([&](uint64_t n) {
+      companies.push_back(n);
+      return true;
+    }));
+    size_t i = 0;
+    NKS_RETURN_IF_ERROR(batch.Write([&](uint64_t, const Fields& f) {
+      uint64_t cvr = Cvr::Parse(f[2])->number();
+      if (!std::binary_search(companies.begin(), companies.end(), cvr)) {
+        batch.Reject(i, "cvr: not in the CVR register (import cvr.csv first)");
+      }
+      ++i;
+      return Status::Ok();
+    }));
+  }
+  return WriteBatch(store, batch, [](store::ImportWriter& w, uint64_t key, const Fields& f,
+                                     bool* changed) {
+    return w.PutUnit(store::Unit{key, Cvr::Parse(f[2])->number()}, changed);
+  });
+}
+
+}  // namespace nks::registry

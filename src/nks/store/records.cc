@@ -1,0 +1,68 @@
+#include "nks/store/records.h"
+
+#include <fmt/format.h>
+
+namespace nks::store {
+
+std::string_view PersonStatusName(PersonStatus s) {
+  switch (s) {
+    case PersonStatus::kActive: return "active";
+    case PersonStatus::kDead: return "dead";
+    case PersonStatus::kEmigrated: return "emigrated";
+    case PersonStatus::kProtected: return "protected";
+  }
+  return "?";
+}
+
+Result<PersonStatus> ParsePersonStatus(std::string_view t) {
+  if (t == "active") return PersonStatus::kActive;
+  if (t == "dead") return PersonStatus::kDead;
+  if (t == "emigrated") return PersonStatus::kEmigrated;
+  if (t == "protected") return PersonStatus::kProtected;
+  return Status::Invalid("must be one of active, dead, emigrated, protected");
+}
+
+std::string_view CompanyStatusName(CompanyStatus s) {
+  return s == CompanyStatus::kActive ? "active" : "ceased";
+}
+
+Result<CompanyStatus> ParseCompanyStatus(std::string_view t) {
+  if (t == "active") return CompanyStatus::kActive;
+  if (t == "ceased") return CompanyStatus::kCeased;
+  return Status::Invalid("must be one of active, ceased");
+}
+
+std::string_view ChannelName(Channel c) {
+  switch (c) {
+    case Channel::kCitizen: return "citizen";
+    case Channel::kBank: return "bank";
+    case Channel::kAuthority: return "authority";
+    case Channel::kSystem: return "system";
+  }
+  return "?";
+}
+
+Result<Channel> ParseChannel(std::string_view t) {
+  if (t == "citizen") return Channel::kCitizen;
+  if (t == "bank") return Channel::kBank;
+  if (t == "authority") return Channel::kAuthority;
+  return Status::Invalid(fmt::format("channel must be citizen, bank or authority"));
+}
+
+std::string_view NemKontoEventKindName(NemKontoEventKind k) {
+  switch (k) {
+    case NemKontoEventKind::kSet: return "set";
+    case NemKontoEventKind::kPending: return "pending";
+    case NemKontoEventKind::kActivated: return "activated";
+    case NemKontoEventKind::kDeleted: return "deleted";
+    case NemKontoEventKind::kActivationFailed: return "activation-failed";
+    case NemKontoEventKind::kPendingCancelled: return "pending-cancelled";
+  }
+  return "?";
+}
+
+std::string_view SpecificEventKindName(SpecificEventKind k) {
+  return k == SpecificEventKind::kSet ? "set" : "deleted";
+}
+
+}  // namespace nks::store

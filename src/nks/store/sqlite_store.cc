@@ -1,0 +1,563 @@
+// The embedded store: one SQLite database file in WAL mode with
+// synchronous=FULL, so a commit is on disk before it is acknowledged.
+#include <fmt/format.h>
+
+#include <array>
+
+#include "nks/store/sqlite_db.h"
+#include "nks/store/store.h"
+
+namespace nks::store {
+namespace {
+
+using sqlite::Db;
+using sqlite::Stmt;
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Versioned schema. Append new migrations; never edit an applied one.
+constexpr std::array kMigrations = {
+    Migration{1, R"sql(
+CREATE TABLE persons(
+  cpr INTEGER PRIMARY KEY,            -- Cpr::number()
+  name TEXT NOT NULL, address TEXT NOT NULL, postcode TEXT NOT NULL, city TEXT NOT NULL,
+  status INTEGER NOT NULL);
+CREATE TABLE companies(
+  cvr INTEGER PRIMARY KEY,
+  name TEXT NOT NULL, address TEXT NOT NULL, postcode TEXT NOT NULL, city TEXT NOT NULL,
+  status INTEGER NOT NULL);
+CREATE TABLE units(
+  unit INTEGER PRIMARY KEY,           -- RecipientId::key() of the SE or P number
+  cvr INTEGER NOT NULL);
+CREATE TABLE nemkonto_events(
+  seq INTEGER PRIMARY KEY,
+  recipient INTEGER NOT NULL,         -- RecipientId::key()
+  kind INTEGER NOT NULL,
+  account TEXT, old_account TEXT,
+  channel INTEGER NOT NULL, actor TEXT NOT NULL,
+  authority INTEGER, reference TEXT,
+  at_us INTEGER NOT NULL,
+  pending_seq INTEGER, code_hash TEXT, code_expires_us INTEGER, letter_id TEXT);
+CREATE INDEX nemkonto_events_by_recipient ON nemkonto_events(recipient, seq);
+CREATE INDEX nemkonto_events_by_authority ON nemkonto_events(authority, at_us)
+  WHERE authority IS NOT NULL;
+CREATE INDEX nemkonto_events_by_letter ON nemkonto_events(letter_id)
+  WHERE letter_id IS NOT NULL;
+CREATE TABLE specific_events(
+  seq INTEGER PRIMARY KEY,
+  recipient INTEGER NOT NULL, authority INTEGER NOT NULL, benefit_type TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  account TEXT, old_account TEXT, valid_until TEXT, locked INTEGER NOT NULL,
+  channel INTEGER NOT NULL, actor TEXT NOT NULL, reference TEXT,
+  at_us INTEGER NOT NULL);
+CREATE INDEX specific_events_by_recipient ON specific_events(recipient, seq);
+CREATE INDEX specific_events_by_authority ON specific_events(authority, at_us);
+-- History is append-only: the database refuses to change or remove it.
+CREATE TRIGGER nemkonto_events_no_update BEFORE UPDATE ON nemkonto_events
+  BEGIN SELECT RAISE(ABORT, 'nemkonto history is append-only'); END;
+CREATE TRIGGER nemkonto_events_no_delete BEFORE DELETE ON nemkonto_events
+  BEGIN SELECT RAISE(ABORT, 'nemkonto history is append-only'); END;
+CREATE TRIGGER specific_events_no_update BEFORE UPDATE ON specific_events
+  BEGIN SELECT RAISE(ABORT, 'specific account history is append-only'); END;
+CREATE TRIGGER specific_events_no_delete BEFORE DELETE ON specific_events
+  BEGIN SELECT RAISE(ABORT, 'specific account history is append-only'); END;
+)sql"},
+};
+
+constexpr const char* kNemKontoColumns =
+    "seq, recipient, kind, account, old_account, channel, actor, authority, reference, at_us, "
+    "pending_seq, code_hash, code_expires_us, letter_id";
+constexpr const char* kSpecificColumns =
+    "seq, recipient, authority, benefit_type, kind, account, old_account, valid_until, locked, "
+    "channel, actor, reference, at_us";
+
+NemKontoEvent ReadNemKonto(const Stmt& s) {
+  NemKontoEvent e;
+  e.seq = s.Int(0);
+  e.recipient = static_cast<uint64_t>(s.Int(1));
+  e.kind = static_cast<NemKontoEventKind>(s.Int(2));
+  e.account = s.Text(3);
+  e.old_account = s.Text(4);
+  e.channel = static_cast<Channel>(s.Int(5));
+  e.actor = s.Text(6);
+  e.authority = static_cast<uint32_t>(s.Int(7));
+  e.reference = s.Text(8);
+  e.at_us = s.Int(9);
+  e.pending_seq = s.Int(10);
+  e.code_hash = s.Text(11);
+  e.code_expires_us = s.Int(12);
+  e.letter_id = s.Text(13);
+  return e;
+}
+
+SpecificEvent ReadSpecific(const Stmt& s) {
+  SpecificEvent e;
+  e.seq = s.Int(0);
+  e.recipient = static_cast<uint64_t>(s.Int(1));
+  e.authority = static_cast<uint32_t>(s.Int(2));
+  e.benefit_type = s.Text(3);
+  e.kind = static_cast<SpecificEventKind>(s.Int(4));
+  e.account = s.Text(5);
+  e.old_account = s.Text(6);
+  e.valid_until = s.Text(7);
+  e.locked = s.Int(8) != 0;
+  e.channel = static_cast<Channel>(s.Int(9));
+  e.actor = s.Text(10);
+  e.reference = s.Text(11);
+  e.at_us = s.Int(12);
+  return e;
+}
+
+class SqliteStore;
+
+class SqliteImportWriter final : public ImportWriter {
+ public:
+  explicit SqliteImportWriter(SqliteStore* store) : store_(store) {}
+  ~SqliteImportWriter() override;
+  Status PutPerson(const Person& p, bool* changed) override;
+  Status PutCompany(const Company& c, bool* changed) override;
+  Status PutUnit(const Unit& u, bool* changed) override;
+  Status AppendNemKonto(NemKontoEvent* e) override;
+  Status Commit() override;
+
+ private:
+  SqliteStore* store_;
+  bool done_ = false;
+};
+
+class SqliteStore final : public Store {
+ public:
+  Status Open(const std::string& path, const OpenOptions& options);
+
+  Result<int> SchemaVersion() override;
+  Result<std::unique_ptr<ImportWriter>> BeginImport() override;
+  Status Transact(const std::function<Status()>& body) override;
+
+  Result<std::optional<Person>> GetPerson(uint64_t cpr) override;
+  Result<std::optional<Company>> GetCompany(uint64_t cvr) override;
+  Result<std::optional<Unit>> GetUnit(uint64_t key) override;
+  Status ScanPersonNumbers(const RowFn<uint64_t>& fn) override;
+  Status ScanCompanyNumbers(const RowFn<uint64_t>& fn) override;
+  Status ScanUnits(const RowFn<Unit>& fn) override;
+  Result<uint64_t> CountPersons() override;
+  Result<uint64_t> CountCompanies() override;
+
+  Status AppendNemKonto(NemKontoEvent* e) override;
+  Result<std::vector<NemKontoEvent>> NemKontoHistory(uint64_t recipient) override;
+  Status ScanNemKonto(int64_t after_seq, const RowFn<NemKontoEvent>& fn) override;
+  Result<bool> NemKontoLetterExists(const std::string& letter_id) override;
+
+  Status AppendSpecific(SpecificEvent* e) override;
+  Result<std::vector<SpecificEvent>> SpecificHistory(uint64_t recipient) override;
+  Status ScanSpecific(int64_t after_seq, const RowFn<SpecificEvent>& fn) override;
+  Status ScanAuthorityChanges(uint32_t authority, int64_t from_us, int64_t to_us,
+                              const RowFn<NemKontoEvent>& nemkonto,
+                              const RowFn<SpecificEvent>& specific) override;
+
+  // Used by the import writer.
+  Status Begin();
+  Status Commit();
+  void Rollback();
+  Status PutPerson(const Person& p, bool* changed);
+  Status PutCompany(const Company& c, bool* changed);
+  Status PutUnit(const Unit& u, bool* changed);
+  Status InsertNemKonto(NemKontoEvent* e);
+
+ private:
+  Status Migrate();
+  Status PrepareStatements();
+  // Runs `body` in its own transaction unless one is open already.
+  Status InTransaction(const std::function<Status()>& body);
+  Status ScanKeys(Stmt& stmt, const RowFn<uint64_t>& fn);
+
+  Db db_;
+  bool in_transaction_ = false;
+  Stmt begin_, commit_, rollback_;
+  Stmt put_person_, put_company_, put_unit_;
+  Stmt get_person_, get_company_, get_unit_;
+  Stmt insert_nemkonto_, insert_specific_;
+};
+
+Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
+  NKS_RETURN_IF_ERROR(db_.Open(path));
+  NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL"));
+  NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous=FULL"));
+  NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA temp_store=MEMORY"));
+  NKS_RETURN_IF_ERROR(db_.Exec(fmt::format("PRAGMA cache_size=-{}", options.cache_bytes / 1024)));
+  NKS_RETURN_IF_ERROR(Migrate());
+  return PrepareStatements();
+}
+
+Status SqliteStore::Migrate() {
+  NKS_RETURN_IF_ERROR(db_.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations("
+      "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"));
+  NKS_ASSIGN_OR_RETURN(int current, SchemaVersion());
+  for (const Migration& m : kMigrations) {
+    if (m.version <= current) continue;
+    NKS_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    // Another process may have migrated while we waited for the lock.
+    auto again = SchemaVersion();
+    if (again.ok() && *again >= m.version) {
+      NKS_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+      continue;
+    }
+    Status st = db_.Exec(m.sql);
+    if (st.ok()) {
+      Stmt rec(db_, "INSERT INTO schema_migrations(version) VALUES(?)");
+      st = rec.Bind(1, int64_t{m.version}).Run();
+    }
+    if (!st.ok()) {
+      (void)db_.Exec("ROLLBACK");
+      return st.WithContext(fmt::format("schema migration {}", m.version));
+    }
+    NKS_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::PrepareStatements() {
+  begin_ = Stmt(db_, "BEGIN IMMEDIATE");
+  commit_ = Stmt(db_, "COMMIT");
+  rollback_ = Stmt(db_, "ROLLBACK");
+  // The WHERE makes an unchanged row a no-op, so changes() tells new/changed.
+  put_person_ = Stmt(db_,
+      "INSERT INTO persons(cpr,name,address,postcode,city,status) VALUES(?,?,?,?,?,?) "
+      "ON CONFLICT(cpr) DO UPDATE SET name=excluded.name, address=excluded.address, "
+      "postcode=excluded.postcode, city=excluded.city, status=excluded.status "
+      "WHERE name IS NOT excluded.name OR address IS NOT excluded.address OR "
+      "postcode IS NOT excluded.postcode OR city IS NOT excluded.city OR "
+      "status IS NOT excluded.status");
+  put_company_ = Stmt(db_,
+      "INSERT INTO companies(cvr,name,address,postcode,city,status) VALUES(?,?,?,?,?,?) "
+      "ON CONFLICT(cvr) DO UPDATE SET name=excluded.name, address=excluded.address, "
+      "postcode=excluded.postcode, city=excluded.city, status=excluded.status "
+      "WHERE name IS NOT excluded.name OR address IS NOT excluded.address OR "
+      "postcode IS NOT excluded.postcode OR city IS NOT excluded.city OR "
+      "status IS NOT excluded.status");
+  put_unit_ = Stmt(db_,
+      "INSERT INTO units(unit,cvr) VALUES(?,?) ON CONFLICT(unit) DO UPDATE SET "
+      "cvr=excluded.cvr WHERE cvr IS NOT excluded.cvr");
+  get_person_ = Stmt(db_, "SELECT cpr,name,address,postcode,city,status FROM persons WHERE cpr=?");
+  get_company_ = Stmt(db_,
+      "SELECT cvr,name,address,postcode,city,status FROM companies WHERE cvr=?");
+  get_unit_ = Stmt(db_, "SELECT unit,cvr FROM units WHERE unit=?");
+  insert_nemkonto_ = Stmt(db_,
+      "INSERT INTO nemkonto_events(recipient,kind,account,old_account,channel,actor,authority,"
+      "reference,at_us,pending_seq,code_hash,code_expires_us,letter_id) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert_specific_ = Stmt(db_,
+      "INSERT INTO specific_events(recipient,authority,benefit_type,kind,account,old_account,"
+      "valid_until,locked,channel,actor,reference,at_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+  return Status::Ok();
+}
+
+Result<int> SqliteStore::SchemaVersion() {
+  Stmt s(db_, "SELECT COALESCE(MAX(version),0) FROM schema_migrations");
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  NKS_CHECK(row);
+  return static_cast<int>(s.Int(0));
+}
+
+Status SqliteStore::Begin() {
+  NKS_CHECK(!in_transaction_);
+  NKS_RETURN_IF_ERROR(begin_.Run());
+  in_transaction_ = true;
+  return Status::Ok();
+}
+
+Status SqliteStore::Commit() {
+  NKS_CHECK(in_transaction_);
+  Status st = commit_.Run();
+  if (!st.ok()) {
+    Rollback();
+    return st;
+  }
+  in_transaction_ = false;
+  return Status::Ok();
+}
+
+void SqliteStore::Rollback() {
+  if (!in_transaction_) return;
+  // ROLLBACK fails only when SQLite already rolled back on its own.
+  (void)rollback_.Run();
+  in_transaction_ = false;
+}
+
+Status SqliteStore::InTransaction(const std::function<Status()>& body) {
+  if (in_transaction_) return body();
+  return Transact(body);
+}
+
+Status SqliteStore::Transact(const std::function<Status()>& body) {
+  NKS_RETURN_IF_ERROR(Begin());
+  Status st = body();
+  if (!st.ok()) {
+    Rollback();
+    return st;
+  }
+  return Commit();
+}
+
+Result<std::unique_ptr<ImportWriter>> SqliteStore::BeginImport() {
+  NKS_RETURN_IF_ERROR(Begin());
+  return std::unique_ptr<ImportWriter>(new SqliteImportWriter(this));
+}
+
+template <typename Row>
+Status PutRow(Db& db, Stmt& s, const Row& r, uint64_t key, bool* changed) {
+  s.Bind(1, static_cast<int64_t>(key))
+      .BindText(2, r.name)
+      .BindText(3, r.address)
+      .BindText(4, r.postcode)
+      .BindText(5, r.city)
+      .Bind(6, static_cast<int64_t>(r.status));
+  NKS_RETURN_IF_ERROR(s.Run());
+  if (changed) *changed = db.Changes() > 0;
+  return Status::Ok();
+}
+
+Status SqliteStore::PutPerson(const Person& p, bool* changed) {
+  return PutRow(db_, put_person_, p, p.cpr, changed);
+}
+
+Status SqliteStore::PutCompany(const Company& c, bool* changed) {
+  return PutRow(db_, put_company_, c, c.cvr, changed);
+}
+
+Status SqliteStore::PutUnit(const Unit& u, bool* changed) {
+  put_unit_.Bind(1, static_cast<int64_t>(u.key)).Bind(2, static_cast<int64_t>(u.cvr));
+  NKS_RETURN_IF_ERROR(put_unit_.Run());
+  if (changed) *changed = db_.Changes() > 0;
+  return Status::Ok();
+}
+
+Status SqliteStore::InsertNemKonto(NemKontoEvent* e) {
+  Stmt& s = insert_nemkonto_;
+  s.Bind(1, static_cast<int64_t>(e->recipient))
+      .Bind(2, static_cast<int64_t>(e->kind))
+      .Bind(3, e->account)
+      .Bind(4, e->old_account)
+      .Bind(5, static_cast<int64_t>(e->channel))
+      .Bind(6, e->actor);
+  if (e->authority != 0) s.Bind(7, int64_t{e->authority});
+  s.Bind(8, e->reference).Bind(9, e->at_us);
+  if (e->pending_seq != 0) s.Bind(10, e->pending_seq);
+  s.Bind(11, e->code_hash);
+  if (e->code_expires_us != 0) s.Bind(12, e->code_expires_us);
+  s.Bind(13, e->letter_id);
+  NKS_RETURN_IF_ERROR(s.Run());
+  e->seq = sqlite3_last_insert_rowid(db_.handle());
+  return Status::Ok();
+}
+
+template <typename T, typename Read>
+Result<std::optional<T>> GetOne(Stmt& s, uint64_t key, Read read) {
+  s.Bind(1, static_cast<int64_t>(key));
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  std::optional<T> out;
+  if (*row) out = read(s);
+  s.Reset();
+  return out;
+}
+
+template <typename Row>
+Row ReadRegisterRow(const Stmt& s) {
+  Row r;
+  r.name = s.Text(1);
+  r.address = s.Text(2);
+  r.postcode = s.Text(3);
+  r.city = s.Text(4);
+  r.status = static_cast<decltype(r.status)>(s.Int(5));
+  return r;
+}
+
+Result<std::optional<Person>> SqliteStore::GetPerson(uint64_t cpr) {
+  return GetOne<Person>(get_person_, cpr, [](const Stmt& s) {
+    Person p = ReadRegisterRow<Person>(s);
+    p.cpr = static_cast<uint64_t>(s.Int(0));
+    return p;
+  });
+}
+
+Result<std::optional<Company>> SqliteStore::GetCompany(uint64_t cvr) {
+  return GetOne<Company>(get_company_, cvr, [](const Stmt& s) {
+    Company c = ReadRegisterRow<Company>(s);
+    c.cvr = static_cast<uint64_t>(s.Int(0));
+    return c;
+  });
+}
+
+Result<std::optional<Unit>> SqliteStore::GetUnit(uint64_t key) {
+  return GetOne<Unit>(get_unit_, key, [](const Stmt& s) {
+    return Unit{static_cast<uint64_t>(s.Int(0)), static_cast<uint64_t>(s.Int(1))};
+  });
+}
+
+Status SqliteStore::ScanKeys(Stmt& s, const RowFn<uint64_t>& fn) {
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row || !fn(static_cast<uint64_t>(s.Int(0)))) break;
+  }
+  s.Reset();
+  return Status::Ok();
+}
+
+Status SqliteStore::ScanPersonNumbers(const RowFn<uint64_t>& fn) {
+  Stmt s(db_, "SELECT cpr FROM persons ORDER BY cpr");
+  return ScanKeys(s, fn);
+}
+
+Status SqliteStore::ScanCompanyNumbers(const RowFn<uint64_t>& fn) {
+  Stmt s(db_, "SELECT cvr FROM companies ORDER BY cvr");
+  return ScanKeys(s, fn);
+}
+
+Status SqliteStore::ScanUnits(const RowFn<Unit>& fn) {
+  Stmt s(db_, "SELECT unit, cvr FROM units ORDER BY unit");
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    if (!fn(Unit{static_cast<uint64_t>(s.Int(0)), static_cast<uint64_t>(s.Int(1))})) break;
+  }
+  return Status::Ok();
+}
+
+Result<uint64_t> CountRows(Db& db, const char* sql) {
+  Stmt s(db, sql);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  NKS_CHECK(row);
+  return static_cast<uint64_t>(s.Int(0));
+}
+
+Result<uint64_t> SqliteStore::CountPersons() { return CountRows(db_, "SELECT COUNT(*) FROM persons"); }
+Result<uint64_t> SqliteStore::CountCompanies() {
+  return CountRows(db_, "SELECT COUNT(*) FROM companies");
+}
+
+Status SqliteStore::AppendNemKonto(NemKontoEvent* e) {
+  return InTransaction([&] { return InsertNemKonto(e); });
+}
+
+template <typename T, typename Read>
+Status ScanRows(Stmt& s, const RowFn<T>& fn, Read read) {
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row || !fn(read(s))) break;
+  }
+  s.Reset();
+  return Status::Ok();
+}
+
+Result<std::vector<NemKontoEvent>> SqliteStore::NemKontoHistory(uint64_t recipient) {
+  Stmt s(db_, fmt::format("SELECT {} FROM nemkonto_events WHERE recipient=? ORDER BY seq",
+                          kNemKontoColumns));
+  s.Bind(1, static_cast<int64_t>(recipient));
+  std::vector<NemKontoEvent> out;
+  NKS_RETURN_IF_ERROR(ScanRows<NemKontoEvent>(
+      s, [&](const NemKontoEvent& e) { out.push_back(e); return true; }, ReadNemKonto));
+  return out;
+}
+
+Status SqliteStore::ScanNemKonto(int64_t after_seq, const RowFn<NemKontoEvent>& fn) {
+  Stmt s(db_, fmt::format("SELECT {} FROM nemkonto_events WHERE seq>? ORDER BY seq",
+                          kNemKontoColumns));
+  s.Bind(1, after_seq);
+  return ScanRows<NemKontoEvent>(s, fn, ReadNemKonto);
+}
+
+Result<bool> SqliteStore::NemKontoLetterExists(const std::string& letter_id) {
+  Stmt s(db_, "SELECT 1 FROM nemkonto_events WHERE letter_id=?");
+  s.Bind(1, letter_id);
+  return s.Step();
+}
+
+Status SqliteStore::AppendSpecific(SpecificEvent* e) {
+  return InTransaction([&]() -> Status {
+    Stmt& s = insert_specific_;
+    s.Bind(1, static_cast<int64_t>(e->recipient))
+        .Bind(2, int64_t{e->authority})
+        .Bind(3, e->benefit_type)
+        .Bind(4, static_cast<int64_t>(e->kind))
+        .Bind(5, e->account)
+        .Bind(6, e->old_account)
+        .Bind(7, e->valid_until)
+        .Bind(8, int64_t{e->locked ? 1 : 0})
+        .Bind(9, static_cast<int64_t>(e->channel))
+        .Bind(10, e->actor)
+        .Bind(11, e->reference)
+        .Bind(12, e->at_us);
+    NKS_RETURN_IF_ERROR(s.Run());
+    e->seq = sqlite3_last_insert_rowid(db_.handle());
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<SpecificEvent>> SqliteStore::SpecificHistory(uint64_t recipient) {
+  Stmt s(db_, fmt::format("SELECT {} FROM specific_events WHERE recipient=? ORDER BY seq",
+                          kSpecificColumns));
+  s.Bind(1, static_cast<int64_t>(recipient));
+  std::vector<SpecificEvent> out;
+  NKS_RETURN_IF_ERROR(ScanRows<SpecificEvent>(
+      s, [&](const SpecificEvent& e) { out.push_back(e); return true; }, ReadSpecific));
+  return out;
+}
+
+Status SqliteStore::ScanSpecific(int64_t after_seq, const RowFn<SpecificEvent>& fn) {
+  Stmt s(db_, fmt::format("SELECT {} FROM specific_events WHERE seq>? ORDER BY seq",
+                          kSpecificColumns));
+  s.Bind(1, after_seq);
+  return ScanRows<SpecificEvent>(s, fn, ReadSpecific);
+}
+
+Status SqliteStore::ScanAuthorityChanges(uint32_t authority, int64_t from_us, int64_t to_us,
+                                         const RowFn<NemKontoEvent>& nemkonto,
+                                         const RowFn<SpecificEvent>& specific) {
+  Stmt n(db_, fmt::format("SELECT {} FROM nemkonto_events WHERE authority=? AND at_us>=? AND "
+                          "at_us<? AND channel=? ORDER BY at_us, seq",
+                          kNemKontoColumns));
+  n.Bind(1, int64_t{authority}).Bind(2, from_us).Bind(3, to_us);
+  n.Bind(4, static_cast<int64_t>(Channel::kAuthority));
+  NKS_RETURN_IF_ERROR(ScanRows<NemKontoEvent>(n, nemkonto, ReadNemKonto));
+  Stmt s(db_, fmt::format("SELECT {} FROM specific_events WHERE authority=? AND at_us>=? AND "
+                          "at_us<? AND channel=? ORDER BY at_us, seq",
+                          kSpecificColumns));
+  s.Bind(1, int64_t{authority}).Bind(2, from_us).Bind(3, to_us);
+  s.Bind(4, static_cast<int64_t>(Channel::kAuthority));
+  return ScanRows<SpecificEvent>(s, specific, ReadSpecific);
+}
+
+SqliteImportWriter::~SqliteImportWriter() {
+  if (!done_) store_->Rollback();
+}
+
+Status SqliteImportWriter::PutPerson(const Person& p, bool* changed) {
+  return store_->PutPerson(p, changed);
+}
+Status SqliteImportWriter::PutCompany(const Company& c, bool* changed) {
+  return store_->PutCompany(c, changed);
+}
+Status SqliteImportWriter::PutUnit(const Unit& u, bool* changed) {
+  return store_->PutUnit(u, changed);
+}
+Status SqliteImportWriter::AppendNemKonto(NemKontoEvent* e) { return store_->InsertNemKonto(e); }
+
+Status SqliteImportWriter::Commit() {
+  NKS_CHECK(!done_);
+  done_ = true;
+  return store_->Commit();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& options) {
+  auto store = std::make_unique<SqliteStore>();
+  NKS_RETURN_IF_ERROR(store->Open(path, options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace nks::store

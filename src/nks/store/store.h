@@ -1,0 +1,94 @@
+// The storage interface. Domain code speaks only to this; the embedded
+// SQLite store implements it today and a PostgreSQL store can implement it
+// without touching domain code. Every method that changes state returns only
+// after the change is durable.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nks/core/status.h"
+#include "nks/store/records.h"
+
+namespace nks::store {
+
+// A bulk load of register rows that lands whole or not at all. Rows are
+// written as they come (in key order for speed); nothing is visible to
+// others before Commit(), and destroying an uncommitted writer rolls back.
+class ImportWriter {
+ public:
+  virtual ~ImportWriter() = default;
+  // Insert or replace; `changed` tells whether the row is new or different.
+  virtual Status PutPerson(const Person& p, bool* changed) = 0;
+  virtual Status PutCompany(const Company& c, bool* changed) = 0;
+  virtual Status PutUnit(const Unit& u, bool* changed) = 0;
+  virtual Status AppendNemKonto(NemKontoEvent* e) = 0;  // sets e->seq
+  virtual Status Commit() = 0;
+};
+
+// A row callback; returning false stops the scan.
+template <typename T>
+using RowFn = std::function<bool(const T&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // The schema version after migrations (see ARCHITECTURE.md).
+  virtual Result<int> SchemaVersion() = 0;
+
+  virtual Result<std::unique_ptr<ImportWriter>> BeginImport() = 0;
+
+  // Runs `body` in one write transaction, serialised against every other
+  // writer (also in other processes); commits durably when it returns OK,
+  // rolls back otherwise. Appends made inside join the transaction.
+  virtual Status Transact(const std::function<Status()>& body) = 0;
+
+  // External registers.
+  virtual Result<std::optional<Person>> GetPerson(uint64_t cpr) = 0;
+  virtual Result<std::optional<Company>> GetCompany(uint64_t cvr) = 0;
+  virtual Result<std::optional<Unit>> GetUnit(uint64_t key) = 0;
+  // Keys in increasing order.
+  virtual Status ScanPersonNumbers(const RowFn<uint64_t>& fn) = 0;
+  virtual Status ScanCompanyNumbers(const RowFn<uint64_t>& fn) = 0;
+  virtual Status ScanUnits(const RowFn<Unit>& fn) = 0;
+  virtual Result<uint64_t> CountPersons() = 0;
+  virtual Result<uint64_t> CountCompanies() = 0;
+
+  // NemKonto history.
+  virtual Status AppendNemKonto(NemKontoEvent* e) = 0;  // sets e->seq
+  virtual Result<std::vector<NemKontoEvent>> NemKontoHistory(uint64_t recipient) = 0;
+  // Every entry with seq > after_seq, in seq order (index building).
+  virtual Status ScanNemKonto(int64_t after_seq, const RowFn<NemKontoEvent>& fn) = 0;
+  // True when some entry names `letter_id` (outbox recovery).
+  virtual Result<bool> NemKontoLetterExists(const std::string& letter_id) = 0;
+
+  // Specific accounts.
+  virtual Status AppendSpecific(SpecificEvent* e) = 0;
+  virtual Result<std::vector<SpecificEvent>> SpecificHistory(uint64_t recipient) = 0;
+  virtual Status ScanSpecific(int64_t after_seq, const RowFn<SpecificEvent>& fn) = 0;
+
+  // Register changes made through the authority channel by `authority`'s
+  // users with from_us <= at_us < to_us, in time order (control lists).
+  virtual Status ScanAuthorityChanges(uint32_t authority, int64_t from_us, int64_t to_us,
+                                      const RowFn<NemKontoEvent>& nemkonto,
+                                      const RowFn<SpecificEvent>& specific) = 0;
+};
+
+struct OpenOptions {
+  // Page cache for bulk work; the default suits interactive use.
+  int64_t cache_bytes = 64 << 20;
+};
+
+// Opens (creating if needed) the embedded store at `path` and brings its
+// schema up to date.
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& options = {});
+
+}  // namespace nks::store
