@@ -8,7 +8,7 @@ pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11
       libbenchmark-dev nlohmann-json3-dev)
 case "$what" in
   test) pkgs+=(poppler-utils) ;;
-  bench) pkgs+=(time) ;;
+  bench) pkgs+=(time bc) ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

@@ -267,14 +267,18 @@ Result<Account> Account::Parse(std::string_view text) {
   }
   const size_t slash = text.find('/');
   const bool has_bic = slash != std::string_view::npos;
-  NKS_ASSIGN_OR_RETURN(Iban iban, Iban::Parse(text.substr(0, slash)));
-  if (iban.country() == "DK") return DanishFromIban(iban, has_bic);
-  std::optional<Bic> bic;
+  // Read through references, not moved out: g++ 12 warns falsely
+  // (-Wmaybe-uninitialized) on a moved-from variant here.
+  const Result<Iban> iban = Iban::Parse(text.substr(0, slash));
+  if (!iban.ok()) return iban.status();
+  if (iban->country() == "DK") return DanishFromIban(*iban, has_bic);
+  ForeignAccount foreign{*iban, std::nullopt};
   if (has_bic) {
-    NKS_ASSIGN_OR_RETURN(Bic b, Bic::Parse(text.substr(slash + 1)));
-    bic = std::move(b);
+    const Result<Bic> bic = Bic::Parse(text.substr(slash + 1));
+    if (!bic.ok()) return bic.status();
+    foreign.bic = *bic;
   }
-  return Account(ForeignAccount{std::move(iban), std::move(bic)});
+  return Account(std::move(foreign));
 }
 
 std::string Account::ToString() const {

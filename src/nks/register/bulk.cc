@@ -78,20 +78,24 @@ Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
   report.errors_total = batch.errors_total();
   if (!batch.ok()) return report;
 
-  NKS_ASSIGN_OR_RETURN(const ResolutionIndex* index, Index());
+  NKS_RETURN_IF_ERROR(Index().status());
+  ResolutionIndex& index = *index_;
   const int64_t now_us = NowUs();
   NKS_ASSIGN_OR_RETURN(auto writer, store_->BeginImport());
-  NKS_RETURN_IF_ERROR(batch.Write([&](uint64_t key, const Fields& f) -> Status {
+  NKS_RETURN_IF_ERROR(index.CatchUp(*store_));  // under the write lock now
+  // The index is updated as entries are written; if the import fails it is
+  // dropped and reloaded from the store on next use.
+  Status st = batch.Write([&](uint64_t key, const Fields& f) -> Status {
     Account account = *Account::Parse(f[2]);
+    NKS_ASSIGN_OR_RETURN(AccountCode code, index.Encode(account));
     AccountCode current = 0;
     std::string old_account;
-    if (index->ActiveNemKonto(key, &current)) {
-      Account active = index->Decode(current);
-      if (active == account) {
+    if (index.ActiveNemKonto(key, &current)) {
+      if (current == code) {
         ++report.unchanged;
         return Status::Ok();
       }
-      old_account = active.ToString();
+      old_account = index.Decode(current).ToString();
     }
     store::NemKontoEvent e;
     e.recipient = key;
@@ -102,10 +106,15 @@ Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
     e.actor = std::string(f[3]);
     e.at_us = now_us;
     ++report.changed;
-    return writer->AppendNemKonto(&e);
-  }));
-  NKS_RETURN_IF_ERROR(writer->Commit());
-  NKS_RETURN_IF_ERROR(CatchUp());
+    NKS_RETURN_IF_ERROR(writer->AppendNemKonto(&e));
+    index.ApplyActive(key, code, e.seq);
+    return Status::Ok();
+  });
+  if (st.ok()) st = writer->Commit();
+  if (!st.ok()) {
+    index_.reset();
+    return st;
+  }
   return report;
 }
 

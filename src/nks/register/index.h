@@ -50,6 +50,12 @@ class ResolutionIndex {
   Status Apply(const store::NemKontoEvent& e);
   Status Apply(const store::SpecificEvent& e);
   void PutUnit(uint64_t unit_key, uint64_t cvr) { units_.Put(unit_key, cvr); }
+  // Bulk path: entry `seq` made `code` the recipient's active NemKonto.
+  void ApplyActive(uint64_t recipient, AccountCode code, int64_t seq) {
+    NKS_CHECK(seq > last_nemkonto_seq_);
+    nemkonto_.Put(recipient, code);
+    last_nemkonto_seq_ = seq;
+  }
 
   // The hot path of the payment engine: no allocation, one or two probes.
   Resolution Resolve(const RecipientId& recipient, uint32_t authority,

@@ -22,6 +22,8 @@ constexpr size_t kReferenceBytesMax = 100;
 constexpr size_t kBenefitTypeBytesMax = 40;
 constexpr uint32_t kAuthorityMax = 99'999'999;  // NKS agreement number: 1..99999999
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
+// Staged letters older than this are crash leftovers (see RecoverOutbox).
+constexpr auto kStagedLetterAgeMin = std::chrono::hours(1);
 
 int64_t ToUs(Instant t) { return t.time_since_epoch().count(); }
 Instant FromUs(int64_t us) { return Instant(std::chrono::microseconds(us)); }
@@ -145,8 +147,18 @@ Status Register::RecoverOutbox() {
   std::filesystem::path staging = LettersDir() / "staging";
   std::filesystem::create_directories(staging, ec);
   if (ec) return Status::IoError(fmt::format("{}: {}", staging.string(), ec.message()));
+  const auto now = std::filesystem::file_time_type::clock::now();
   for (const auto& entry : std::filesystem::directory_iterator(staging, ec)) {
+    // A younger file may belong to a change another process is committing
+    // right now; only leftovers of a crash are this old.
+    auto written = entry.last_write_time(ec);
+    if (ec || now - written < kStagedLetterAgeMin) continue;
+    std::string name = entry.path().filename().string();
     std::string stem = entry.path().stem().string();
+    if (name.front() == '.') {  // the letter writer's own temporary file
+      std::filesystem::remove(entry.path(), ec);
+      continue;
+    }
     NKS_ASSIGN_OR_RETURN(bool committed, store_->NemKontoLetterExists(stem));
     if (committed) {
       std::filesystem::rename(entry.path(), LettersDir() / entry.path().filename(), ec);

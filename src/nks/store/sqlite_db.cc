@@ -39,13 +39,13 @@ Stmt& Stmt::Bind(int i, std::string_view v) {
   if (v.empty()) {
     sqlite3_bind_null(s_, i);
   } else {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
   return *this;
 }
 
 Stmt& Stmt::BindText(int i, std::string_view v) {
-  sqlite3_bind_text(s_, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(s_, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   return *this;
 }
 
@@ -85,6 +85,10 @@ std::string Stmt::Text(int col) const {
 Db::~Db() { sqlite3_close_v2(db_); }
 
 Status Db::Open(const std::string& path) {
+  // Memory statistics take a global mutex on every allocation; we never
+  // read them. Must be set before SQLite initialises, hence once here.
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
   int rc = sqlite3_open_v2(path.c_str(), &db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);

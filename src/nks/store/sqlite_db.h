@@ -25,7 +25,8 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   bool valid() const { return s_ != nullptr; }
-  // Parameters are 1-based as in SQLite.
+  // Parameters are 1-based as in SQLite. Text is bound without a copy: it
+  // must stay alive until the statement is stepped and reset.
   Stmt& Bind(int i, int64_t v);
   Stmt& Bind(int i, std::string_view v);  // bound as TEXT; empty binds NULL
   Stmt& BindNull(int i);

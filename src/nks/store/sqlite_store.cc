@@ -165,8 +165,10 @@ class SqliteStore final : public Store {
   Status PutCompany(const Company& c, bool* changed);
   Status PutUnit(const Unit& u, bool* changed);
   Status InsertNemKonto(NemKontoEvent* e);
+  void EndImport();
 
  private:
+  Result<std::string> SetJournalMode(const char* mode);
   Status Migrate();
   Status PrepareStatements();
   // Runs `body` in its own transaction unless one is open already.
@@ -175,6 +177,7 @@ class SqliteStore final : public Store {
 
   Db db_;
   bool in_transaction_ = false;
+  bool bulk_journal_ = false;  // an import runs with a rollback journal
   Stmt begin_, commit_, rollback_;
   Stmt put_person_, put_company_, put_unit_;
   Stmt get_person_, get_company_, get_unit_;
@@ -302,8 +305,33 @@ Status SqliteStore::Transact(const std::function<Status()>& body) {
   return Commit();
 }
 
+// A bulk load into a WAL database writes every page twice (WAL, then the
+// checkpoint). When no other connection is open, the load runs with a
+// rollback journal instead, which journals only pages that existed before:
+// a fresh load is written once. Crash safety is the same (a hot journal is
+// rolled back on the next open), and WAL is restored afterwards.
+Result<std::string> SqliteStore::SetJournalMode(const char* mode) {
+  Stmt s(db_, fmt::format("PRAGMA journal_mode={}", mode));
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  return *row ? s.Text(0) : std::string();
+}
+
+void SqliteStore::EndImport() {
+  if (!bulk_journal_) return;
+  bulk_journal_ = false;
+  // Failing to return to WAL leaves a slower but still safe database.
+  (void)SetJournalMode("WAL");
+}
+
 Result<std::unique_ptr<ImportWriter>> SqliteStore::BeginImport() {
-  NKS_RETURN_IF_ERROR(Begin());
+  auto mode = SetJournalMode("DELETE");
+  bulk_journal_ = mode.ok() && *mode == "delete";
+  Status begun = Begin();
+  if (!begun.ok()) {
+    EndImport();
+    return begun;
+  }
   return std::unique_ptr<ImportWriter>(new SqliteImportWriter(this));
 }
 
@@ -533,6 +561,7 @@ Status SqliteStore::ScanAuthorityChanges(uint32_t authority, int64_t from_us, in
 
 SqliteImportWriter::~SqliteImportWriter() {
   if (!done_) store_->Rollback();
+  store_->EndImport();
 }
 
 Status SqliteImportWriter::PutPerson(const Person& p, bool* changed) {
