@@ -6,10 +6,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
 namespace nks {
+
+namespace {
+// Bytes that end an unquoted field (or are an error in one).
+constexpr auto kDelimiter = [] {
+  std::array<bool, 256> t{};
+  t[','] = t['\n'] = t['\r'] = t['"'] = true;
+  return t;
+}();
+}  // namespace
 
 CsvReader::~CsvReader() {
   if (mapped_ && size_ > 0) munmap(const_cast<char*>(data_), size_);
@@ -130,12 +140,8 @@ Status CsvReader::ReadRecord(std::vector<std::string_view>* fields) {
       }
     } else {
       uint64_t b = pos_;
-      while (pos_ < size_) {
-        char c = data_[pos_];
-        if (c == ',' || c == '\n' || c == '\r') break;
-        if (c == '"') return Status::Invalid("quote inside an unquoted field");
-        ++pos_;
-      }
+      while (pos_ < size_ && !kDelimiter[static_cast<unsigned char>(data_[pos_])]) ++pos_;
+      if (pos_ < size_ && data_[pos_] == '"') return Status::Invalid("quote inside an unquoted field");
       fields->emplace_back(data_ + b, pos_ - b);
     }
     if (pos_ - start > kRecordBytesMax) return Status::Invalid("record longer than 64 KiB");

@@ -83,6 +83,7 @@ Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
   const int64_t now_us = NowUs();
   NKS_ASSIGN_OR_RETURN(auto writer, store_->BeginImport());
   NKS_RETURN_IF_ERROR(index.CatchUp(*store_));  // under the write lock now
+  index.ReserveNemKonti(batch.size());
   // The index is updated as entries are written; if the import fails it is
   // dropped and reloaded from the store on next use.
   Status st = batch.Write([&](uint64_t key, const Fields& f) -> Status {

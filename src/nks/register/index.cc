@@ -32,14 +32,9 @@ Result<AccountCode> ResolutionIndex::Encode(const Account& account) {
     NKS_CHECK(code != 0 && (code & kForeignBit) == 0);
     return code;
   }
-  std::string text = account.ToString();
-  auto it = std::lower_bound(foreign_by_text_.begin(), foreign_by_text_.end(), text,
-                             [](const auto& a, const std::string& t) { return a.first < t; });
-  if (it != foreign_by_text_.end() && it->first == text) return it->second;
-  AccountCode code = kForeignBit | foreign_.size();
-  foreign_.push_back(account.foreign());
-  foreign_by_text_.insert(it, {std::move(text), code});
-  return code;
+  auto [it, inserted] = foreign_by_text_.try_emplace(account.ToString(), kForeignBit | foreign_.size());
+  if (inserted) foreign_.push_back(account.foreign());
+  return it->second;
 }
 
 Account ResolutionIndex::Decode(AccountCode code) const {
@@ -157,7 +152,9 @@ size_t ResolutionIndex::memory_bytes() const {
   size_t bytes = nemkonto_.memory_bytes() + units_.memory_bytes() + specific_slot_.memory_bytes();
   for (const auto& list : specifics_) bytes += list.capacity() * sizeof(Specific);
   bytes += foreign_.capacity() * sizeof(ForeignAccount);
-  bytes += foreign_by_text_.capacity() * (sizeof(std::string) + sizeof(AccountCode) + 40);
+  // Node-based map: key, value, hash and next pointer per foreign account.
+  bytes += foreign_by_text_.size() * (sizeof(std::string) + sizeof(AccountCode) + 2 * sizeof(void*)) +
+           foreign_by_text_.bucket_count() * sizeof(void*);
   return bytes;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "nks/core/account.h"
@@ -50,6 +51,8 @@ class ResolutionIndex {
   Status Apply(const store::NemKontoEvent& e);
   Status Apply(const store::SpecificEvent& e);
   void PutUnit(uint64_t unit_key, uint64_t cvr) { units_.Put(unit_key, cvr); }
+  // Makes room for `n` more NemKonti without rehashing while they arrive.
+  void ReserveNemKonti(size_t n) { nemkonto_.Reserve(nemkonto_.size() + n); }
   // Bulk path: entry `seq` made `code` the recipient's active NemKonto.
   void ApplyActive(uint64_t recipient, AccountCode code, int64_t seq) {
     NKS_CHECK(seq > last_nemkonto_seq_);
@@ -92,7 +95,7 @@ class ResolutionIndex {
   std::vector<std::vector<Specific>> specifics_;
   size_t specific_count_ = 0;
   std::vector<ForeignAccount> foreign_;
-  std::vector<std::pair<std::string, AccountCode>> foreign_by_text_;  // sorted
+  std::unordered_map<std::string, AccountCode> foreign_by_text_;
   int64_t last_nemkonto_seq_ = 0;
   int64_t last_specific_seq_ = 0;
 };

@@ -249,6 +249,10 @@ Status CsvBatch::Write(const std::function<Status(uint64_t key, const Fields&)>&
   }
   queue.Stop();
   producer.join();
+  // A short last batch falls below the next step: report the end anyway.
+  if (result.ok() && progress_ && written < next_report) {
+    progress_(fmt::format("{}: writing", path_), written, entries_.size());
+  }
   return result;
 }
 
