@@ -20,4 +20,11 @@ echo "== where a payment from authority 12345678 for boligstoette would go"
 "$nks" --data "$data" resolve "cpr:$cpr" --authority 12345678 --benefit boligstoette
 "$nks" --data "$data" resolve "cvr:$cvr" --authority 12345678 --benefit tilskud
 echo
+echo "== a caseworker reports a new NemKonto on the citizen's written request: pending until activated"
+"$nks" --data "$data" nemkonto set "cpr:$cpr" 9570-0000555666 --channel authority \
+  --authority 12345678 --user demo-caseworker --reference DEMO-1 || true
+"$nks" --data "$data" resolve "cpr:$cpr" --authority 12345678 --benefit boligstoette
+echo "(the activation code is in the PDF letter above; activate with:"
+echo "  $nks --data $data nemkonto activate cpr:$cpr CODE)"
+echo
 echo "Try: $nks --data $data --help"
