@@ -153,7 +153,7 @@ Status CsvReader::ReadRecord(std::vector<std::string_view>* fields) {
     }
     if (c == '\r') {
       ++pos_;
-      if (pos_ < size_ && data_[pos_] != '\n') return Status::Invalid("carriage return without line feed");
+      if (pos_ >= size_ || data_[pos_] != '\n') return Status::Invalid("carriage return without line feed");
     }
     if (pos_ < size_ && data_[pos_] == '\n') {
       ++pos_;

@@ -29,6 +29,7 @@ void FlatU64Map::Put(uint64_t key, uint64_t value) {
 }
 
 void FlatU64Map::Erase(uint64_t key) {
+  if (key == 0) return;
   size_t i = Slot(key);
   while (slots_[i].key != key) {
     if (slots_[i].key == 0) return;

@@ -20,6 +20,7 @@ class FlatU64Map {
   void Put(uint64_t key, uint64_t value);
   // Returns false when absent.
   bool Get(uint64_t key, uint64_t* value) const {
+    if (key == 0) return false;  // never stored: 0 marks an empty slot
     size_t i = Slot(key);
     while (true) {
       const Entry& e = slots_[i];

@@ -55,6 +55,11 @@ Status ResolutionIndex::Load(store::Store& store) {
     units_.Put(u.key, u.cvr);
     return true;
   }));
+  // Every recipient can have one NemKonto: sizing for all of them up front
+  // spares the rehashes (a third of the load time at 6.6M entries).
+  NKS_ASSIGN_OR_RETURN(uint64_t persons, store.CountPersons());
+  NKS_ASSIGN_OR_RETURN(uint64_t companies, store.CountCompanies());
+  nemkonto_.Reserve(static_cast<size_t>(persons + companies + units_.size()));
   return CatchUp(store);
 }
 
@@ -92,6 +97,21 @@ Status ResolutionIndex::Apply(const store::NemKontoEvent& e) {
 
 Status ResolutionIndex::Apply(const store::SpecificEvent& e) {
   if (e.seq <= last_specific_seq_) return Status::Ok();
+  // Parse before changing anything: a failed Apply leaves the old entry.
+  const bool set = e.kind == store::SpecificEventKind::kSet;
+  int32_t until = INT32_MAX;
+  AccountCode code = 0;
+  if (set) {
+    auto account = Account::Parse(e.account);
+    if (!account.ok()) {
+      return Status::Corruption(fmt::format("specific entry {}: stored account does not parse", e.seq));
+    }
+    if (!e.valid_until.empty()) {
+      NKS_ASSIGN_OR_RETURN(Date d, ParseDate(e.valid_until));
+      until = DaysSinceEpoch(d);
+    }
+    NKS_ASSIGN_OR_RETURN(code, Encode(*account));
+  }
   uint64_t slot = 0;
   if (!specific_slot_.Get(e.recipient, &slot)) {
     specifics_.emplace_back();
@@ -106,17 +126,7 @@ Status ResolutionIndex::Apply(const store::SpecificEvent& e) {
     list.erase(same);
     --specific_count_;
   }
-  if (e.kind == store::SpecificEventKind::kSet) {
-    auto account = Account::Parse(e.account);
-    if (!account.ok()) {
-      return Status::Corruption(fmt::format("specific entry {}: stored account does not parse", e.seq));
-    }
-    int32_t until = INT32_MAX;
-    if (!e.valid_until.empty()) {
-      NKS_ASSIGN_OR_RETURN(Date d, ParseDate(e.valid_until));
-      until = DaysSinceEpoch(d);
-    }
-    NKS_ASSIGN_OR_RETURN(AccountCode code, Encode(*account));
+  if (set) {
     list.push_back(Specific{e.authority, until, code, e.benefit_type});
     ++specific_count_;
   }

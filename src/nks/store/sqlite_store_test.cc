@@ -1,0 +1,762 @@
+// The embedded SQLite store: migrations, register rows, import and write
+// transactions, the append-only history and the durability settings.
+// All identifiers are invented test values.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nks/store/store.h"
+
+namespace nks::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Packed recipient keys as RecipientId::key() makes them: type in the top byte.
+constexpr uint64_t kCprA = 102851237;    // 010285-1237
+constexpr uint64_t kCprB = 1503721118;   // 150372-1118
+constexpr uint64_t kKeyA = (uint64_t{1} << 56) | kCprA;
+constexpr uint64_t kKeyB = (uint64_t{1} << 56) | kCprB;
+constexpr uint64_t kCvrA = 80000006;
+constexpr uint64_t kCvrB = 80000014;
+constexpr uint64_t kSeKey = (uint64_t{3} << 56) | 90000004;
+constexpr uint64_t kPKey = (uint64_t{4} << 56) | 9000000001;
+
+// A fresh directory per test, removed afterwards.
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() /
+           ("nks_sqlite_store_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "nks.db").string();
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::unique_ptr<Store> Open() {
+    auto store = OpenSqlite(path_);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  static Person MakePerson(uint64_t cpr, std::string name) {
+    Person p;
+    p.cpr = cpr;
+    p.name = std::move(name);
+    p.address = "Testvej 1";
+    p.postcode = "8000";
+    p.city = "Aarhus C";
+    return p;
+  }
+
+  static Company MakeCompany(uint64_t cvr, std::string name) {
+    Company c;
+    c.cvr = cvr;
+    c.name = std::move(name);
+    c.address = "Industrivej 2";
+    c.postcode = "5000";
+    c.city = "Odense C";
+    return c;
+  }
+
+  static NemKontoEvent MakeSet(uint64_t recipient, std::string account, int64_t at_us) {
+    NemKontoEvent e;
+    e.recipient = recipient;
+    e.kind = NemKontoEventKind::kSet;
+    e.account = std::move(account);
+    e.channel = Channel::kBank;
+    e.actor = "1551";
+    e.at_us = at_us;
+    return e;
+  }
+
+  static SpecificEvent MakeSpecific(uint64_t recipient, uint32_t authority, int64_t at_us) {
+    SpecificEvent e;
+    e.recipient = recipient;
+    e.authority = authority;
+    e.benefit_type = "boligstoette";
+    e.account = "1551-0000123456";
+    e.channel = Channel::kAuthority;
+    e.actor = "sagsbehandler1";
+    e.reference = "SAG-1";
+    e.at_us = at_us;
+    return e;
+  }
+
+  fs::path dir_;
+  std::string path_;
+};
+
+// A raw connection to the same file, for what the interface cannot say.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~RawDb() { sqlite3_close_v2(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  // Runs `sql`; returns the SQLite result code and sets *error.
+  int Exec(const std::string& sql, std::string* error = nullptr) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    if (error) *error = err ? err : "";
+    sqlite3_free(err);
+    return rc;
+  }
+  // The first column of the first row, as text.
+  std::string Query(const std::string& sql) { return QueryOn(db_, sql); }
+
+  static std::string QueryOn(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sql;
+    std::string out;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// ---- Migrations ----
+
+TEST_F(SqliteStoreTest, MigrationsCreateSchemaVersionOne) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto version = store->SchemaVersion();
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*version, 1);
+
+  RawDb raw(path_);
+  for (const char* table :
+       {"persons", "companies", "units", "nemkonto_events", "specific_events", "schema_migrations"}) {
+    EXPECT_EQ(raw.Query(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='") +
+                        table + "'"),
+              "1")
+        << table;
+  }
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sqlite_master WHERE type='trigger'"), "4");
+}
+
+TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto writer = store->BeginImport();
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->PutPerson(MakePerson(kCprA, "Anna Test"), nullptr).ok());
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(*store->SchemaVersion(), 1);
+    auto person = store->GetPerson(kCprA);
+    ASSERT_TRUE(person.ok());
+    ASSERT_TRUE(person->has_value());
+    EXPECT_EQ((*person)->name, "Anna Test");
+  }
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "1");
+}
+
+// ---- Register rows ----
+
+TEST_F(SqliteStoreTest, PutPersonReportsChangedOnlyForNewOrDifferentRows) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto writer = store->BeginImport();
+  ASSERT_TRUE(writer.ok());
+  ImportWriter& w = **writer;
+  bool changed = false;
+
+  Person p = MakePerson(kCprA, "Anna Test");
+  ASSERT_TRUE(w.PutPerson(p, &changed).ok());
+  EXPECT_TRUE(changed) << "new row";
+  ASSERT_TRUE(w.PutPerson(p, &changed).ok());
+  EXPECT_FALSE(changed) << "identical row";
+
+  p.city = "Aarhus N";
+  ASSERT_TRUE(w.PutPerson(p, &changed).ok());
+  EXPECT_TRUE(changed) << "different city";
+  p.status = PersonStatus::kProtected;
+  ASSERT_TRUE(w.PutPerson(p, &changed).ok());
+  EXPECT_TRUE(changed) << "different status";
+  ASSERT_TRUE(w.PutPerson(p, &changed).ok());
+  EXPECT_FALSE(changed);
+  ASSERT_TRUE(w.Commit().ok());
+
+  auto got = store->GetPerson(kCprA);
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->cpr, kCprA);
+  EXPECT_EQ((*got)->name, "Anna Test");
+  EXPECT_EQ((*got)->address, "Testvej 1");
+  EXPECT_EQ((*got)->postcode, "8000");
+  EXPECT_EQ((*got)->city, "Aarhus N");
+  EXPECT_EQ((*got)->status, PersonStatus::kProtected);
+
+  auto missing = store->GetPerson(kCprB);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(SqliteStoreTest, PutPersonKeepsEmptyAddressFieldsAsEmptyText) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto writer = store->BeginImport();
+  ASSERT_TRUE(writer.ok());
+  Person p;
+  p.cpr = kCprB;
+  p.name = "Bo Udvandret";
+  p.status = PersonStatus::kEmigrated;
+  bool changed = false;
+  ASSERT_TRUE((*writer)->PutPerson(p, &changed).ok());
+  EXPECT_TRUE(changed);
+  ASSERT_TRUE((*writer)->PutPerson(p, &changed).ok());
+  EXPECT_FALSE(changed);
+  ASSERT_TRUE((*writer)->Commit().ok());
+  auto got = store->GetPerson(kCprB);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->address, "");
+  EXPECT_EQ((*got)->status, PersonStatus::kEmigrated);
+}
+
+TEST_F(SqliteStoreTest, PutCompanyReportsChangedOnlyForNewOrDifferentRows) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto writer = store->BeginImport();
+  ASSERT_TRUE(writer.ok());
+  ImportWriter& w = **writer;
+  bool changed = false;
+
+  Company c = MakeCompany(kCvrA, "Test ApS");
+  ASSERT_TRUE(w.PutCompany(c, &changed).ok());
+  EXPECT_TRUE(changed);
+  ASSERT_TRUE(w.PutCompany(c, &changed).ok());
+  EXPECT_FALSE(changed);
+  c.name = "Test A/S";
+  ASSERT_TRUE(w.PutCompany(c, &changed).ok());
+  EXPECT_TRUE(changed);
+  c.status = CompanyStatus::kCeased;
+  ASSERT_TRUE(w.PutCompany(c, &changed).ok());
+  EXPECT_TRUE(changed);
+  ASSERT_TRUE(w.PutCompany(MakeCompany(kCvrB, "Anden ApS"), &changed).ok());
+  EXPECT_TRUE(changed);
+  ASSERT_TRUE(w.Commit().ok());
+
+  auto got = store->GetCompany(kCvrA);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->cvr, kCvrA);
+  EXPECT_EQ((*got)->name, "Test A/S");
+  EXPECT_EQ((*got)->city, "Odense C");
+  EXPECT_EQ((*got)->status, CompanyStatus::kCeased);
+  EXPECT_EQ(*store->CountCompanies(), 2u);
+
+  std::vector<uint64_t> numbers;
+  ASSERT_TRUE(store->ScanCompanyNumbers([&](uint64_t n) {
+                     numbers.push_back(n);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(numbers, (std::vector<uint64_t>{kCvrA, kCvrB}));
+}
+
+TEST_F(SqliteStoreTest, PutUnitReportsChangedOnlyForNewOrMovedUnits) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto writer = store->BeginImport();
+  ASSERT_TRUE(writer.ok());
+  ImportWriter& w = **writer;
+  bool changed = false;
+
+  ASSERT_TRUE(w.PutUnit(Unit{kSeKey, kCvrA}, &changed).ok());
+  EXPECT_TRUE(changed);
+  ASSERT_TRUE(w.PutUnit(Unit{kSeKey, kCvrA}, &changed).ok());
+  EXPECT_FALSE(changed);
+  ASSERT_TRUE(w.PutUnit(Unit{kSeKey, kCvrB}, &changed).ok());
+  EXPECT_TRUE(changed) << "the unit moved to another company";
+  ASSERT_TRUE(w.PutUnit(Unit{kPKey, kCvrA}, &changed).ok());
+  EXPECT_TRUE(changed);
+  ASSERT_TRUE(w.Commit().ok());
+
+  auto se = store->GetUnit(kSeKey);
+  ASSERT_TRUE(se.ok() && se->has_value());
+  EXPECT_EQ((*se)->key, kSeKey);
+  EXPECT_EQ((*se)->cvr, kCvrB);
+  EXPECT_FALSE(store->GetUnit(kSeKey + 1)->has_value());
+
+  std::vector<uint64_t> keys;
+  ASSERT_TRUE(store->ScanUnits([&](const Unit& u) {
+                     keys.push_back(u.key);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(keys, (std::vector<uint64_t>{kSeKey, kPKey}));
+}
+
+TEST_F(SqliteStoreTest, ScanPersonNumbersIsInKeyOrderAndStopsWhenAsked) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto writer = store->BeginImport();
+  ASSERT_TRUE(writer.ok());
+  for (uint64_t cpr : {kCprB, uint64_t{3112991234}, kCprA}) {
+    ASSERT_TRUE((*writer)->PutPerson(MakePerson(cpr, "P"), nullptr).ok());
+  }
+  ASSERT_TRUE((*writer)->Commit().ok());
+
+  std::vector<uint64_t> all;
+  ASSERT_TRUE(store->ScanPersonNumbers([&](uint64_t n) {
+                     all.push_back(n);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(all, (std::vector<uint64_t>{kCprA, kCprB, 3112991234}));
+  EXPECT_EQ(*store->CountPersons(), 3u);
+
+  std::vector<uint64_t> first;
+  ASSERT_TRUE(store->ScanPersonNumbers([&](uint64_t n) {
+                     first.push_back(n);
+                     return false;
+                   }).ok());
+  EXPECT_EQ(first, (std::vector<uint64_t>{kCprA}));
+}
+
+// ---- Import and write transactions ----
+
+TEST_F(SqliteStoreTest, ImportIsInvisibleToOtherConnectionsUntilCommit) {
+  auto writer_store = Open();
+  auto reader_store = Open();
+  ASSERT_NE(writer_store, nullptr);
+  ASSERT_NE(reader_store, nullptr);
+
+  auto writer = writer_store->BeginImport();
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE((*writer)->PutPerson(MakePerson(kCprA, "Anna Test"), nullptr).ok());
+  ASSERT_TRUE((*writer)->PutCompany(MakeCompany(kCvrA, "Test ApS"), nullptr).ok());
+  ASSERT_TRUE((*writer)->PutUnit(Unit{kSeKey, kCvrA}, nullptr).ok());
+  NemKontoEvent e = MakeSet(kKeyA, "1551-0000123456", 1000);
+  ASSERT_TRUE((*writer)->AppendNemKonto(&e).ok());
+  EXPECT_GT(e.seq, 0);
+
+  // The writing connection sees its own rows; the other one does not.
+  EXPECT_TRUE(writer_store->GetPerson(kCprA)->has_value());
+  EXPECT_FALSE(reader_store->GetPerson(kCprA)->has_value());
+  EXPECT_FALSE(reader_store->GetCompany(kCvrA)->has_value());
+  EXPECT_FALSE(reader_store->GetUnit(kSeKey)->has_value());
+  EXPECT_TRUE(reader_store->NemKontoHistory(kKeyA)->empty());
+  EXPECT_EQ(*reader_store->CountPersons(), 0u);
+
+  ASSERT_TRUE((*writer)->Commit().ok());
+
+  EXPECT_TRUE(reader_store->GetPerson(kCprA)->has_value());
+  EXPECT_TRUE(reader_store->GetCompany(kCvrA)->has_value());
+  EXPECT_TRUE(reader_store->GetUnit(kSeKey)->has_value());
+  EXPECT_EQ(reader_store->NemKontoHistory(kKeyA)->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, DestroyingAnUncommittedImportRollsEverythingBack) {
+  auto store = Open();
+  auto other = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_NE(other, nullptr);
+  {
+    auto writer = store->BeginImport();
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->PutPerson(MakePerson(kCprA, "Anna Test"), nullptr).ok());
+    ASSERT_TRUE((*writer)->PutCompany(MakeCompany(kCvrA, "Test ApS"), nullptr).ok());
+    ASSERT_TRUE((*writer)->PutUnit(Unit{kSeKey, kCvrA}, nullptr).ok());
+    NemKontoEvent e = MakeSet(kKeyA, "1551-0000123456", 1000);
+    ASSERT_TRUE((*writer)->AppendNemKonto(&e).ok());
+  }  // no Commit()
+
+  for (Store* s : {store.get(), other.get()}) {
+    EXPECT_FALSE(s->GetPerson(kCprA)->has_value());
+    EXPECT_FALSE(s->GetCompany(kCvrA)->has_value());
+    EXPECT_FALSE(s->GetUnit(kSeKey)->has_value());
+    EXPECT_TRUE(s->NemKontoHistory(kKeyA)->empty());
+  }
+
+  // The store is usable for the next import.
+  auto again = store->BeginImport();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_TRUE((*again)->PutPerson(MakePerson(kCprB, "Bo Test"), nullptr).ok());
+  ASSERT_TRUE((*again)->Commit().ok());
+  EXPECT_TRUE(other->GetPerson(kCprB)->has_value());
+  EXPECT_EQ(*other->CountPersons(), 1u);
+}
+
+TEST_F(SqliteStoreTest, TransactCommitsWhenTheBodySucceeds) {
+  auto store = Open();
+  auto other = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_NE(other, nullptr);
+  NemKontoEvent n = MakeSet(kKeyA, "1551-0000123456", 1000);
+  SpecificEvent s = MakeSpecific(kKeyA, 101, 1000);
+  Status st = store->Transact([&]() -> Status {
+    NKS_RETURN_IF_ERROR(store->AppendNemKonto(&n));
+    return store->AppendSpecific(&s);
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(other->NemKontoHistory(kKeyA)->size(), 1u);
+  EXPECT_EQ(other->SpecificHistory(kKeyA)->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, TransactRollsBackAndReturnsTheBodysError) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  NemKontoEvent n = MakeSet(kKeyA, "1551-0000123456", 1000);
+  SpecificEvent s = MakeSpecific(kKeyA, 101, 1000);
+  Status st = store->Transact([&]() -> Status {
+    NKS_RETURN_IF_ERROR(store->AppendNemKonto(&n));
+    NKS_RETURN_IF_ERROR(store->AppendSpecific(&s));
+    return Status::FailedPrecondition("changed my mind");
+  });
+  EXPECT_EQ(st.code(), Code::kFailedPrecondition);
+  EXPECT_EQ(st.message(), "changed my mind");
+  EXPECT_TRUE(store->NemKontoHistory(kKeyA)->empty());
+  EXPECT_TRUE(store->SpecificHistory(kKeyA)->empty());
+
+  // The next transaction starts cleanly.
+  NemKontoEvent again = MakeSet(kKeyA, "1551-0000123456", 2000);
+  ASSERT_TRUE(store->Transact([&] { return store->AppendNemKonto(&again); }).ok());
+  EXPECT_EQ(store->NemKontoHistory(kKeyA)->size(), 1u);
+}
+
+// ---- NemKonto history ----
+
+TEST_F(SqliteStoreTest, AppendNemKontoAssignsIncreasingSeqAndRoundTripsEveryField) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  NemKontoEvent first = MakeSet(kKeyA, "1551-0000123456", 1000);
+  ASSERT_TRUE(store->AppendNemKonto(&first).ok());
+
+  NemKontoEvent pending;
+  pending.recipient = kKeyA;
+  pending.kind = NemKontoEventKind::kPending;
+  pending.account = "1551-0000654321";
+  pending.old_account = "1551-0000123456";
+  pending.channel = Channel::kAuthority;
+  pending.actor = "sagsbehandler1";
+  pending.authority = 101;
+  pending.reference = "SAG-2026-17";
+  pending.at_us = 2000;
+  pending.code_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+  pending.code_expires_us = 2000 + 30 * 86'400'000'000LL;
+  pending.letter_id = "00112233445566778899aabbccddeeff";
+  ASSERT_TRUE(store->AppendNemKonto(&pending).ok());
+
+  NemKontoEvent other = MakeSet(kKeyB, "1551-0000999999", 2500);
+  ASSERT_TRUE(store->AppendNemKonto(&other).ok());
+
+  NemKontoEvent failed;
+  failed.recipient = kKeyA;
+  failed.kind = NemKontoEventKind::kActivationFailed;
+  failed.channel = Channel::kCitizen;
+  failed.actor = "citizen";
+  failed.at_us = 3000;
+  failed.pending_seq = pending.seq;
+  ASSERT_TRUE(store->AppendNemKonto(&failed).ok());
+
+  EXPECT_GT(first.seq, 0);
+  EXPECT_LT(first.seq, pending.seq);
+  EXPECT_LT(pending.seq, other.seq);
+  EXPECT_LT(other.seq, failed.seq);
+
+  auto history = store->NemKontoHistory(kKeyA);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].seq, first.seq);
+  EXPECT_EQ((*history)[1].seq, pending.seq);
+  EXPECT_EQ((*history)[2].seq, failed.seq);
+
+  const NemKontoEvent& a = (*history)[0];
+  EXPECT_EQ(a.kind, NemKontoEventKind::kSet);
+  EXPECT_EQ(a.account, "1551-0000123456");
+  EXPECT_EQ(a.old_account, "");
+  EXPECT_EQ(a.channel, Channel::kBank);
+  EXPECT_EQ(a.actor, "1551");
+  EXPECT_EQ(a.authority, 0u);
+  EXPECT_EQ(a.reference, "");
+  EXPECT_EQ(a.pending_seq, 0);
+  EXPECT_EQ(a.code_hash, "");
+  EXPECT_EQ(a.code_expires_us, 0);
+  EXPECT_EQ(a.letter_id, "");
+
+  const NemKontoEvent& p = (*history)[1];
+  EXPECT_EQ(p.recipient, kKeyA);
+  EXPECT_EQ(p.kind, NemKontoEventKind::kPending);
+  EXPECT_EQ(p.account, pending.account);
+  EXPECT_EQ(p.old_account, pending.old_account);
+  EXPECT_EQ(p.channel, Channel::kAuthority);
+  EXPECT_EQ(p.actor, pending.actor);
+  EXPECT_EQ(p.authority, 101u);
+  EXPECT_EQ(p.reference, pending.reference);
+  EXPECT_EQ(p.at_us, 2000);
+  EXPECT_EQ(p.code_hash, pending.code_hash);
+  EXPECT_EQ(p.code_expires_us, pending.code_expires_us);
+  EXPECT_EQ(p.letter_id, pending.letter_id);
+
+  const NemKontoEvent& f = (*history)[2];
+  EXPECT_EQ(f.kind, NemKontoEventKind::kActivationFailed);
+  EXPECT_EQ(f.pending_seq, pending.seq);
+  EXPECT_EQ(f.account, "");
+
+  EXPECT_EQ(store->NemKontoHistory(kKeyB)->size(), 1u);
+  EXPECT_TRUE(store->NemKontoHistory(kKeyA + 1)->empty());
+}
+
+TEST_F(SqliteStoreTest, ScanNemKontoReturnsEntriesAfterTheGivenSeqInOrder) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  std::vector<int64_t> seqs;
+  for (int i = 0; i < 5; ++i) {
+    NemKontoEvent e = MakeSet(i % 2 ? kKeyA : kKeyB, "1551-0000123456", 1000 + i);
+    ASSERT_TRUE(store->AppendNemKonto(&e).ok());
+    seqs.push_back(e.seq);
+  }
+
+  auto scan = [&](int64_t after, size_t stop_after) {
+    std::vector<int64_t> got;
+    Status st = store->ScanNemKonto(after, [&](const NemKontoEvent& e) {
+      got.push_back(e.seq);
+      return got.size() < stop_after;
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return got;
+  };
+  EXPECT_EQ(scan(0, 100), seqs);
+  EXPECT_EQ(scan(seqs[1], 100), (std::vector<int64_t>{seqs[2], seqs[3], seqs[4]}));
+  EXPECT_TRUE(scan(seqs[4], 100).empty());
+  EXPECT_EQ(scan(0, 2), (std::vector<int64_t>{seqs[0], seqs[1]})) << "returning false stops";
+}
+
+TEST_F(SqliteStoreTest, NemKontoLetterExistsOnlyForRecordedLetters) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  NemKontoEvent e = MakeSet(kKeyA, "1551-0000123456", 1000);
+  e.kind = NemKontoEventKind::kPending;
+  e.channel = Channel::kAuthority;
+  e.authority = 101;
+  e.reference = "SAG-1";
+  e.letter_id = "aaaabbbbccccddddeeeeffff00001111";
+  ASSERT_TRUE(store->AppendNemKonto(&e).ok());
+
+  auto yes = store->NemKontoLetterExists("aaaabbbbccccddddeeeeffff00001111");
+  ASSERT_TRUE(yes.ok());
+  EXPECT_TRUE(*yes);
+  auto no = store->NemKontoLetterExists("aaaabbbbccccddddeeeeffff00002222");
+  ASSERT_TRUE(no.ok());
+  EXPECT_FALSE(*no);
+}
+
+// ---- Specific accounts ----
+
+TEST_F(SqliteStoreTest, AppendSpecificRoundTripsAndScansAfterSeq) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  SpecificEvent a = MakeSpecific(kKeyA, 101, 1000);
+  a.valid_until = "2027-06-30";
+  a.locked = true;
+  ASSERT_TRUE(store->AppendSpecific(&a).ok());
+  SpecificEvent b = MakeSpecific(kKeyB, 101, 1100);
+  ASSERT_TRUE(store->AppendSpecific(&b).ok());
+  SpecificEvent c = MakeSpecific(kKeyA, 101, 1200);
+  c.kind = SpecificEventKind::kDeleted;
+  c.account = "";
+  c.old_account = "1551-0000123456";
+  ASSERT_TRUE(store->AppendSpecific(&c).ok());
+  EXPECT_LT(a.seq, b.seq);
+  EXPECT_LT(b.seq, c.seq);
+
+  auto history = store->SpecificHistory(kKeyA);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  const SpecificEvent& h = (*history)[0];
+  EXPECT_EQ(h.seq, a.seq);
+  EXPECT_EQ(h.recipient, kKeyA);
+  EXPECT_EQ(h.authority, 101u);
+  EXPECT_EQ(h.benefit_type, "boligstoette");
+  EXPECT_EQ(h.kind, SpecificEventKind::kSet);
+  EXPECT_EQ(h.account, "1551-0000123456");
+  EXPECT_EQ(h.old_account, "");
+  EXPECT_EQ(h.valid_until, "2027-06-30");
+  EXPECT_TRUE(h.locked);
+  EXPECT_EQ(h.channel, Channel::kAuthority);
+  EXPECT_EQ(h.actor, "sagsbehandler1");
+  EXPECT_EQ(h.reference, "SAG-1");
+  EXPECT_EQ(h.at_us, 1000);
+  EXPECT_EQ((*history)[1].kind, SpecificEventKind::kDeleted);
+  EXPECT_EQ((*history)[1].old_account, "1551-0000123456");
+  EXPECT_FALSE((*history)[1].locked);
+
+  std::vector<int64_t> after_a;
+  ASSERT_TRUE(store->ScanSpecific(a.seq, [&](const SpecificEvent& e) {
+                     after_a.push_back(e.seq);
+                     return true;
+                   }).ok());
+  EXPECT_EQ(after_a, (std::vector<int64_t>{b.seq, c.seq}));
+}
+
+// ---- Control-list scan ----
+
+TEST_F(SqliteStoreTest, ScanAuthorityChangesReturnsOnlyThatAuthoritysChannelEntriesInRange) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  constexpr int64_t kFrom = 10'000;
+  constexpr int64_t kTo = 20'000;
+
+  auto nemkonto = [&](uint32_t authority, Channel channel, int64_t at_us, const char* ref) {
+    NemKontoEvent e = MakeSet(kKeyA, "1551-0000123456", at_us);
+    e.kind = channel == Channel::kAuthority ? NemKontoEventKind::kPending
+                                            : NemKontoEventKind::kActivated;
+    e.channel = channel;
+    e.actor = channel == Channel::kAuthority ? "sagsbehandler1" : "citizen";
+    e.authority = authority;
+    e.reference = ref;
+    EXPECT_TRUE(store->AppendNemKonto(&e).ok());
+  };
+  auto specific = [&](uint32_t authority, Channel channel, int64_t at_us, const char* ref) {
+    SpecificEvent e = MakeSpecific(kKeyB, authority, at_us);
+    e.channel = channel;
+    e.reference = ref;
+    EXPECT_TRUE(store->AppendSpecific(&e).ok());
+  };
+  nemkonto(101, Channel::kAuthority, kFrom + 500, "n-in-late");
+  nemkonto(101, Channel::kAuthority, kFrom, "n-in-at-from");
+  nemkonto(101, Channel::kAuthority, kFrom - 1, "n-before");
+  nemkonto(101, Channel::kAuthority, kTo, "n-at-to");
+  nemkonto(202, Channel::kAuthority, kFrom + 100, "n-other-authority");
+  nemkonto(101, Channel::kCitizen, kFrom + 200, "n-citizen-activation");
+  nemkonto(0, Channel::kBank, kFrom + 300, "n-bank");
+  specific(101, Channel::kAuthority, kTo - 1, "s-in");
+  specific(101, Channel::kCitizen, kFrom + 10, "s-citizen");
+  specific(202, Channel::kAuthority, kFrom + 10, "s-other-authority");
+  specific(101, Channel::kAuthority, kTo + 1, "s-after");
+
+  std::vector<std::string> n_refs;
+  std::vector<std::string> s_refs;
+  Status st = store->ScanAuthorityChanges(
+      101, kFrom, kTo,
+      [&](const NemKontoEvent& e) {
+        n_refs.push_back(e.reference);
+        return true;
+      },
+      [&](const SpecificEvent& e) {
+        s_refs.push_back(e.reference);
+        return true;
+      });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(n_refs, (std::vector<std::string>{"n-in-at-from", "n-in-late"})) << "in time order";
+  EXPECT_EQ(s_refs, (std::vector<std::string>{"s-in"}));
+}
+
+// ---- Append-only history ----
+
+TEST_F(SqliteStoreTest, HistoryCannotBeUpdatedOrDeletedEvenWithRawSql) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  NemKontoEvent n = MakeSet(kKeyA, "1551-0000123456", 1000);
+  ASSERT_TRUE(store->AppendNemKonto(&n).ok());
+  SpecificEvent s = MakeSpecific(kKeyA, 101, 1000);
+  ASSERT_TRUE(store->AppendSpecific(&s).ok());
+
+  RawDb raw(path_);
+  const std::vector<std::string> attacks = {
+      "UPDATE nemkonto_events SET account='9999-0000000001'",
+      "DELETE FROM nemkonto_events",
+      "UPDATE specific_events SET account='9999-0000000001'",
+      "DELETE FROM specific_events",
+  };
+  for (const std::string& sql : attacks) {
+    std::string error;
+    EXPECT_NE(raw.Exec(sql, &error), SQLITE_OK) << sql;
+    EXPECT_NE(error.find("append-only"), std::string::npos) << sql << ": " << error;
+  }
+  auto nh = store->NemKontoHistory(kKeyA);
+  ASSERT_EQ(nh->size(), 1u);
+  EXPECT_EQ((*nh)[0].account, "1551-0000123456");
+  auto sh = store->SpecificHistory(kKeyA);
+  ASSERT_EQ(sh->size(), 1u);
+  EXPECT_EQ((*sh)[0].account, "1551-0000123456");
+}
+
+// ---- Durability settings ----
+
+// Captures the connection OpenSqlite makes, so the test can ask it for its
+// per-connection settings.
+sqlite3* g_last_opened = nullptr;
+int CaptureConnection(sqlite3* db, const char**, const sqlite3_api_routines*) {
+  g_last_opened = db;
+  return SQLITE_OK;
+}
+
+TEST_F(SqliteStoreTest, OpenedStoreUsesWalWithFullSync) {
+  using EntryPoint = void (*)();
+  g_last_opened = nullptr;
+  ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
+  auto store = Open();
+  sqlite3_cancel_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection));
+  ASSERT_NE(store, nullptr);
+  ASSERT_NE(g_last_opened, nullptr);
+
+  EXPECT_EQ(RawDb::QueryOn(g_last_opened, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(RawDb::QueryOn(g_last_opened, "PRAGMA synchronous"), "2");  // FULL
+  g_last_opened = nullptr;
+
+  // WAL is a property of the file: a fresh connection sees it too.
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync) {
+  using EntryPoint = void (*)();
+  g_last_opened = nullptr;
+  ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
+  auto store = Open();
+  sqlite3_cancel_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection));
+  ASSERT_NE(store, nullptr);
+  sqlite3* db = g_last_opened;
+  g_last_opened = nullptr;
+  ASSERT_NE(db, nullptr);
+
+  {
+    auto writer = store->BeginImport();
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->PutPerson(MakePerson(kCprA, "Anna Test"), nullptr).ok());
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA journal_mode"), "wal") << "after a committed import";
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA synchronous"), "2");
+  {
+    auto writer = store->BeginImport();
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->PutPerson(MakePerson(kCprB, "Bo Test"), nullptr).ok());
+  }  // rolled back
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA journal_mode"), "wal") << "after a rolled-back import";
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA synchronous"), "2");
+  EXPECT_TRUE(store->GetPerson(kCprA)->has_value());
+  EXPECT_FALSE(store->GetPerson(kCprB)->has_value());
+
+  store.reset();
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM persons"), "1");
+}
+
+}  // namespace
+}  // namespace nks::store
