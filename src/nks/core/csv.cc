@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -108,33 +109,40 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>* fields) {
 Status CsvReader::ReadRecord(std::vector<std::string_view>* fields) {
   scratch_.clear();
   scratch_fields_.clear();
-  std::vector<int> from_scratch;  // indices of fields living in scratch_
   const uint64_t start = pos_;
+  // A runaway quote is caught here, not after scanning the rest of the file.
+  const uint64_t limit = std::min<uint64_t>(size_, start + kRecordBytesMax + 1);
   while (true) {
     if (fields->size() >= kFieldsMax) return Status::Invalid("more than 64 fields");
     if (pos_ < size_ && data_[pos_] == '"') {
       ++pos_;
+      const uint64_t content = pos_;
+      bool escaped = false;  // the field holds "" and must be unescaped
       size_t begin = scratch_.size();
-      bool closed = false;
-      while (pos_ < size_) {
-        char c = data_[pos_++];
-        if (c == '"') {
-          if (pos_ < size_ && data_[pos_] == '"') {
-            scratch_.push_back('"');
-            ++pos_;
-            continue;
-          }
-          closed = true;
-          break;
+      while (true) {
+        const void* found = std::memchr(data_ + pos_, '"', limit - pos_);
+        if (found == nullptr) {
+          return limit < size_ ? Status::Invalid("record longer than 64 KiB")
+                               : Status::Invalid("quoted field is not closed");
         }
-        if (c == '\n') ++next_line_;
-        scratch_.push_back(c);
-        if (pos_ - start > kRecordBytesMax) return Status::Invalid("record longer than 64 KiB");
+        const uint64_t quote = static_cast<uint64_t>(static_cast<const char*>(found) - data_);
+        next_line_ += static_cast<uint64_t>(std::count(data_ + pos_, data_ + quote, '\n'));
+        if (quote + 1 < size_ && data_[quote + 1] == '"') {
+          if (!escaped) scratch_.append(data_ + content, pos_ - content);
+          escaped = true;
+          scratch_.append(data_ + pos_, quote + 1 - pos_);  // keeps one quote
+          pos_ = quote + 2;
+          continue;
+        }
+        if (escaped) scratch_.append(data_ + pos_, quote - pos_);
+        else fields->emplace_back(data_ + content, quote - content);
+        pos_ = quote + 1;
+        break;
       }
-      if (!closed) return Status::Invalid("quoted field is not closed");
-      from_scratch.push_back(static_cast<int>(fields->size()));
-      scratch_fields_.emplace_back(begin, scratch_.size() - begin);
-      fields->emplace_back();
+      if (escaped) {
+        scratch_fields_.emplace_back(fields->size(), begin);
+        fields->emplace_back(nullptr, scratch_.size() - begin);
+      }
       if (pos_ < size_ && data_[pos_] != ',' && data_[pos_] != '\n' && data_[pos_] != '\r') {
         return Status::Invalid("text after a closing quote");
       }
@@ -161,9 +169,9 @@ Status CsvReader::ReadRecord(std::vector<std::string_view>* fields) {
     }
     break;
   }
-  for (size_t i = 0; i < from_scratch.size(); ++i) {
-    (*fields)[static_cast<size_t>(from_scratch[i])] =
-        std::string_view(scratch_).substr(scratch_fields_[i].first, scratch_fields_[i].second);
+  // scratch_ may have moved while growing: point the unescaped fields now.
+  for (const auto& [field, begin] : scratch_fields_) {
+    (*fields)[field] = std::string_view(scratch_).substr(begin, (*fields)[field].size());
   }
   if (!IsValidUtf8(std::string_view(data_ + start, pos_ - start))) {
     return Status::Invalid("not valid UTF-8");

@@ -58,7 +58,7 @@ class CsvReader {
   uint64_t record_line_ = 0;
   uint64_t record_offset_ = 0;
   std::string scratch_;  // unescaped quoted fields
-  std::vector<std::pair<size_t, size_t>> scratch_fields_;
+  std::vector<std::pair<size_t, size_t>> scratch_fields_;  // (field index, offset)
 };
 
 // True when `s` is valid UTF-8 (no overlongs, no surrogates).

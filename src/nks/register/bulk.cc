@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "nks/core/csv.h"
 #include "nks/register/register.h"
@@ -43,7 +44,8 @@ Status LoadKnownRecipients(store::Store& store, std::vector<uint64_t>* keys) {
     keys->push_back(u.key);
     return true;
   }));
-  std::sort(keys->begin(), keys->end());
+  // Each scan is in key order and the type sorts first: usually sorted.
+  if (!std::is_sorted(keys->begin(), keys->end())) std::sort(keys->begin(), keys->end());
   return Status::Ok();
 }
 
@@ -84,33 +86,51 @@ Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
   NKS_ASSIGN_OR_RETURN(auto writer, store_->BeginImport());
   NKS_RETURN_IF_ERROR(index.CatchUp(*store_));  // under the write lock now
   index.ReserveNemKonti(batch.size());
-  // The index is updated as entries are written; if the import fails it is
-  // dropped and reloaded from the store on next use.
-  Status st = batch.Write([&](uint64_t key, const Fields& f) -> Status {
-    Account account = *Account::Parse(f[2]);
-    NKS_ASSIGN_OR_RETURN(AccountCode code, index.Encode(account));
-    AccountCode current = 0;
-    std::string old_account;
-    if (index.ActiveNemKonto(key, &current)) {
-      if (current == code) {
-        ++report.unchanged;
+  const bool first_load = index.nemkonto_count() == 0;  // nothing to compare with
+  // Parsing runs on a second thread; the index and the store are updated
+  // on this one, in key order. If the import fails the index is dropped
+  // and reloaded from the store on next use.
+  struct Report {
+    std::optional<Account> account;
+    std::string canonical;
+    AccountCode danish_code = 0;  // 0 for a foreign account
+    std::string bank;
+  };
+  Status st = batch.Pipeline<Report>(
+      [](uint64_t, const Fields& f, Report* r) -> Status {
+        r->account = *Account::Parse(f[2]);
+        r->canonical = r->account->ToString();
+        r->danish_code = r->account->is_danish()
+                             ? ResolutionIndex::EncodeDanish(r->account->danish())
+                             : 0;
+        r->bank.assign(f[3]);
         return Status::Ok();
-      }
-      old_account = index.Decode(current).ToString();
-    }
-    store::NemKontoEvent e;
-    e.recipient = key;
-    e.kind = store::NemKontoEventKind::kSet;
-    e.account = account.ToString();
-    e.old_account = std::move(old_account);
-    e.channel = store::Channel::kBank;
-    e.actor = std::string(f[3]);
-    e.at_us = now_us;
-    ++report.changed;
-    NKS_RETURN_IF_ERROR(writer->AppendNemKonto(&e));
-    index.ApplyActive(key, code, e.seq);
-    return Status::Ok();
-  });
+      },
+      [&](uint64_t key, Report& r) -> Status {
+        AccountCode code = r.danish_code;
+        if (code == 0) {
+          NKS_ASSIGN_OR_RETURN(code, index.Encode(*r.account));
+        }
+        AccountCode current = 0;
+        store::NemKontoEvent e;
+        if (!first_load && index.ActiveNemKonto(key, &current)) {
+          if (current == code) {
+            ++report.unchanged;
+            return Status::Ok();
+          }
+          e.old_account = index.Decode(current).ToString();
+        }
+        e.recipient = key;
+        e.kind = store::NemKontoEventKind::kSet;
+        e.account = std::move(r.canonical);
+        e.channel = store::Channel::kBank;
+        e.actor = std::move(r.bank);
+        e.at_us = now_us;
+        ++report.changed;
+        NKS_RETURN_IF_ERROR(writer->AppendNemKonto(&e));
+        index.ApplyActive(key, code, e.seq);
+        return Status::Ok();
+      });
   if (st.ok()) st = writer->Commit();
   if (!st.ok()) {
     index_.reset();

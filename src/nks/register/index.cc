@@ -25,13 +25,14 @@ std::string_view ResolutionKindName(ResolutionKind k) {
   return "?";
 }
 
+AccountCode ResolutionIndex::EncodeDanish(const DanishAccount& d) {
+  AccountCode code = uint64_t{d.registration()} * kAccountNumberSpan + d.account();
+  NKS_CHECK(code != 0 && (code & kForeignBit) == 0);
+  return code;
+}
+
 Result<AccountCode> ResolutionIndex::Encode(const Account& account) {
-  if (account.is_danish()) {
-    const DanishAccount& d = account.danish();
-    AccountCode code = uint64_t{d.registration()} * kAccountNumberSpan + d.account();
-    NKS_CHECK(code != 0 && (code & kForeignBit) == 0);
-    return code;
-  }
+  if (account.is_danish()) return EncodeDanish(account.danish());
   auto [it, inserted] = foreign_by_text_.try_emplace(account.ToString(), kForeignBit | foreign_.size());
   if (inserted) foreign_.push_back(account.foreign());
   return it->second;

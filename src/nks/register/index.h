@@ -70,6 +70,8 @@ class ResolutionIndex {
   }
 
   Result<AccountCode> Encode(const Account& account);
+  // The code of a Danish account: pure arithmetic, safe on any thread.
+  static AccountCode EncodeDanish(const DanishAccount& account);
   Account Decode(AccountCode code) const;
 
   size_t nemkonto_count() const { return nemkonto_.size(); }

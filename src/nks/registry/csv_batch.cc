@@ -3,11 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <memory>
-#include <mutex>
-#include <thread>
 
 #include "nks/core/ids.h"
 
@@ -57,7 +52,8 @@ Status CsvBatch::CheckHeader(CsvReader& reader, Fields& fields) {
 }
 
 Status CsvBatch::Check(const std::function<Result<uint64_t>(const Fields&)>& check) {
-  NKS_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(path_));
+  NKS_ASSIGN_OR_RETURN(reader_, CsvReader::Open(path_));
+  CsvReader& reader = reader_;
   Fields fields;
   NKS_RETURN_IF_ERROR(CheckHeader(reader, fields));
   uint64_t next_report = kProgressStepBytes;
@@ -109,151 +105,37 @@ void CsvBatch::FindDuplicates() {
   }
 }
 
-namespace {
+Status CsvBatch::ReRead(size_t index, Fields* fields) {
+  const Entry& e = entries_[index];
+  reader_.Seek(e.offset, e.line);
+  auto got = reader_.Next(fields);
+  if (!got.ok() || !*got) return Status::Corruption("the file changed during the import");
+  return Status::Ok();
+}
 
-// Records re-read for pass two travel from the reading thread to the
-// writing one in batches: parsing overlaps the database's work on the other
-// core.
-constexpr size_t kRecordsPerBatch = 4096;
-constexpr size_t kBatchesInFlightMax = 4;
-
-struct Batch {
-  struct Record {
-    uint64_t key;
-    uint64_t line;
-    uint32_t first_field;
-    uint32_t field_count;
-  };
-  std::string arena;                               // field bytes
-  std::vector<std::pair<size_t, size_t>> fields;   // (offset, size) into arena
-  std::vector<Record> records;
-  Status error;
-  void Clear() {
-    arena.clear();
-    fields.clear();
-    records.clear();
-  }
-};
-
-class BatchQueue {
- public:
-  // Blocks while the queue is full; false once the consumer has stopped.
-  bool Push(std::unique_ptr<Batch> b) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return full_.size() < kBatchesInFlightMax || stopped_; });
-    if (stopped_) return false;
-    full_.push_back(std::move(b));
-    cv_.notify_all();
-    return true;
-  }
-  // nullptr at the end.
-  std::unique_ptr<Batch> Pop() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !full_.empty() || done_; });
-    if (full_.empty()) return nullptr;
-    auto b = std::move(full_.front());
-    full_.pop_front();
-    cv_.notify_all();
-    return b;
-  }
-  void Recycle(std::unique_ptr<Batch> b) {
-    std::lock_guard lock(mu_);
-    b->Clear();
-    free_.push_back(std::move(b));
-  }
-  std::unique_ptr<Batch> Take() {
-    std::lock_guard lock(mu_);
-    if (free_.empty()) return std::make_unique<Batch>();
-    auto b = std::move(free_.back());
-    free_.pop_back();
-    return b;
-  }
-  void Done() {
-    std::lock_guard lock(mu_);
-    done_ = true;
-    cv_.notify_all();
-  }
-  void Stop() {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<Batch>> full_;
-  std::vector<std::unique_ptr<Batch>> free_;
-  bool done_ = false;
-  bool stopped_ = false;
-};
-
-}  // namespace
-
-Status CsvBatch::Write(const std::function<Status(uint64_t key, const Fields&)>& write) {
-  NKS_CHECK(ok());
-  NKS_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(path_));
-  BatchQueue queue;
-  std::thread producer([&] {
-    Fields fields;
-    auto batch = queue.Take();
-    for (const Entry& e : entries_) {
-      reader.Seek(e.offset, e.line);
-      auto got = reader.Next(&fields);
-      if (!got.ok() || !*got) {
-        // Pass one read this record fine: the file changed under us.
-        batch->error = Status::Corruption(
-            fmt::format("{}:{}: the file changed during the import", path_, e.line));
-        break;
-      }
-      batch->records.push_back({e.key, e.line, static_cast<uint32_t>(batch->fields.size()),
-                                static_cast<uint32_t>(fields.size())});
-      for (std::string_view f : fields) {
-        batch->fields.emplace_back(batch->arena.size(), f.size());
-        batch->arena.append(f);
-      }
-      if (batch->records.size() == kRecordsPerBatch) {
-        if (!queue.Push(std::move(batch))) return;
-        batch = queue.Take();
-      }
-    }
-    if (!batch->records.empty() || !batch->error.ok()) queue.Push(std::move(batch));
-    queue.Done();
-  });
-
-  Status result;
-  Fields fields;
-  uint64_t written = 0, next_report = 0;
-  const uint64_t step = std::max<uint64_t>(entries_.size() / 100, 1);
-  while (auto batch = queue.Pop()) {
-    for (const Batch::Record& r : batch->records) {
-      fields.clear();
-      for (uint32_t i = 0; i < r.field_count; ++i) {
-        const auto& [offset, size] = batch->fields[r.first_field + i];
-        fields.emplace_back(batch->arena.data() + offset, size);
-      }
-      result = write(r.key, fields);
-      if (!result.ok()) {
-        result = result.WithContext(fmt::format("{}:{}", path_, r.line));
-        break;
-      }
-    }
-    if (result.ok()) result = batch->error;
-    written += batch->records.size();
-    queue.Recycle(std::move(batch));
-    if (!result.ok()) break;
-    if (progress_ && written >= next_report) {
-      progress_(fmt::format("{}: writing", path_), written, entries_.size());
-      next_report = written + step;
-    }
-  }
-  queue.Stop();
-  producer.join();
-  // A short last batch falls below the next step: report the end anyway.
-  if (result.ok() && progress_ && written < next_report) {
+void CsvBatch::ReportWritten(uint64_t written) const {
+  if (!progress_) return;
+  // About every 1% of the records, and at the end.
+  const uint64_t step = std::max<uint64_t>(entries_.size() / 100, internal::kRecordsPerBatch);
+  if (written % step < internal::kRecordsPerBatch || written == entries_.size()) {
     progress_(fmt::format("{}: writing", path_), written, entries_.size());
   }
-  return result;
+}
+
+Status CsvBatch::Write(const std::function<Status(uint64_t key, const Fields&)>& write) {
+  // The reading thread copies the fields into reused strings.
+  using Owned = std::vector<std::string>;
+  Fields views;
+  return Pipeline<Owned>(
+      [](uint64_t, const Fields& fields, Owned* out) {
+        out->resize(fields.size());
+        for (size_t i = 0; i < fields.size(); ++i) (*out)[i].assign(fields[i]);
+        return Status::Ok();
+      },
+      [&](uint64_t key, Owned& owned) {
+        views.assign(owned.begin(), owned.end());
+        return write(key, views);
+      });
 }
 
 }  // namespace nks::registry

@@ -25,11 +25,10 @@ Status CheckText(std::string_view field, std::string_view value, size_t max_byte
   if (value.size() > max_bytes) {
     return Status::Invalid(fmt::format("{}: longer than {} bytes", field, max_bytes));
   }
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return Status::Invalid(fmt::format("{}: contains a control character", field));
-    }
-  }
+  // No early exit: the compiler vectorises this loop.
+  bool control = false;
+  for (char c : value) control |= static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  if (control) return Status::Invalid(fmt::format("{}: contains a control character", field));
   if (value.front() == ' ' || value.back() == ' ') {
     return Status::Invalid(fmt::format("{}: has leading or trailing spaces", field));
   }
@@ -50,15 +49,14 @@ Status CheckNameAndAddress(const Fields& f, bool address_required) {
   return CheckText("city", f[4], kCityBytesMax, address_required || !f[3].empty());
 }
 
+// Fills the text columns shared by persons and companies (fields 1..4),
+// reusing the row's buffers.
 template <typename Row>
-Row ToRow(uint64_t key, const Fields& f) {
-  Row r;
-  r.name = f[1];
-  r.address = f[2];
-  r.postcode = f[3];
-  r.city = f[4];
-  (void)key;
-  return r;
+void FillNameAndAddress(const Fields& f, Row* r) {
+  r->name.assign(f[1]);
+  r->address.assign(f[2]);
+  r->postcode.assign(f[3]);
+  r->city.assign(f[4]);
 }
 
 ImportReport MakeReport(const CsvBatch& batch) {
@@ -70,16 +68,19 @@ ImportReport MakeReport(const CsvBatch& batch) {
   return report;
 }
 
-// Writes a checked batch in one transaction.
+// Writes a checked batch in one transaction: rows are built on the reading
+// thread (`fill`) and written on this one (`put`).
+template <typename Row>
 Result<ImportReport> WriteBatch(
     store::Store& store, CsvBatch& batch,
-    const std::function<Status(store::ImportWriter&, uint64_t, const Fields&, bool*)>& put) {
+    const std::function<Status(uint64_t, const Fields&, Row*)>& fill,
+    const std::function<Status(store::ImportWriter&, const Row&, bool*)>& put) {
   ImportReport report = MakeReport(batch);
   if (!batch.ok()) return report;
   NKS_ASSIGN_OR_RETURN(auto writer, store.BeginImport());
-  NKS_RETURN_IF_ERROR(batch.Write([&](uint64_t key, const Fields& f) {
+  NKS_RETURN_IF_ERROR(batch.Pipeline<Row>(fill, [&](uint64_t, Row& row) {
     bool changed = false;
-    NKS_RETURN_IF_ERROR(put(*writer, key, f, &changed));
+    NKS_RETURN_IF_ERROR(put(*writer, row, &changed));
     ++(changed ? report.changed : report.unchanged);
     return Status::Ok();
   }));
@@ -102,13 +103,17 @@ Result<ImportReport> ImportCpr(store::Store& store, const std::string& path,
     NKS_RETURN_IF_ERROR(CheckNameAndAddress(f, has_address));
     return cpr.number();
   }));
-  return WriteBatch(store, batch, [](store::ImportWriter& w, uint64_t key, const Fields& f,
-                                     bool* changed) {
-    store::Person p = ToRow<store::Person>(key, f);
-    p.cpr = key;
-    p.status = *store::ParsePersonStatus(f[5]);
-    return w.PutPerson(p, changed);
-  });
+  return WriteBatch<store::Person>(
+      store, batch,
+      [](uint64_t key, const Fields& f, store::Person* p) {
+        FillNameAndAddress(f, p);
+        p->cpr = key;
+        p->status = *store::ParsePersonStatus(f[5]);
+        return Status::Ok();
+      },
+      [](store::ImportWriter& w, const store::Person& p, bool* changed) {
+        return w.PutPerson(p, changed);
+      });
 }
 
 Result<ImportReport> ImportCvr(store::Store& store, const std::string& path,
@@ -122,13 +127,17 @@ Result<ImportReport> ImportCvr(store::Store& store, const std::string& path,
     NKS_RETURN_IF_ERROR(CheckNameAndAddress(f, *status == store::CompanyStatus::kActive));
     return cvr.number();
   }));
-  return WriteBatch(store, batch, [](store::ImportWriter& w, uint64_t key, const Fields& f,
-                                     bool* changed) {
-    store::Company c = ToRow<store::Company>(key, f);
-    c.cvr = key;
-    c.status = *store::ParseCompanyStatus(f[5]);
-    return w.PutCompany(c, changed);
-  });
+  return WriteBatch<store::Company>(
+      store, batch,
+      [](uint64_t key, const Fields& f, store::Company* c) {
+        FillNameAndAddress(f, c);
+        c->cvr = key;
+        c->status = *store::ParseCompanyStatus(f[5]);
+        return Status::Ok();
+      },
+      [](store::ImportWriter& w, const store::Company& c, bool* changed) {
+        return w.PutCompany(c, changed);
+      });
 }
 
 Result<ImportReport> ImportUnits(store::Store& store, const std::string& path,
@@ -161,10 +170,15 @@ Result<ImportReport> ImportUnits(store::Store& store, const std::string& path,
       return Status::Ok();
     }));
   }
-  return WriteBatch(store, batch, [](store::ImportWriter& w, uint64_t key, const Fields& f,
-                                     bool* changed) {
-    return w.PutUnit(store::Unit{key, Cvr::Parse(f[2])->number()}, changed);
-  });
+  return WriteBatch<store::Unit>(
+      store, batch,
+      [](uint64_t key, const Fields& f, store::Unit* u) {
+        *u = store::Unit{key, Cvr::Parse(f[2])->number()};
+        return Status::Ok();
+      },
+      [](store::ImportWriter& w, const store::Unit& u, bool* changed) {
+        return w.PutUnit(u, changed);
+      });
 }
 
 }  // namespace nks::registry

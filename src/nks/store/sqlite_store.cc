@@ -178,8 +178,13 @@ class SqliteStore final : public Store {
   Db db_;
   bool in_transaction_ = false;
   bool bulk_journal_ = false;  // an import runs with a rollback journal
+  bool in_import_ = false;     // between BeginImport and its end
   Stmt begin_, commit_, rollback_;
   Stmt put_person_, put_company_, put_unit_;
+  // A load into an empty table needs no conflict handling: plain INSERTs
+  // are cheaper, and a repeated key still fails on the primary key.
+  Stmt insert_person_, insert_company_, insert_unit_;
+  bool persons_empty_ = false, companies_empty_ = false, units_empty_ = false;
   Stmt get_person_, get_company_, get_unit_;
   Stmt insert_nemkonto_, insert_specific_;
 };
@@ -244,6 +249,11 @@ Status SqliteStore::PrepareStatements() {
   put_unit_ = Stmt(db_,
       "INSERT INTO units(unit,cvr) VALUES(?,?) ON CONFLICT(unit) DO UPDATE SET "
       "cvr=excluded.cvr WHERE cvr IS NOT excluded.cvr");
+  insert_person_ = Stmt(db_,
+      "INSERT INTO persons(cpr,name,address,postcode,city,status) VALUES(?,?,?,?,?,?)");
+  insert_company_ = Stmt(db_,
+      "INSERT INTO companies(cvr,name,address,postcode,city,status) VALUES(?,?,?,?,?,?)");
+  insert_unit_ = Stmt(db_, "INSERT INTO units(unit,cvr) VALUES(?,?)");
   get_person_ = Stmt(db_, "SELECT cpr,name,address,postcode,city,status FROM persons WHERE cpr=?");
   get_company_ = Stmt(db_,
       "SELECT cvr,name,address,postcode,city,status FROM companies WHERE cvr=?");
@@ -318,6 +328,7 @@ Result<std::string> SqliteStore::SetJournalMode(const char* mode) {
 }
 
 void SqliteStore::EndImport() {
+  in_import_ = false;
   if (!bulk_journal_) return;
   bulk_journal_ = false;
   // Failing to return to WAL leaves a slower but still safe database.
@@ -332,6 +343,20 @@ Result<std::unique_ptr<ImportWriter>> SqliteStore::BeginImport() {
     EndImport();
     return begun;
   }
+  // Under the write lock: nobody adds rows before we commit.
+  for (auto [table, empty] : {std::pair{"persons", &persons_empty_},
+                              std::pair{"companies", &companies_empty_},
+                              std::pair{"units", &units_empty_}}) {
+    Stmt any(db_, fmt::format("SELECT EXISTS(SELECT 1 FROM {})", table));
+    auto row = any.Step();
+    if (!row.ok()) {
+      Rollback();
+      EndImport();
+      return row.status();
+    }
+    *empty = any.Int(0) == 0;
+  }
+  in_import_ = true;
   return std::unique_ptr<ImportWriter>(new SqliteImportWriter(this));
 }
 
@@ -349,16 +374,19 @@ Status PutRow(Db& db, Stmt& s, const Row& r, uint64_t key, bool* changed) {
 }
 
 Status SqliteStore::PutPerson(const Person& p, bool* changed) {
-  return PutRow(db_, put_person_, p, p.cpr, changed);
+  bool fresh = in_import_ && persons_empty_;
+  return PutRow(db_, fresh ? insert_person_ : put_person_, p, p.cpr, changed);
 }
 
 Status SqliteStore::PutCompany(const Company& c, bool* changed) {
-  return PutRow(db_, put_company_, c, c.cvr, changed);
+  bool fresh = in_import_ && companies_empty_;
+  return PutRow(db_, fresh ? insert_company_ : put_company_, c, c.cvr, changed);
 }
 
 Status SqliteStore::PutUnit(const Unit& u, bool* changed) {
-  put_unit_.Bind(1, static_cast<int64_t>(u.key)).Bind(2, static_cast<int64_t>(u.cvr));
-  NKS_RETURN_IF_ERROR(put_unit_.Run());
+  Stmt& s = in_import_ && units_empty_ ? insert_unit_ : put_unit_;
+  s.Bind(1, static_cast<int64_t>(u.key)).Bind(2, static_cast<int64_t>(u.cvr));
+  NKS_RETURN_IF_ERROR(s.Run());
   if (changed) *changed = db_.Changes() > 0;
   return Status::Ok();
 }
