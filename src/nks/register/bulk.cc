@@ -85,8 +85,11 @@ Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
   const int64_t now_us = NowUs();
   NKS_ASSIGN_OR_RETURN(auto writer, store_->BeginImport());
   NKS_RETURN_IF_ERROR(index.CatchUp(*store_));  // under the write lock now
-  index.ReserveNemKonti(batch.size());
-  const bool first_load = index.nemkonto_count() == 0;  // nothing to compare with
+  // On a first load there is nothing to compare with, and inserting millions
+  // of random keys one by one costs a cache miss each: the index is rebuilt
+  // from the store on next use instead.
+  const bool first_load = index.nemkonto_count() == 0;
+  if (!first_load) index.ReserveNemKonti(batch.size());
   // Parsing runs on a second thread; the index and the store are updated
   // on this one, in key order. If the import fails the index is dropped
   // and reloaded from the store on next use.
@@ -128,14 +131,12 @@ Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
         e.at_us = now_us;
         ++report.changed;
         NKS_RETURN_IF_ERROR(writer->AppendNemKonto(&e));
-        index.ApplyActive(key, code, e.seq);
+        if (!first_load) index.ApplyActive(key, code, e.seq);
         return Status::Ok();
       });
   if (st.ok()) st = writer->Commit();
-  if (!st.ok()) {
-    index_.reset();
-    return st;
-  }
+  if (!st.ok() || first_load) index_.reset();
+  NKS_RETURN_IF_ERROR(st);
   return report;
 }
 

@@ -148,6 +148,7 @@ class SqliteStore final : public Store {
   Status AppendNemKonto(NemKontoEvent* e) override;
   Result<std::vector<NemKontoEvent>> NemKontoHistory(uint64_t recipient) override;
   Status ScanNemKonto(int64_t after_seq, const RowFn<NemKontoEvent>& fn) override;
+  Result<int64_t> LastNemKontoSeq() override;
   Result<bool> NemKontoLetterExists(const std::string& letter_id) override;
 
   Status AppendSpecific(SpecificEvent* e) override;
@@ -373,22 +374,38 @@ Status PutRow(Db& db, Stmt& s, const Row& r, uint64_t key, bool* changed) {
   return Status::Ok();
 }
 
+// Into a table that was empty when the import began, a plain INSERT is
+// tried first; a key written earlier in the same import falls back to the
+// upsert, so the writer still inserts or replaces.
 Status SqliteStore::PutPerson(const Person& p, bool* changed) {
-  bool fresh = in_import_ && persons_empty_;
-  return PutRow(db_, fresh ? insert_person_ : put_person_, p, p.cpr, changed);
+  if (in_import_ && persons_empty_) {
+    Status st = PutRow(db_, insert_person_, p, p.cpr, changed);
+    if (st.code() != Code::kAlreadyExists) return st;
+  }
+  return PutRow(db_, put_person_, p, p.cpr, changed);
 }
 
 Status SqliteStore::PutCompany(const Company& c, bool* changed) {
-  bool fresh = in_import_ && companies_empty_;
-  return PutRow(db_, fresh ? insert_company_ : put_company_, c, c.cvr, changed);
+  if (in_import_ && companies_empty_) {
+    Status st = PutRow(db_, insert_company_, c, c.cvr, changed);
+    if (st.code() != Code::kAlreadyExists) return st;
+  }
+  return PutRow(db_, put_company_, c, c.cvr, changed);
+}
+
+Status PutUnitWith(Db& db, Stmt& s, const Unit& u, bool* changed) {
+  s.Bind(1, static_cast<int64_t>(u.key)).Bind(2, static_cast<int64_t>(u.cvr));
+  NKS_RETURN_IF_ERROR(s.Run());
+  if (changed) *changed = db.Changes() > 0;
+  return Status::Ok();
 }
 
 Status SqliteStore::PutUnit(const Unit& u, bool* changed) {
-  Stmt& s = in_import_ && units_empty_ ? insert_unit_ : put_unit_;
-  s.Bind(1, static_cast<int64_t>(u.key)).Bind(2, static_cast<int64_t>(u.cvr));
-  NKS_RETURN_IF_ERROR(s.Run());
-  if (changed) *changed = db_.Changes() > 0;
-  return Status::Ok();
+  if (in_import_ && units_empty_) {
+    Status st = PutUnitWith(db_, insert_unit_, u, changed);
+    if (st.code() != Code::kAlreadyExists) return st;
+  }
+  return PutUnitWith(db_, put_unit_, u, changed);
 }
 
 Status SqliteStore::InsertNemKonto(NemKontoEvent* e) {
@@ -524,6 +541,11 @@ Status SqliteStore::ScanNemKonto(int64_t after_seq, const RowFn<NemKontoEvent>& 
                           kNemKontoColumns));
   s.Bind(1, after_seq);
   return ScanRows<NemKontoEvent>(s, fn, ReadNemKonto);
+}
+
+Result<int64_t> SqliteStore::LastNemKontoSeq() {
+  NKS_ASSIGN_OR_RETURN(uint64_t seq, CountRows(db_, "SELECT COALESCE(MAX(seq), 0) FROM nemkonto_events"));
+  return static_cast<int64_t>(seq);
 }
 
 Result<bool> SqliteStore::NemKontoLetterExists(const std::string& letter_id) {

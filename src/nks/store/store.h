@@ -67,6 +67,8 @@ class Store {
   virtual Result<std::vector<NemKontoEvent>> NemKontoHistory(uint64_t recipient) = 0;
   // Every entry with seq > after_seq, in seq order (index building).
   virtual Status ScanNemKonto(int64_t after_seq, const RowFn<NemKontoEvent>& fn) = 0;
+  // The highest seq of the NemKonto history (0 when empty).
+  virtual Result<int64_t> LastNemKontoSeq() = 0;
   // True when some entry names `letter_id` (outbox recovery).
   virtual Result<bool> NemKontoLetterExists(const std::string& letter_id) = 0;
 
