@@ -1,4 +1,5 @@
 #include "nks/core/account.h"
+#include "nks/core/text.h"
 
 #include <fmt/format.h>
 
@@ -16,36 +17,15 @@ constexpr size_t kIbanInputMax = 64;   // printed form: 34 + spaces, with slack
 constexpr size_t kBicLengthShort = 8;
 constexpr size_t kBicLengthLong = 11;
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+using text::AllDigits;
+using text::CheckOuterShape;
+using text::DigitsValue;
+using text::IsDigit;
+using text::IsSpace;
+
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsUpperAlnum(char c) { return IsDigit(c) || IsUpper(c); }
-bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 char ToUpper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!IsDigit(c)) return false;
-  }
-  return true;
-}
-
-// The value of a run of at most 19 digits (the caller checks both).
-uint64_t DigitsValue(std::string_view s) {
-  uint64_t v = 0;
-  for (char c : s) v = v * 10 + static_cast<uint64_t>(c - '0');
-  return v;
-}
-
-// Refuses empty text and text with leading or trailing whitespace: trimming
-// silently would hide a broken producer.
-Status CheckOuterShape(std::string_view name, std::string_view text) {
-  if (text.empty()) return Status::Invalid(fmt::format("{}: empty", name));
-  if (IsSpace(text.front()) || IsSpace(text.back())) {
-    return Status::Invalid(fmt::format("{}: leading or trailing whitespace is not allowed", name));
-  }
-  return Status::Ok();
-}
 
 struct IbanCountry {
   std::string_view code;

@@ -1,4 +1,5 @@
 #include "nks/core/ids.h"
+#include "nks/core/text.h"
 
 #include <fmt/format.h>
 
@@ -15,33 +16,12 @@ constexpr uint64_t kEightDigitMin = 10'000'000;  // 8 digits, first not 0
 constexpr uint64_t kKeyNumberMask = (uint64_t{1} << 56) - 1;
 constexpr size_t kIdTypeEchoMax = 8;  // longer type texts are not echoed
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
-bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!IsDigit(c)) return false;
-  }
-  return true;
-}
-
-// The value of a run of at most 19 digits (the caller checks both).
-uint64_t DigitsValue(std::string_view s) {
-  uint64_t v = 0;
-  for (char c : s) v = v * 10 + static_cast<uint64_t>(c - '0');
-  return v;
-}
-
-// Refuses empty text and text with leading or trailing whitespace: trimming
-// silently would hide a broken producer.
-Status CheckOuterShape(std::string_view name, std::string_view text) {
-  if (text.empty()) return Status::Invalid(fmt::format("{}: empty", name));
-  if (IsSpace(text.front()) || IsSpace(text.back())) {
-    return Status::Invalid(fmt::format("{}: leading or trailing whitespace is not allowed", name));
-  }
-  return Status::Ok();
-}
+using text::AllDigits;
+using text::CheckOuterShape;
+using text::DigitsValue;
+using text::IsDigit;
+using text::IsSpace;
 
 // The parts of a 10-digit CPR number DDMMYYSSSS.
 struct CprParts {

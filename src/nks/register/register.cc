@@ -36,6 +36,22 @@ bool PrintableText(std::string_view s) {
 
 }  // namespace
 
+// Who may touch the specific account of (id, authority): the authority that
+// maintains it, or the citizen themself (persons only); never a bank.
+Status CheckSpecificActor(const RecipientId& id, uint32_t authority, const Actor& actor) {
+  NKS_RETURN_IF_ERROR(CheckActor(actor));
+  if (actor.channel == Channel::kBank) {
+    return Status::PermissionDenied("banks do not report specific accounts");
+  }
+  if (actor.channel == Channel::kAuthority && actor.authority != authority) {
+    return Status::PermissionDenied("a specific account is maintained by the authority that created it");
+  }
+  if (actor.channel == Channel::kCitizen && !id.is_person()) {
+    return Status::PermissionDenied("companies cannot change specific accounts in self-service");
+  }
+  return Status::Ok();
+}
+
 Status CheckActor(const Actor& a) {
   if (a.id.size() > kActorBytesMax || !PrintableText(a.id)) {
     return Status::Invalid("actor: at most 100 printable characters");
@@ -391,17 +407,8 @@ Result<int64_t> Register::Activate(const RecipientId& id, std::string_view enter
 Status Register::SetSpecific(const RecipientId& id, uint32_t authority,
                              std::string_view benefit_type, const Account& account,
                              std::optional<Date> valid_until, bool locked, const Actor& actor) {
-  NKS_RETURN_IF_ERROR(CheckActor(actor));
+  NKS_RETURN_IF_ERROR(CheckSpecificActor(id, authority, actor));
   NKS_RETURN_IF_ERROR(CheckBenefitType(benefit_type));
-  if (actor.channel == Channel::kBank) {
-    return Status::PermissionDenied("banks do not report specific accounts");
-  }
-  if (actor.channel == Channel::kAuthority && actor.authority != authority) {
-    return Status::PermissionDenied("a specific account is maintained by the authority that created it");
-  }
-  if (actor.channel == Channel::kCitizen && !id.is_person()) {
-    return Status::PermissionDenied("companies cannot change specific accounts in self-service");
-  }
   Date today = CopenhagenDate(clock_->Now());
   if (valid_until && *valid_until < today) {
     return Status::Invalid("valid until: the end date is in the past");
@@ -444,16 +451,7 @@ Status Register::SetSpecific(const RecipientId& id, uint32_t authority,
 
 Status Register::DeleteSpecific(const RecipientId& id, uint32_t authority,
                                 std::string_view benefit_type, const Actor& actor) {
-  NKS_RETURN_IF_ERROR(CheckActor(actor));
-  if (actor.channel == Channel::kBank) {
-    return Status::PermissionDenied("banks do not report specific accounts");
-  }
-  if (actor.channel == Channel::kAuthority && actor.authority != authority) {
-    return Status::PermissionDenied("a specific account is maintained by the authority that created it");
-  }
-  if (actor.channel == Channel::kCitizen && !id.is_person()) {
-    return Status::PermissionDenied("companies cannot change specific accounts in self-service");
-  }
+  NKS_RETURN_IF_ERROR(CheckSpecificActor(id, authority, actor));
   SpecificEvent e;
   NKS_RETURN_IF_ERROR(store_->Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(auto history, store_->SpecificHistory(id.key()));
