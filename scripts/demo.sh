@@ -7,6 +7,7 @@ if [ ! -f "$data/nks.db" ]; then
   "$nks" --data "$data" init
   "$nks" gen population --persons "$persons" --companies "$companies" --seed 2026 --out "$gen"
   for f in cpr cvr units nemkonti; do "$nks" --data "$data" import "$f" "$gen/$f.csv"; done
+  "$nks" --data "$data" config apply "$gen/config.nks"
 else
   echo "using the existing demo data in $data (delete it to start over)"
 fi

@@ -106,7 +106,8 @@ TEST_F(NksCli, HelpOnEveryCommand) {
         {"nemkonto", "delete", "--help"}, {"nemkonto", "activate", "--help"},
         {"specific", "set", "--help"}, {"specific", "delete", "--help"},
         {"specific", "list", "--help"}, {"control-list", "--help"}, {"gen", "population", "--help"},
-        {"resolve", "--help"}, {"stats", "--help"}}) {
+        {"resolve", "--help"}, {"stats", "--help"}, {"config", "apply", "--help"},
+        {"config", "show", "--help"}}) {
     RunResult r = Nks(cmd);
     EXPECT_EQ(r.code, 0) << cmd[0];
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd[0];
@@ -382,6 +383,33 @@ TEST_F(NksCli, ControlListHasTheAuthoritysChangesOfTheMonth) {
   EXPECT_NE(csv.find("cpr:150372-XXXX"), std::string::npos) << csv;
   EXPECT_EQ(csv.find("1503721118"), std::string::npos) << csv;
   EXPECT_LT(csv.find("bent"), csv.find("dora"));
+}
+
+TEST_F(NksCli, ConfigIsAppliedOnceAndABadFileIsRefusedWhole) {
+  ASSERT_EQ(Nks({"init"}).code, 0);
+  ASSERT_EQ(Nks({"gen", "population", "--persons", "100", "--companies", "10", "--out", Path("pop")}).code, 0);
+  RunResult first = Nks({"config", "apply", Path("pop/config.nks"), "--user", "admin1"});
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.out.find("created authority 12345678"), std::string::npos) << first.out;
+  RunResult again = Nks({"config", "apply", Path("pop/config.nks")});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find(" 0 created, 0 changed,"), std::string::npos) << again.out;
+
+  Write("bad.nks",
+        "authority nks=12345678 name=\"Demo Kommune\" type=municipality policy=CHEQUE\n"
+        "benefit authority=12345678 code=\"bad code\" name=X\n"
+        "connection system=SERVICEPLATFORM authority=12345678 state=requested\n");
+  RunResult bad = Nks({"config", "apply", Path("bad.nks")});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find(Path("bad.nks") + ":2: benefit: code:"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("nothing was applied"), std::string::npos) << bad.err;
+  Write("back.nks", "connection system=SERVICEPLATFORM authority=12345678 state=requested\n");
+  RunResult back = Nks({"config", "apply", Path("back.nks")});
+  EXPECT_EQ(back.code, 1);
+  EXPECT_NE(back.err.find(Path("back.nks") + ":1: connection: state: cannot go back"), std::string::npos) << back.err;
+  RunResult show = Nks({"config", "show"});
+  EXPECT_NE(show.out.find("policy=RETURN"), std::string::npos) << show.out;  // unchanged
+  EXPECT_NE(show.out.find("state=active"), std::string::npos) << show.out;
 }
 
 TEST_F(NksCli, ErrorsNeverShowACprNumber) {

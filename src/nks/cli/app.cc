@@ -6,10 +6,11 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
+#include "nks/authority/config.h"
 #include "nks/cli/progress_bar.h"
+#include "nks/core/file.h"
 #include "nks/core/ids.h"
 #include "nks/core/time.h"
 #include "nks/gen/population.h"
@@ -24,6 +25,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kDbFile = "nks.db";
 constexpr size_t kErrorsShownMax = 1000;
+constexpr uint64_t kConfigBytesMax = 16 << 20;
 
 // Everything the command line can say; filled by CLI11, read by the commands.
 struct Options {
@@ -321,20 +323,6 @@ int Resolve(const Options& o) {
   return 0;
 }
 
-Status WriteFileDurably(const fs::path& path, const std::string& content) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return Status::IoError(fmt::format("{}: cannot create", tmp.string()));
-  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IoError(fmt::format("{}: cannot write", path.string()));
-  }
-  return Status::Ok();
-}
-
 int ControlList(const Options& o) {
   int year = 0;
   unsigned month = 0;
@@ -355,7 +343,7 @@ int ControlList(const Options& o) {
     std::error_code ec;
     fs::create_directories(out.parent_path(), ec);
   }
-  st = WriteFileDurably(out, csv);
+  st = WriteFileDurably(out.string(), csv);
   if (!st.ok()) return Fail(st);
   fmt::print("control list for authority {} {}: {} changes -> {}\n", o.authority, o.month, rows,
              out.string());
@@ -374,8 +362,47 @@ int GenPopulation(const Options& o) {
   });
   bar.Finish();
   if (!st.ok()) return Fail(st);
-  fmt::print("wrote cpr.csv, cvr.csv, units.csv, nemkonti.csv to {} ({} persons, {} companies, seed {})\n",
+  std::string config =
+      "# Demo configuration written by `nks gen population`: apply with\n"
+      "# `nks config apply config.nks` (see config/example.nks for the format).\n" +
+      authority::Render(authority::DemoConfig());
+  st = WriteFileDurably((fs::path(o.out) / "config.nks").string(), config);
+  if (!st.ok()) return Fail(st);
+  fmt::print("wrote cpr.csv, cvr.csv, units.csv, nemkonti.csv, config.nks to {} ({} persons, {} companies, seed {})\n",
              o.out, o.persons, o.companies, o.seed);
+  return 0;
+}
+
+int ConfigApply(const Options& o) {
+  auto text = ReadSmallFile(o.file, kConfigBytesMax);
+  if (!text.ok()) return Fail(text.status());
+  authority::ConfigParse parsed = authority::ParseConfig(*text, o.file);
+  auto refuse = [&](const std::vector<std::string>& errors) {
+    for (const auto& e : errors) fmt::print(stderr, "{}\n", e);
+    fmt::print(stderr, "nks: error: {} refused: {} bad lines; nothing was applied\n", o.file, errors.size());
+    return 1;
+  };
+  if (!parsed.ok()) return refuse(parsed.errors);
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  std::string actor = o.user.empty() ? "nks-cli" : o.user;
+  auto report = authority::ApplyConfig(*env->store, parsed.file, actor, env->clock->Now());
+  if (!report.ok()) return Fail(report.status());
+  if (!report->ok()) return refuse(report->errors);
+  for (const auto& c : report->changes) {
+    fmt::print("{} {}\n", c.old_value.empty() ? "created" : "changed", c.object);
+  }
+  fmt::print("{}: {} created, {} changed, {} unchanged\n", o.file, report->created, report->changed,
+             report->unchanged);
+  return 0;
+}
+
+int ConfigShow(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto config = env->store->LoadConfig();
+  if (!config.ok()) return Fail(config.status());
+  fmt::print("{}", authority::Render(*config));
   return 0;
 }
 
@@ -478,6 +505,14 @@ int Run(int argc, char** argv) {
   cl->add_option("--month", o.month, "YYYY-MM")->required();
   cl->add_option("--out", o.out, "output file (default DATA/outbox/control/...)");
   on(cl, ControlList);
+
+  auto* cfg = app.add_subcommand("config", "authorities, LOS units, bank agreements, benefit types, systems, connections");
+  cfg->require_subcommand(1);
+  auto* cfg_apply = cfg->add_subcommand("apply", "apply a configuration file (see config/example.nks)");
+  cfg_apply->add_option("file", o.file, "configuration file")->required();
+  cfg_apply->add_option("--user", o.user, "who applies it (recorded in the history)");
+  on(cfg_apply, ConfigApply);
+  on(cfg->add_subcommand("show", "print the configuration as a file config apply takes"), ConfigShow);
 
   on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "nks/core/codes.h"
 #include "nks/core/csv.h"
 #include "nks/register/register.h"
 #include "nks/registry/csv_batch.h"
@@ -14,15 +15,6 @@ namespace {
 
 using registry::CsvBatch;
 using registry::Fields;
-
-// The reporting bank: a 4-digit registration number or a BIC.
-Status CheckBank(std::string_view bank) {
-  bool reg_number = bank.size() == 4 && std::all_of(bank.begin(), bank.end(), [](char c) {
-                      return c >= '0' && c <= '9';
-                    });
-  if (reg_number || Bic::Parse(bank).ok()) return Status::Ok();
-  return Status::Invalid("bank: must be a 4-digit registration number or a BIC");
-}
 
 Result<RecipientId> ParseRecipient(const Fields& f) {
   auto type = ParseIdType(f[0]);
@@ -58,7 +50,7 @@ Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
     NKS_ASSIGN_OR_RETURN(RecipientId id, ParseRecipient(f));
     auto account = Account::Parse(f[2]);
     if (!account.ok()) return account.status().WithContext("account");
-    NKS_RETURN_IF_ERROR(CheckBank(f[3]));
+    NKS_RETURN_IF_ERROR(CheckBankId(f[3]));
     return id.key();
   }));
   registry::ImportReport report;

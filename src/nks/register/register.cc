@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "nks/core/codes.h"
 #include "nks/letters/letter.h"
 #include "nks/register/activation_code.h"
 
@@ -19,8 +20,6 @@ using store::SpecificEventKind;
 
 constexpr size_t kActorBytesMax = 100;
 constexpr size_t kReferenceBytesMax = 100;
-constexpr size_t kBenefitTypeBytesMax = 40;
-constexpr uint32_t kAuthorityMax = 99'999'999;  // NKS agreement number: 1..99999999
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
 // Staged letters older than this are crash leftovers (see RecoverOutbox).
 constexpr auto kStagedLetterAgeMin = std::chrono::hours(1);
@@ -59,15 +58,10 @@ Status CheckActor(const Actor& a) {
   switch (a.channel) {
     case Channel::kCitizen:
       return Status::Ok();
-    case Channel::kBank: {
-      bool reg_number = a.id.size() == 4 && std::all_of(a.id.begin(), a.id.end(), ::isdigit);
-      if (!reg_number && !Bic::Parse(a.id).ok()) {
-        return Status::Invalid("bank: must be the reporting bank's 4-digit registration number or its BIC");
-      }
-      return Status::Ok();
-    }
+    case Channel::kBank:
+      return CheckBankId(a.id);
     case Channel::kAuthority:
-      if (a.authority < 1 || a.authority > kAuthorityMax) {
+      if (!IsAgreementNumber(a.authority)) {
         return Status::Invalid("authority: the NKS agreement number must be 1..99999999");
       }
       if (a.id.empty()) return Status::Invalid("actor: the caseworker's user id is required");
@@ -82,18 +76,6 @@ Status CheckActor(const Actor& a) {
       return Status::Ok();
   }
   return Status::Invalid("channel: unknown");
-}
-
-Status CheckBenefitType(std::string_view code) {
-  if (code.empty() || code.size() > kBenefitTypeBytesMax) {
-    return Status::Invalid("benefit type: must be 1-40 characters");
-  }
-  for (size_t i = 0; i < code.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(code[i]);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c >= 0x80) continue;
-    return Status::Invalid("benefit type: only letters, digits, '-', '_' and '.' are allowed");
-  }
-  return Status::Ok();
 }
 
 NemKontoState FoldNemKonto(const std::vector<NemKontoEvent>& history) {

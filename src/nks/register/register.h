@@ -149,7 +149,5 @@ class Register {
 Status CheckActor(const Actor& actor);
 // CheckActor plus who may change the specific account of (id, authority).
 Status CheckSpecificActor(const RecipientId& id, uint32_t authority, const Actor& actor);
-// Benefit type codes: 1-40 characters, letters (æøå too), digits, '-', '_', '.'.
-Status CheckBenefitType(std::string_view code);
 
 }  // namespace nks::reg

@@ -65,4 +65,48 @@ std::string_view SpecificEventKindName(SpecificEventKind k) {
   return k == SpecificEventKind::kSet ? "set" : "deleted";
 }
 
+std::string_view FailedPaymentPolicyName(FailedPaymentPolicy p) {
+  switch (p) {
+    case FailedPaymentPolicy::kReturn: return "RETURN";
+    case FailedPaymentPolicy::kCheque: return "CHEQUE";
+    case FailedPaymentPolicy::kErrorAccount: return "ERROR_ACCOUNT";
+  }
+  return "?";
+}
+
+Result<FailedPaymentPolicy> ParseFailedPaymentPolicy(std::string_view t) {
+  if (t == "RETURN") return FailedPaymentPolicy::kReturn;
+  if (t == "CHEQUE") return FailedPaymentPolicy::kCheque;
+  if (t == "ERROR_ACCOUNT") return FailedPaymentPolicy::kErrorAccount;
+  return Status::Invalid("must be RETURN, CHEQUE or ERROR_ACCOUNT");
+}
+
+std::string_view LatePaymentRuleName(LatePaymentRule r) {
+  return r == LatePaymentRule::kReject ? "reject" : "next-banking-day";
+}
+
+Result<LatePaymentRule> ParseLatePaymentRule(std::string_view t) {
+  if (t == "reject") return LatePaymentRule::kReject;
+  if (t == "next-banking-day") return LatePaymentRule::kNextBankingDay;
+  return Status::Invalid("must be reject or next-banking-day");
+}
+
+std::string_view ConnectionStateName(ConnectionState s) {
+  switch (s) {
+    case ConnectionState::kRequested: return "requested";
+    case ConnectionState::kSigned: return "signed";
+    case ConnectionState::kConfirmed: return "confirmed";
+    case ConnectionState::kActive: return "active";
+  }
+  return "?";
+}
+
+Result<ConnectionState> ParseConnectionState(std::string_view t) {
+  if (t == "requested") return ConnectionState::kRequested;
+  if (t == "signed") return ConnectionState::kSigned;
+  if (t == "confirmed") return ConnectionState::kConfirmed;
+  if (t == "active") return ConnectionState::kActive;
+  return Status::Invalid("must be requested, signed, confirmed or active");
+}
+
 }  // namespace nks::store

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nks/core/status.h"
 
@@ -98,6 +99,91 @@ struct SpecificEvent {
   std::string actor;
   std::string reference;
   int64_t at_us = 0;
+};
+
+// ---- Configuration of authorities and payment systems (SPEC §4.1-4.2) ----
+
+enum class FailedPaymentPolicy : uint8_t { kReturn = 1, kCheque = 2, kErrorAccount = 3 };
+std::string_view FailedPaymentPolicyName(FailedPaymentPolicy p);  // "RETURN", ...
+Result<FailedPaymentPolicy> ParseFailedPaymentPolicy(std::string_view text);
+
+// What happens to a payment that arrives after the cut-off for its date.
+enum class LatePaymentRule : uint8_t { kReject = 1, kNextBankingDay = 2 };
+std::string_view LatePaymentRuleName(LatePaymentRule r);  // "reject", "next-banking-day"
+Result<LatePaymentRule> ParseLatePaymentRule(std::string_view text);
+
+struct Authority {
+  uint32_t nks = 0;  // NKS agreement number
+  std::string name;
+  std::string type;  // municipality, region, state, other
+  FailedPaymentPolicy policy = FailedPaymentPolicy::kReturn;
+  std::string error_account;  // canonical account; required for kErrorAccount
+  LatePaymentRule late = LatePaymentRule::kReject;
+  bool operator==(const Authority&) const = default;
+};
+
+struct LosUnit {
+  uint32_t authority = 0;
+  std::string id;
+  std::string name;
+  std::string parent;  // empty for a root
+  bool operator==(const LosUnit&) const = default;
+};
+
+struct BankAgreement {
+  uint32_t authority = 0;
+  std::string number;   // the bank agreement number (PIA)
+  std::string bank;     // the authority's bank: BIC or registration number
+  std::string account;  // canonical payout (debit) account
+  bool operator==(const BankAgreement&) const = default;
+};
+
+struct BenefitType {
+  uint32_t authority = 0;
+  std::string code;
+  std::string name;
+  bool operator==(const BenefitType&) const = default;
+};
+
+struct PaymentSystem {
+  std::string id;
+  std::string name;
+  std::string certificate;  // the client certificate's SHA-256 fingerprint
+  bool connected = false;   // technically connected; else sandbox only
+  bool operator==(const PaymentSystem&) const = default;
+};
+
+// requested -> signed -> confirmed -> active (SPEC §4.2); never backwards.
+enum class ConnectionState : uint8_t { kRequested = 1, kSigned = 2, kConfirmed = 3, kActive = 4 };
+std::string_view ConnectionStateName(ConnectionState s);
+Result<ConnectionState> ParseConnectionState(std::string_view text);
+
+struct Connection {
+  std::string system;
+  uint32_t authority = 0;
+  ConnectionState state = ConnectionState::kRequested;
+  std::string reference;  // the signed agreement's reference
+  int64_t fee_ore = 0;    // recorded when active; invoiced after creation
+  bool operator==(const Connection&) const = default;
+};
+
+struct ConfigSnapshot {
+  std::vector<Authority> authorities;
+  std::vector<LosUnit> los_units;
+  std::vector<BankAgreement> bank_agreements;
+  std::vector<BenefitType> benefit_types;
+  std::vector<PaymentSystem> systems;
+  std::vector<Connection> connections;
+};
+
+// One entry of the append-only history of configuration changes.
+struct ConfigChange {
+  int64_t seq = 0;
+  int64_t at_us = 0;
+  std::string actor;
+  std::string object;  // "authority 12345678", "los 12345678/R1100", ...
+  std::string old_value;  // the object's statement before; empty if new
+  std::string new_value;  // the statement after
 };
 
 }  // namespace nks::store

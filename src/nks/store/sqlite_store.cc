@@ -65,6 +65,35 @@ CREATE TRIGGER specific_events_no_update BEFORE UPDATE ON specific_events
 CREATE TRIGGER specific_events_no_delete BEFORE DELETE ON specific_events
   BEGIN SELECT RAISE(ABORT, 'specific account history is append-only'); END;
 )sql"},
+    Migration{2, R"sql(
+CREATE TABLE authorities(
+  nks INTEGER PRIMARY KEY,            -- NKS agreement number
+  name TEXT NOT NULL, type TEXT NOT NULL, policy INTEGER NOT NULL,
+  error_account TEXT NOT NULL, late INTEGER NOT NULL);
+CREATE TABLE los_units(
+  authority INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, parent TEXT NOT NULL,
+  PRIMARY KEY(authority, id)) WITHOUT ROWID;
+CREATE TABLE bank_agreements(
+  authority INTEGER NOT NULL, number TEXT NOT NULL, bank TEXT NOT NULL, account TEXT NOT NULL,
+  PRIMARY KEY(authority, number)) WITHOUT ROWID;
+CREATE TABLE benefit_types(
+  authority INTEGER NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+  PRIMARY KEY(authority, code)) WITHOUT ROWID;
+CREATE TABLE payment_systems(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, certificate TEXT NOT NULL,
+  connected INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE connections(
+  system TEXT NOT NULL, authority INTEGER NOT NULL, state INTEGER NOT NULL,
+  reference TEXT NOT NULL, fee_ore INTEGER NOT NULL,
+  PRIMARY KEY(system, authority)) WITHOUT ROWID;
+CREATE TABLE config_changes(
+  seq INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, actor TEXT NOT NULL,
+  object TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL);
+CREATE TRIGGER config_changes_no_update BEFORE UPDATE ON config_changes
+  BEGIN SELECT RAISE(ABORT, 'configuration history is append-only'); END;
+CREATE TRIGGER config_changes_no_delete BEFORE DELETE ON config_changes
+  BEGIN SELECT RAISE(ABORT, 'configuration history is append-only'); END;
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -157,6 +186,16 @@ class SqliteStore final : public Store {
   Status ScanAuthorityChanges(uint32_t authority, int64_t from_us, int64_t to_us,
                               const RowFn<NemKontoEvent>& nemkonto,
                               const RowFn<SpecificEvent>& specific) override;
+
+  Result<ConfigSnapshot> LoadConfig() override;
+  Status PutAuthority(const Authority& a) override;
+  Status PutLosUnit(const LosUnit& u) override;
+  Status PutBankAgreement(const BankAgreement& b) override;
+  Status PutBenefitType(const BenefitType& b) override;
+  Status PutPaymentSystem(const PaymentSystem& p) override;
+  Status PutConnection(const Connection& c) override;
+  Status AppendConfigChange(ConfigChange* c) override;
+  Result<std::vector<ConfigChange>> ConfigHistory() override;
 
   // Used by the import writer.
   Status Begin();
@@ -607,6 +646,115 @@ Status SqliteStore::ScanAuthorityChanges(uint32_t authority, int64_t from_us, in
   s.Bind(1, int64_t{authority}).Bind(2, from_us).Bind(3, to_us);
   s.Bind(4, static_cast<int64_t>(Channel::kAuthority));
   return ScanRows<SpecificEvent>(s, specific, ReadSpecific);
+}
+
+// ---- Configuration ----
+
+template <typename Row, typename Read>
+Status ReadAll(Db& db, const char* sql, std::vector<Row>* out, Read read) {
+  Stmt s(db, sql);
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    out->push_back(read(s));
+  }
+}
+
+Result<ConfigSnapshot> SqliteStore::LoadConfig() {
+  ConfigSnapshot c;
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT nks,name,type,policy,error_account,late FROM authorities ORDER BY nks",
+      &c.authorities, [](const Stmt& s) {
+        return Authority{static_cast<uint32_t>(s.Int(0)), s.Text(1), s.Text(2),
+                         static_cast<FailedPaymentPolicy>(s.Int(3)), s.Text(4),
+                         static_cast<LatePaymentRule>(s.Int(5))};
+      }));
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT authority,id,name,parent FROM los_units ORDER BY authority,id", &c.los_units,
+      [](const Stmt& s) {
+        return LosUnit{static_cast<uint32_t>(s.Int(0)), s.Text(1), s.Text(2), s.Text(3)};
+      }));
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT authority,number,bank,account FROM bank_agreements ORDER BY authority,number",
+      &c.bank_agreements, [](const Stmt& s) {
+        return BankAgreement{static_cast<uint32_t>(s.Int(0)), s.Text(1), s.Text(2), s.Text(3)};
+      }));
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT authority,code,name FROM benefit_types ORDER BY authority,code", &c.benefit_types,
+      [](const Stmt& s) {
+        return BenefitType{static_cast<uint32_t>(s.Int(0)), s.Text(1), s.Text(2)};
+      }));
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT id,name,certificate,connected FROM payment_systems ORDER BY id", &c.systems,
+      [](const Stmt& s) { return PaymentSystem{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0}; }));
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT system,authority,state,reference,fee_ore FROM connections ORDER BY system,authority",
+      &c.connections, [](const Stmt& s) {
+        return Connection{s.Text(0), static_cast<uint32_t>(s.Int(1)),
+                          static_cast<ConnectionState>(s.Int(2)), s.Text(3), s.Int(4)};
+      }));
+  return c;
+}
+
+Status SqliteStore::PutAuthority(const Authority& a) {
+  Stmt s(db_, "INSERT OR REPLACE INTO authorities VALUES(?,?,?,?,?,?)");
+  s.Bind(1, int64_t{a.nks}).BindText(2, a.name).BindText(3, a.type);
+  s.Bind(4, static_cast<int64_t>(a.policy)).BindText(5, a.error_account);
+  s.Bind(6, static_cast<int64_t>(a.late));
+  return s.Run();
+}
+
+Status SqliteStore::PutLosUnit(const LosUnit& u) {
+  Stmt s(db_, "INSERT OR REPLACE INTO los_units VALUES(?,?,?,?)");
+  s.Bind(1, int64_t{u.authority}).BindText(2, u.id).BindText(3, u.name).BindText(4, u.parent);
+  return s.Run();
+}
+
+Status SqliteStore::PutBankAgreement(const BankAgreement& b) {
+  Stmt s(db_, "INSERT OR REPLACE INTO bank_agreements VALUES(?,?,?,?)");
+  s.Bind(1, int64_t{b.authority}).BindText(2, b.number).BindText(3, b.bank).BindText(4, b.account);
+  return s.Run();
+}
+
+Status SqliteStore::PutBenefitType(const BenefitType& b) {
+  Stmt s(db_, "INSERT OR REPLACE INTO benefit_types VALUES(?,?,?)");
+  s.Bind(1, int64_t{b.authority}).BindText(2, b.code).BindText(3, b.name);
+  return s.Run();
+}
+
+Status SqliteStore::PutPaymentSystem(const PaymentSystem& p) {
+  Stmt s(db_, "INSERT OR REPLACE INTO payment_systems VALUES(?,?,?,?)");
+  s.BindText(1, p.id).BindText(2, p.name).BindText(3, p.certificate);
+  s.Bind(4, int64_t{p.connected ? 1 : 0});
+  return s.Run();
+}
+
+Status SqliteStore::PutConnection(const Connection& c) {
+  Stmt s(db_, "INSERT OR REPLACE INTO connections VALUES(?,?,?,?,?)");
+  s.BindText(1, c.system).Bind(2, int64_t{c.authority}).Bind(3, static_cast<int64_t>(c.state));
+  s.BindText(4, c.reference).Bind(5, c.fee_ore);
+  return s.Run();
+}
+
+Status SqliteStore::AppendConfigChange(ConfigChange* c) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "INSERT INTO config_changes(at_us,actor,object,old_value,new_value) VALUES(?,?,?,?,?)");
+    s.Bind(1, c->at_us).BindText(2, c->actor).BindText(3, c->object);
+    s.BindText(4, c->old_value).BindText(5, c->new_value);
+    NKS_RETURN_IF_ERROR(s.Run());
+    c->seq = sqlite3_last_insert_rowid(db_.handle());
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<ConfigChange>> SqliteStore::ConfigHistory() {
+  std::vector<ConfigChange> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT seq,at_us,actor,object,old_value,new_value FROM config_changes ORDER BY seq", &out,
+      [](const Stmt& s) {
+        return ConfigChange{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)};
+      }));
+  return out;
 }
 
 SqliteImportWriter::~SqliteImportWriter() {

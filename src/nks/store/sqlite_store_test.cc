@@ -137,12 +137,12 @@ class RawDb {
 
 // ---- Migrations ----
 
-TEST_F(SqliteStoreTest, MigrationsCreateSchemaVersionOne) {
+TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 1);
+  EXPECT_EQ(*version, 2);
 
   RawDb raw(path_);
   for (const char* table :
@@ -152,7 +152,7 @@ TEST_F(SqliteStoreTest, MigrationsCreateSchemaVersionOne) {
               "1")
         << table;
   }
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sqlite_master WHERE type='trigger'"), "4");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sqlite_master WHERE type='trigger'"), "6");
 }
 
 TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
@@ -167,14 +167,14 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), 1);
+    EXPECT_EQ(*store->SchemaVersion(), 2);
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "2");
 }
 
 // ---- Register rows ----

@@ -77,6 +77,18 @@ class Store {
   virtual Result<std::vector<SpecificEvent>> SpecificHistory(uint64_t recipient) = 0;
   virtual Status ScanSpecific(int64_t after_seq, const RowFn<SpecificEvent>& fn) = 0;
 
+  // Configuration: the whole of it (small: authorities, units, systems).
+  virtual Result<ConfigSnapshot> LoadConfig() = 0;
+  // Insert or replace one object (call inside Transact with its change).
+  virtual Status PutAuthority(const Authority& a) = 0;
+  virtual Status PutLosUnit(const LosUnit& u) = 0;
+  virtual Status PutBankAgreement(const BankAgreement& b) = 0;
+  virtual Status PutBenefitType(const BenefitType& b) = 0;
+  virtual Status PutPaymentSystem(const PaymentSystem& s) = 0;
+  virtual Status PutConnection(const Connection& c) = 0;
+  virtual Status AppendConfigChange(ConfigChange* c) = 0;  // sets c->seq
+  virtual Result<std::vector<ConfigChange>> ConfigHistory() = 0;
+
   // Register changes made through the authority channel by `authority`'s
   // users with from_us <= at_us < to_us, in time order (control lists).
   virtual Status ScanAuthorityChanges(uint32_t authority, int64_t from_us, int64_t to_us,

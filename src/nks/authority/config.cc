@@ -1,0 +1,372 @@
+#include "nks/authority/config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "nks/core/account.h"
+#include "nks/core/codes.h"
+#include "nks/core/text.h"
+
+namespace nks::authority {
+namespace {
+
+using store::Authority;
+using store::BankAgreement;
+using store::BenefitType;
+using store::Connection;
+using store::LosUnit;
+using store::PaymentSystem;
+
+constexpr size_t kLineBytesMax = 4096;
+constexpr size_t kNameBytesMax = 200;
+constexpr size_t kIdBytesMax = 35;  // ISO 20022 Max35Text: LOS, PIA, system ids
+
+// One statement: a keyword and its key=value pairs, in order.
+struct Tokens {
+  std::string keyword;
+  std::vector<std::pair<std::string, std::string>> pairs;
+};
+
+Result<std::string> ReadQuoted(std::string_view line, size_t* i) {
+  std::string out;
+  ++*i;  // opening quote
+  while (*i < line.size()) {
+    char c = line[(*i)++];
+    if (c == '"') return out;
+    if (c == '\\') {
+      if (*i >= line.size()) break;
+      c = line[(*i)++];
+      if (c != '"' && c != '\\') return Status::Invalid("only \\\" and \\\\ may be escaped");
+    }
+    out.push_back(c);
+  }
+  return Status::Invalid("quoted value is not closed");
+}
+
+// Splits a line; an empty keyword means a blank or comment line.
+Result<Tokens> Tokenize(std::string_view line) {
+  Tokens t;
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+  };
+  skip_space();
+  while (i < line.size() && line[i] != '#') {
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '=' && line[i] != '#') ++i;
+    std::string word(line.substr(start, i - start));
+    if (t.keyword.empty()) {
+      if (i < line.size() && line[i] == '=') return Status::Invalid("a statement starts with its keyword");
+      t.keyword = word;
+    } else {
+      if (i >= line.size() || line[i] != '=' || word.empty()) {
+        return Status::Invalid(fmt::format("expected key=value, found '{}'", word));
+      }
+      ++i;
+      std::string value;
+      if (i < line.size() && line[i] == '"') {
+        NKS_ASSIGN_OR_RETURN(value, ReadQuoted(line, &i));
+      } else {
+        size_t v = i;
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '#') {
+          if (line[i] == '"') return Status::Invalid(fmt::format("{}: quote inside an unquoted value", word));
+          ++i;
+        }
+        value = std::string(line.substr(v, i - v));
+      }
+      t.pairs.emplace_back(std::move(word), std::move(value));
+    }
+    skip_space();
+  }
+  return t;
+}
+
+// The pairs of one statement as a map, checked against the keys it allows.
+class Pairs {
+ public:
+  static Result<Pairs> Of(const Tokens& t, std::initializer_list<std::string_view> required,
+                          std::initializer_list<std::string_view> optional) {
+    Pairs p;
+    for (const auto& [k, v] : t.pairs) {
+      bool known = std::find(required.begin(), required.end(), k) != required.end() ||
+                   std::find(optional.begin(), optional.end(), k) != optional.end();
+      if (!known) return Status::Invalid(fmt::format("{}: unknown key", k));
+      if (!p.values_.emplace(k, v).second) return Status::Invalid(fmt::format("{}: given twice", k));
+    }
+    for (std::string_view k : required) {
+      if (!p.values_.count(std::string(k))) return Status::Invalid(fmt::format("{}: missing", k));
+    }
+    return p;
+  }
+  std::string Get(const std::string& k) const {
+    auto it = values_.find(k);
+    return it == values_.end() ? std::string() : it->second;
+  }
+  bool Has(const std::string& k) const { return values_.count(k) > 0; }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+Status CheckName(std::string_view key, std::string_view v) {
+  if (v.empty() || v.size() > kNameBytesMax) {
+    return Status::Invalid(fmt::format("{}: must be 1-{} characters", key, kNameBytesMax));
+  }
+  return Status::Ok();
+}
+
+Status CheckId(std::string_view key, std::string_view v) {
+  if (v.empty() || v.size() > kIdBytesMax) {
+    return Status::Invalid(fmt::format("{}: must be 1-{} characters", key, kIdBytesMax));
+  }
+  for (char c : v) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) {
+      return Status::Invalid(fmt::format("{}: only letters, digits, '-', '_', '.' and '/' are allowed", key));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<uint32_t> GetAuthority(const Pairs& p, const std::string& key) {
+  auto n = ParseAgreementNumber(p.Get(key));
+  if (!n.ok()) return n.status().WithContext(key);
+  return *n;
+}
+
+Result<bool> ParseYesNo(std::string_view key, std::string_view v) {
+  if (v == "yes") return true;
+  if (v == "no") return false;
+  return Status::Invalid(fmt::format("{}: must be yes or no", key));
+}
+
+Result<std::string> CanonicalAccount(std::string_view key, std::string_view v) {
+  auto account = Account::Parse(v);
+  if (!account.ok()) return account.status().WithContext(key);
+  return account->ToString();
+}
+
+Result<Authority> ParseAuthority(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"nks", "name", "type", "policy"}, {"error_account", "late"}));
+  Authority a;
+  NKS_ASSIGN_OR_RETURN(a.nks, GetAuthority(p, "nks"));
+  a.name = p.Get("name");
+  NKS_RETURN_IF_ERROR(CheckName("name", a.name));
+  a.type = p.Get("type");
+  if (a.type != "municipality" && a.type != "region" && a.type != "state" && a.type != "other") {
+    return Status::Invalid("type: must be municipality, region, state or other");
+  }
+  auto policy = store::ParseFailedPaymentPolicy(p.Get("policy"));
+  if (!policy.ok()) return policy.status().WithContext("policy");
+  a.policy = *policy;
+  if (p.Has("error_account")) {
+    NKS_ASSIGN_OR_RETURN(a.error_account, CanonicalAccount("error_account", p.Get("error_account")));
+  }
+  if (a.policy == store::FailedPaymentPolicy::kErrorAccount && a.error_account.empty()) {
+    return Status::Invalid("error_account: required with policy=ERROR_ACCOUNT");
+  }
+  if (p.Has("late")) {
+    auto late = store::ParseLatePaymentRule(p.Get("late"));
+    if (!late.ok()) return late.status().WithContext("late");
+    a.late = *late;
+  }
+  return a;
+}
+
+Result<LosUnit> ParseLos(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"authority", "id", "name"}, {"parent"}));
+  LosUnit u;
+  NKS_ASSIGN_OR_RETURN(u.authority, GetAuthority(p, "authority"));
+  u.id = p.Get("id");
+  NKS_RETURN_IF_ERROR(CheckId("id", u.id));
+  u.name = p.Get("name");
+  NKS_RETURN_IF_ERROR(CheckName("name", u.name));
+  u.parent = p.Get("parent");
+  if (p.Has("parent")) NKS_RETURN_IF_ERROR(CheckId("parent", u.parent));
+  if (u.parent == u.id) return Status::Invalid("parent: a unit cannot be its own parent");
+  return u;
+}
+
+Result<BankAgreement> ParseBankAgreement(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"authority", "number", "bank", "account"}, {}));
+  BankAgreement b;
+  NKS_ASSIGN_OR_RETURN(b.authority, GetAuthority(p, "authority"));
+  b.number = p.Get("number");
+  NKS_RETURN_IF_ERROR(CheckId("number", b.number));
+  b.bank = p.Get("bank");
+  NKS_RETURN_IF_ERROR(CheckBankId(b.bank));
+  NKS_ASSIGN_OR_RETURN(b.account, CanonicalAccount("account", p.Get("account")));
+  return b;
+}
+
+Result<BenefitType> ParseBenefit(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"authority", "code", "name"}, {}));
+  BenefitType b;
+  NKS_ASSIGN_OR_RETURN(b.authority, GetAuthority(p, "authority"));
+  b.code = p.Get("code");
+  NKS_RETURN_IF_ERROR(CheckBenefitType(b.code).WithContext("code"));
+  b.name = p.Get("name");
+  NKS_RETURN_IF_ERROR(CheckName("name", b.name));
+  return b;
+}
+
+Result<PaymentSystem> ParseSystem(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"id", "name", "connected"}, {"certificate"}));
+  PaymentSystem s;
+  s.id = p.Get("id");
+  NKS_RETURN_IF_ERROR(CheckId("id", s.id));
+  s.name = p.Get("name");
+  NKS_RETURN_IF_ERROR(CheckName("name", s.name));
+  s.certificate = p.Get("certificate");
+  if (!s.certificate.empty()) {
+    std::string_view hex = s.certificate;
+    bool ok = hex.rfind("sha256:", 0) == 0 && hex.size() == 7 + 64 &&
+              std::all_of(hex.begin() + 7, hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    if (!ok) return Status::Invalid("certificate: must be sha256: and 64 hex digits (the fingerprint)");
+  }
+  NKS_ASSIGN_OR_RETURN(s.connected, ParseYesNo("connected", p.Get("connected")));
+  return s;
+}
+
+Result<Connection> ParseConnection(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"system", "authority", "state"}, {"reference", "fee_ore"}));
+  Connection c;
+  c.system = p.Get("system");
+  NKS_RETURN_IF_ERROR(CheckId("system", c.system));
+  NKS_ASSIGN_OR_RETURN(c.authority, GetAuthority(p, "authority"));
+  auto state = store::ParseConnectionState(p.Get("state"));
+  if (!state.ok()) return state.status().WithContext("state");
+  c.state = *state;
+  c.reference = p.Get("reference");
+  if (p.Has("reference")) NKS_RETURN_IF_ERROR(CheckName("reference", c.reference));
+  if (c.state >= store::ConnectionState::kSigned && c.reference.empty()) {
+    return Status::Invalid("reference: the signed agreement's reference is required from state=signed");
+  }
+  if (p.Has("fee_ore")) {
+    std::string fee = p.Get("fee_ore");
+    if (!text::AllDigits(fee) || fee.size() > 12) return Status::Invalid("fee_ore: must be whole øre, 0 or more");
+    c.fee_ore = static_cast<int64_t>(text::DigitsValue(fee));
+  } else if (c.state == store::ConnectionState::kActive) {
+    c.fee_ore = kConnectionFeeOre;
+  }
+  return c;
+}
+
+// Appends a parsed object or its error.
+template <typename T>
+void Take(Result<T> parsed, std::vector<T>* objects, std::vector<uint64_t>* lines, uint64_t line,
+          const std::string& prefix, std::vector<std::string>* errors) {
+  if (parsed.ok()) {
+    objects->push_back(std::move(parsed).value());
+    lines->push_back(line);
+  } else {
+    errors->push_back(prefix + parsed.status().message());
+  }
+}
+
+std::string Quote(std::string_view v) {
+  bool plain = !v.empty() && v.find_first_of(" \t\"#\\=") == std::string_view::npos;
+  if (plain) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+ConfigParse ParseConfig(std::string_view text, std::string_view file_name) {
+  ConfigParse out;
+  out.file.name = std::string(file_name);
+  store::ConfigSnapshot& o = out.file.objects;
+  ConfigFile& f = out.file;
+  uint64_t line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string where = fmt::format("{}:{}: ", file_name, line_no);
+    if (line.size() > kLineBytesMax) {
+      out.errors.push_back(where + "line longer than 4096 bytes");
+      continue;
+    }
+    auto tokens = Tokenize(line);
+    if (!tokens.ok()) {
+      out.errors.push_back(where + tokens.status().message());
+      continue;
+    }
+    const Tokens& t = *tokens;
+    if (t.keyword.empty()) continue;
+    std::string prefix = where + t.keyword + ": ";
+    if (t.keyword == "authority") Take(ParseAuthority(t), &o.authorities, &f.authority_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "los") Take(ParseLos(t), &o.los_units, &f.los_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "bank-agreement") Take(ParseBankAgreement(t), &o.bank_agreements, &f.bank_agreement_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "benefit") Take(ParseBenefit(t), &o.benefit_types, &f.benefit_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "system") Take(ParseSystem(t), &o.systems, &f.system_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "connection") Take(ParseConnection(t), &o.connections, &f.connection_lines, line_no, prefix, &out.errors);
+    else {
+      out.errors.push_back(where + fmt::format(
+          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection)", t.keyword));
+    }
+  }
+  return out;
+}
+
+std::string Statement(const Authority& a) {
+  std::string s = fmt::format("authority nks={} name={} type={} policy={}", a.nks, Quote(a.name),
+                              Quote(a.type), store::FailedPaymentPolicyName(a.policy));
+  if (!a.error_account.empty()) s += " error_account=" + Quote(a.error_account);
+  return s + fmt::format(" late={}", store::LatePaymentRuleName(a.late));
+}
+
+std::string Statement(const LosUnit& u) {
+  std::string s = fmt::format("los authority={} id={} name={}", u.authority, Quote(u.id), Quote(u.name));
+  if (!u.parent.empty()) s += " parent=" + Quote(u.parent);
+  return s;
+}
+
+std::string Statement(const BankAgreement& b) {
+  return fmt::format("bank-agreement authority={} number={} bank={} account={}", b.authority,
+                     Quote(b.number), Quote(b.bank), Quote(b.account));
+}
+
+std::string Statement(const BenefitType& b) {
+  return fmt::format("benefit authority={} code={} name={}", b.authority, Quote(b.code), Quote(b.name));
+}
+
+std::string Statement(const PaymentSystem& p) {
+  std::string s = fmt::format("system id={} name={}", Quote(p.id), Quote(p.name));
+  if (!p.certificate.empty()) s += " certificate=" + p.certificate;
+  return s + (p.connected ? " connected=yes" : " connected=no");
+}
+
+std::string Statement(const Connection& c) {
+  std::string s = fmt::format("connection system={} authority={} state={}", Quote(c.system), c.authority,
+                              store::ConnectionStateName(c.state));
+  if (!c.reference.empty()) s += " reference=" + Quote(c.reference);
+  return s + fmt::format(" fee_ore={}", c.fee_ore);
+}
+
+std::string Render(const store::ConfigSnapshot& c) {
+  std::string out;
+  auto add = [&](const auto& list) {
+    for (const auto& o : list) out += Statement(o) + "\n";
+  };
+  add(c.authorities);
+  add(c.los_units);
+  add(c.bank_agreements);
+  add(c.benefit_types);
+  add(c.systems);
+  add(c.connections);
+  return out;
+}
+
+}  // namespace nks::authority
