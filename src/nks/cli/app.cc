@@ -13,7 +13,10 @@
 #include "nks/core/file.h"
 #include "nks/core/ids.h"
 #include "nks/core/time.h"
+#include "nks/gen/payments.h"
 #include "nks/gen/population.h"
+#include "nks/payments/intake.h"
+#include "nks/payments/pain001_source.h"
 #include "nks/register/register.h"
 #include "nks/registry/import.h"
 #include "nks/store/store.h"
@@ -46,10 +49,15 @@ struct Options {
   bool locked = false;
   std::string date;
   std::string month;
+  std::string system;
   std::string out;
   uint64_t persons = 10000;
   uint64_t companies = 500;
   uint64_t seed = 1;
+  uint64_t count = 0;      // gen payments
+  std::string population;  // gen payments: population directory
+  std::string msg_id;
+  std::string mix;
 };
 
 // A failure the user must see: printed as "nks: error: ..." with CPR
@@ -373,6 +381,45 @@ int GenPopulation(const Options& o) {
   return 0;
 }
 
+int GenPayments(const Options& o) {
+  gen::PaymentsOptions po;
+  po.count = o.count;
+  po.seed = o.seed;
+  po.message_id = o.msg_id;
+  if (!o.date.empty()) {
+    auto d = ParseDate(o.date);
+    if (!d.ok()) return Fail(d.status().WithContext("--date"));
+    po.payout_date = *d;
+  }
+  if (!o.clock.empty()) {  // CreDtTm; else derived from the date, so the file is reproducible
+    auto t = ParseInstant(o.clock);
+    if (!t.ok()) return Fail(t.status().WithContext("--clock"));
+    po.created_at = *t;
+  }
+  if (!o.mix.empty()) {
+    auto mix = gen::ParsePaymentMix(o.mix);
+    if (!mix.ok()) return Fail(mix.status());
+    po.mix = *mix;
+  }
+  auto dir = o.population.empty() ? gen::DefaultPopulationDir(o.out) : Result<fs::path>(fs::path(o.population));
+  if (!dir.ok()) return Fail(dir.status());
+  po.population_dir = *dir;
+  ProgressBar bar;
+  ProgressFn fn = bar.Fn();
+  auto report = gen::GeneratePayments(po, o.out, [&](uint64_t done, uint64_t total) {
+    fn("generating payments", done, total);
+  });
+  bar.Finish();
+  if (!report.ok()) return Fail(report.status());
+  fmt::print("wrote {}: {} payments in {} PmtInf, control sum {}.{:02} DKK, MsgId {} (population {}, seed {})\n",
+             o.out, report->payments, report->payment_infos, report->control_sum_ore / 100,
+             report->control_sum_ore % 100, report->message_id, po.population_dir.string(), o.seed);
+  for (size_t k = 0; k < gen::kPaymentKindCount; ++k) {
+    fmt::print("  {:<17} {:>9}\n", gen::PaymentKindName(static_cast<gen::PaymentKind>(k)), report->kind_counts[k]);
+  }
+  return 0;
+}
+
 int ConfigApply(const Options& o) {
   auto text = ReadSmallFile(o.file, kConfigBytesMax);
   if (!text.ok()) return Fail(text.status());
@@ -403,6 +450,35 @@ int ConfigShow(const Options& o) {
   auto config = env->store->LoadConfig();
   if (!config.ok()) return Fail(config.status());
   fmt::print("{}", authority::Render(*config));
+  return 0;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(c));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "\"";
+}
+
+int Submit(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  payments::IntakeOptions io;
+  io.status_dir = fs::path(o.data_dir) / "outbox" / "status";
+  payments::Intake intake(env->store.get(), env->clock.get(), io);
+  auto r = intake.Submit(o.system, o.file, payments::ReadPain001);
+  if (!r.ok()) return Fail(r.status());
+  fmt::print("{{\"msg_id\":{},\"status\":\"{}\",\"accepted\":{},\"rejected\":{},\"report\":{},\"replayed\":{}}}\n",
+             JsonString(r->msg_id), r->group_status, r->accepted, r->rejected, JsonString(r->report),
+             r->replayed ? "true" : "false");
   return 0;
 }
 
@@ -514,6 +590,11 @@ int Run(int argc, char** argv) {
   on(cfg_apply, ConfigApply);
   on(cfg->add_subcommand("show", "print the configuration as a file config apply takes"), ConfigShow);
 
+  auto* submit = app.add_subcommand("submit", "take in a payment file (pain.001) from a payment system");
+  submit->add_option("--system", o.system, "the sending payment system's id")->required();
+  submit->add_option("file", o.file, "pain.001.001.10 file")->required();
+  on(submit, Submit);
+
   on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
 
   auto* gen = app.add_subcommand("gen", "generate synthetic data");
@@ -524,6 +605,16 @@ int Run(int argc, char** argv) {
   pop->add_option("--seed", o.seed, "seed")->capture_default_str();
   pop->add_option("--out", o.out, "output directory")->required();
   on(pop, GenPopulation);
+  auto* pay = gen->add_subcommand("payments", "a pain.001.001.10 payment file for the demo configuration");
+  pay->add_option("--count", o.count, "payments")->required();
+  pay->add_option("--seed", o.seed, "seed")->capture_default_str();
+  pay->add_option("--out", o.out, "output file")->required();
+  pay->add_option("--population", o.population, "from `nks gen population` (default: the directory of --out)");
+  pay->add_option("--date", o.date, "payout date, YYYY-MM-DD (default 2026-11-30)");
+  pay->add_option("--msg-id", o.msg_id, "GrpHdr/MsgId (default GEN-<seed>-<count>)");
+  pay->add_option("--mix", o.mix, "kind=weight,... (default valid=85,unknown-cpr=2,invalid-cpr=1,"
+                  "no-nemkonto=2,specific-account=1,complete=3,duplicate=1,foreign-account=1,company=4)");
+  on(pay, GenPayments);
 
   try {
     app.parse(argc, argv);

@@ -102,4 +102,21 @@ Date PreviousBankingDay(Date d) { return Walk(d, days(-1)); }
 
 Date BankingDayOnOrAfter(Date d) { return IsBankingDay(d) ? d : NextBankingDay(d); }
 
+Date EffectivePayoutDate(Date requested) { return BankingDayOnOrAfter(requested); }
+
+Instant CutoffFor(Date payout) {
+  Date day_before = PreviousBankingDay(EffectivePayoutDate(payout));
+  return FromCopenhagen(day_before, kCutoffLocalTime);
+}
+
+Date EarliestPayoutDate(Instant now) {
+  // The first banking day whose 06:00 is still ahead, then the day after.
+  Date today = CopenhagenDate(now);
+  Date send_day = today;
+  if (!IsBankingDay(today) || now >= FromCopenhagen(today, kCutoffLocalTime)) {
+    send_day = NextBankingDay(today);
+  }
+  return NextBankingDay(send_day);
+}
+
 }  // namespace nks

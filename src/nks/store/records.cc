@@ -109,4 +109,15 @@ Result<ConnectionState> ParseConnectionState(std::string_view t) {
   return Status::Invalid("must be requested, signed, confirmed or active");
 }
 
+std::string_view PaymentStatusName(PaymentStatus s) {
+  switch (s) {
+    case PaymentStatus::kPending: return "pending";
+    case PaymentStatus::kStopped: return "stopped";
+    case PaymentStatus::kForwarded: return "forwarded";
+    case PaymentStatus::kSettled: return "settled";
+    case PaymentStatus::kFailed: return "failed";
+  }
+  return "?";
+}
+
 }  // namespace nks::store

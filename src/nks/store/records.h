@@ -186,4 +186,51 @@ struct ConfigChange {
   std::string new_value;  // the statement after
 };
 
+// ---- Payments (SPEC §5) ----
+
+enum class PaymentStatus : uint8_t {
+  kPending = 1,    // accepted, waiting for its cut-off (ACCP)
+  kStopped = 2,    // stopped by a caseworker before forwarding (CANC)
+  kForwarded = 3,  // in a bank file (ACSP)
+  kSettled = 4,    // settled by the bank (ACSC)
+  kFailed = 5,     // undeliverable: the failed-payment policy applied
+};
+std::string_view PaymentStatusName(PaymentStatus s);
+
+// An accepted payment. Its (system, end_to_end) is unique forever.
+struct Payment {
+  int64_t id = 0;  // NKS's payment id (InstrId in bank files), set by the store
+  int64_t file_id = 0;
+  std::string system;
+  std::string end_to_end;
+  std::string pmt_inf_id;
+  uint64_t line = 0;  // in the intake file
+  uint32_t authority = 0;
+  std::string los;
+  std::string bank_agreement;
+  std::string benefit_type;
+  uint64_t recipient = 0;        // RecipientId::key(); 0 for a complete payment without one
+  std::string creditor_account;  // complete payment: the account given
+  std::string creditor_name;
+  int64_t amount_ore = 0;
+  std::string currency;
+  std::string requested_date;  // ReqdExctnDt as sent
+  std::string payout_date;     // when it is paid (moved past a cut-off, if so)
+  std::string remittance;
+  PaymentStatus status = PaymentStatus::kPending;
+};
+
+// A payment file as received: the answer to a re-sent file.
+struct IntakeFile {
+  int64_t id = 0;
+  std::string system;
+  std::string msg_id;
+  std::string sha256;  // of the file's bytes
+  int64_t received_us = 0;
+  std::string group_status;  // ACCP, PART, RJCT
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  std::string report;  // path of the pain.002 status report
+};
+
 }  // namespace nks::store

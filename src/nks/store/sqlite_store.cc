@@ -94,6 +94,24 @@ CREATE TRIGGER config_changes_no_update BEFORE UPDATE ON config_changes
 CREATE TRIGGER config_changes_no_delete BEFORE DELETE ON config_changes
   BEGIN SELECT RAISE(ABORT, 'configuration history is append-only'); END;
 )sql"},
+    Migration{3, R"sql(
+CREATE TABLE intake_files(
+  id INTEGER PRIMARY KEY, system TEXT NOT NULL, msg_id TEXT NOT NULL, sha256 TEXT NOT NULL,
+  received_us INTEGER NOT NULL, group_status TEXT NOT NULL,
+  accepted INTEGER NOT NULL, rejected INTEGER NOT NULL, report TEXT NOT NULL,
+  UNIQUE(system, msg_id));
+CREATE TABLE payments(
+  id INTEGER PRIMARY KEY,             -- NKS payment id: InstrId in bank files
+  file_id INTEGER NOT NULL, system TEXT NOT NULL, end_to_end TEXT NOT NULL,
+  pmt_inf_id TEXT NOT NULL, line INTEGER NOT NULL,
+  authority INTEGER NOT NULL, los TEXT NOT NULL, bank_agreement TEXT NOT NULL,
+  benefit_type TEXT NOT NULL, recipient INTEGER NOT NULL, creditor_account TEXT NOT NULL,
+  creditor_name TEXT NOT NULL, amount_ore INTEGER NOT NULL, currency TEXT NOT NULL,
+  requested_date TEXT NOT NULL, payout_date TEXT NOT NULL, remittance TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  UNIQUE(system, end_to_end));
+CREATE INDEX payments_due ON payments(status, payout_date);
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -187,6 +205,13 @@ class SqliteStore final : public Store {
                               const RowFn<NemKontoEvent>& nemkonto,
                               const RowFn<SpecificEvent>& specific) override;
 
+  Result<std::optional<IntakeFile>> FindIntakeFile(const std::string& system,
+                                                   const std::string& msg_id) override;
+  Status AddIntakeFile(IntakeFile* f) override;
+  Status UpdateIntakeFile(const IntakeFile& f) override;
+  Status AddPayment(Payment* p) override;
+  Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) override;
+
   Result<ConfigSnapshot> LoadConfig() override;
   Status PutAuthority(const Authority& a) override;
   Status PutLosUnit(const LosUnit& u) override;
@@ -227,6 +252,7 @@ class SqliteStore final : public Store {
   bool persons_empty_ = false, companies_empty_ = false, units_empty_ = false;
   Stmt get_person_, get_company_, get_unit_;
   Stmt insert_nemkonto_, insert_specific_;
+  Stmt insert_payment_;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -302,6 +328,10 @@ Status SqliteStore::PrepareStatements() {
       "INSERT INTO nemkonto_events(recipient,kind,account,old_account,channel,actor,authority,"
       "reference,at_us,pending_seq,code_hash,code_expires_us,letter_id) "
       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert_payment_ = Stmt(db_,
+      "INSERT INTO payments(file_id,system,end_to_end,pmt_inf_id,line,authority,los,"
+      "bank_agreement,benefit_type,recipient,creditor_account,creditor_name,amount_ore,currency,"
+      "requested_date,payout_date,remittance,status) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   insert_specific_ = Stmt(db_,
       "INSERT INTO specific_events(recipient,authority,benefit_type,kind,account,old_account,"
       "valid_until,locked,channel,actor,reference,at_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -646,6 +676,66 @@ Status SqliteStore::ScanAuthorityChanges(uint32_t authority, int64_t from_us, in
   s.Bind(1, int64_t{authority}).Bind(2, from_us).Bind(3, to_us);
   s.Bind(4, static_cast<int64_t>(Channel::kAuthority));
   return ScanRows<SpecificEvent>(s, specific, ReadSpecific);
+}
+
+// ---- Payments ----
+
+Result<std::optional<IntakeFile>> SqliteStore::FindIntakeFile(const std::string& system,
+                                                              const std::string& msg_id) {
+  Stmt s(db_,
+         "SELECT id,system,msg_id,sha256,received_us,group_status,accepted,rejected,report "
+         "FROM intake_files WHERE system=? AND msg_id=?");
+  s.BindText(1, system).BindText(2, msg_id);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<IntakeFile>();
+  return std::optional<IntakeFile>(IntakeFile{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),
+                                              s.Text(5), static_cast<uint64_t>(s.Int(6)),
+                                              static_cast<uint64_t>(s.Int(7)), s.Text(8)});
+}
+
+Status SqliteStore::AddIntakeFile(IntakeFile* f) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_,
+           "INSERT INTO intake_files(system,msg_id,sha256,received_us,group_status,accepted,"
+           "rejected,report) VALUES(?,?,?,?,?,?,?,?)");
+    s.BindText(1, f->system).BindText(2, f->msg_id).BindText(3, f->sha256).Bind(4, f->received_us);
+    s.BindText(5, f->group_status).Bind(6, static_cast<int64_t>(f->accepted));
+    s.Bind(7, static_cast<int64_t>(f->rejected)).BindText(8, f->report);
+    NKS_RETURN_IF_ERROR(s.Run());
+    f->id = sqlite3_last_insert_rowid(db_.handle());
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::UpdateIntakeFile(const IntakeFile& f) {
+  Stmt s(db_,
+         "UPDATE intake_files SET msg_id=?, group_status=?, accepted=?, rejected=?, report=? "
+         "WHERE id=?");
+  s.BindText(1, f.msg_id).BindText(2, f.group_status).Bind(3, static_cast<int64_t>(f.accepted));
+  s.Bind(4, static_cast<int64_t>(f.rejected)).BindText(5, f.report).Bind(6, f.id);
+  return s.Run();
+}
+
+Status SqliteStore::AddPayment(Payment* p) {
+  return InTransaction([&]() -> Status {
+    Stmt& s = insert_payment_;
+    s.Bind(1, p->file_id).BindText(2, p->system).BindText(3, p->end_to_end);
+    s.BindText(4, p->pmt_inf_id).Bind(5, static_cast<int64_t>(p->line));
+    s.Bind(6, int64_t{p->authority}).BindText(7, p->los).BindText(8, p->bank_agreement);
+    s.BindText(9, p->benefit_type).Bind(10, static_cast<int64_t>(p->recipient));
+    s.BindText(11, p->creditor_account).BindText(12, p->creditor_name).Bind(13, p->amount_ore);
+    s.BindText(14, p->currency).BindText(15, p->requested_date).BindText(16, p->payout_date);
+    s.BindText(17, p->remittance).Bind(18, static_cast<int64_t>(p->status));
+    NKS_RETURN_IF_ERROR(s.Run());
+    p->id = sqlite3_last_insert_rowid(db_.handle());
+    return Status::Ok();
+  });
+}
+
+Result<bool> SqliteStore::EndToEndIdUsed(const std::string& system, const std::string& end_to_end) {
+  Stmt s(db_, "SELECT 1 FROM payments WHERE system=? AND end_to_end=?");
+  s.BindText(1, system).BindText(2, end_to_end);
+  return s.Step();
 }
 
 // ---- Configuration ----

@@ -89,6 +89,17 @@ class Store {
   virtual Status AppendConfigChange(ConfigChange* c) = 0;  // sets c->seq
   virtual Result<std::vector<ConfigChange>> ConfigHistory() = 0;
 
+  // Payments. Intake runs inside Transact: the file record and its accepted
+  // payments commit together.
+  virtual Result<std::optional<IntakeFile>> FindIntakeFile(const std::string& system,
+                                                           const std::string& msg_id) = 0;
+  virtual Status AddIntakeFile(IntakeFile* f) = 0;  // sets f->id
+  // Records the outcome (status, counts, report) of the file `f.id`.
+  virtual Status UpdateIntakeFile(const IntakeFile& f) = 0;
+  // AlreadyExists when the system used the EndToEndId before.
+  virtual Status AddPayment(Payment* p) = 0;  // sets p->id
+  virtual Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) = 0;
+
   // Register changes made through the authority channel by `authority`'s
   // users with from_us <= at_us < to_us, in time order (control lists).
   virtual Status ScanAuthorityChanges(uint32_t authority, int64_t from_us, int64_t to_us,

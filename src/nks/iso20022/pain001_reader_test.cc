@@ -1,0 +1,927 @@
+// The streaming pain.001.001.10 reader: fields, document order, per-payment
+// problems, fatal errors with line and element path, DTD attacks, flat
+// memory, and a differential check against libxml2's whole-document
+// validator (the reader must accept exactly what the XSD accepts).
+// Synthetic data only: test CPR/CVR/SE/P numbers, published example IBANs.
+#include "nks/iso20022/pain001_reader.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <libxml/xmlschemas.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "nks/iso20022/schema.h"
+
+namespace nks::iso20022 {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- Generating files ------------------------------------------------------
+
+constexpr char kCpr[] = "0102851237";
+constexpr char kCvr[] = "80000006";
+constexpr char kSe[] = "90000004";
+constexpr char kPnr[] = "9000000001";
+constexpr char kBban[] = "15510000123456";
+constexpr char kForeignIban[] = "DE89370400440532013000";
+constexpr char kDanishIban[] = "DK5000400440116243";
+constexpr char kBic[] = "COBADEFFXXX";
+
+std::string OthrId(std::string_view id, std::string_view scheme) {
+  return fmt::format("<Othr><Id>{}</Id><SchmeNm><Prtry>{}</Prtry></SchmeNm></Othr>", id, scheme);
+}
+std::string PersonCreditor(std::string_view cpr) {
+  return fmt::format("<Cdtr><Nm>Test Person</Nm><Id><PrvtId>{}</PrvtId></Id></Cdtr>",
+                     OthrId(cpr, "CPR"));
+}
+std::string CompanyCreditor(std::string_view id, std::string_view scheme) {
+  return fmt::format("<Cdtr><Id><OrgId>{}</OrgId></Id></Cdtr>", OthrId(id, scheme));
+}
+std::string IbanAccount(std::string_view iban) {
+  return fmt::format("<CdtrAcct><Id><IBAN>{}</IBAN></Id></CdtrAcct>", iban);
+}
+std::string BbanAccount(std::string_view bban) {
+  return fmt::format("<CdtrAcct><Id>{}</Id></CdtrAcct>", OthrId(bban, "BBAN"));
+}
+std::string BicAgent(std::string_view bic) {
+  return fmt::format("<CdtrAgt><FinInstnId><BICFI>{}</BICFI></FinInstnId></CdtrAgt>", bic);
+}
+
+struct TxSpec {
+  std::string e2e;  // empty: "E2E-<group>-<n>"
+  std::string amount = "100.00";
+  std::string ccy = "DKK";
+  std::string agent;  // <CdtrAgt>
+  std::string creditor = PersonCreditor(kCpr);
+  std::string account;  // <CdtrAcct>
+  std::string purpose = "<Purp><Prtry>BOERNEYD</Prtry></Purp>";
+  std::string remittance = "<RmtInf><Ustrd>Boerne- og ungeydelse 4. kvartal</Ustrd></RmtInf>";
+  std::string pmt_id_extra;  // before EndToEndId: <InstrId>
+};
+
+struct GroupSpec {
+  std::string authority = "12345";
+  std::string bank_agreement = "PIA-778899";
+  std::string los_unit = "LOS-4711";
+  std::string execution = "<Dt>2026-11-25</Dt>";
+  std::string debtor_account = fmt::format("<DbtrAcct><Id>{}</Id></DbtrAcct>",
+                                           OthrId(kBban, "BBAN"));
+  std::string counts;  // <NbOfTxs>, <CtrlSum> of the PmtInf, when wanted
+  std::vector<TxSpec> txs = {TxSpec{}};
+};
+
+struct FileSpec {
+  std::string prolog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  std::string root = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.10\">";
+  std::string nb_of_txs;  // empty: the true count
+  std::string ctrl_sum;   // empty: omitted
+  std::string system = "SYS-1";
+  std::vector<GroupSpec> groups = {GroupSpec{}};
+  std::string after_groups;  // <SplmtryData>
+};
+
+std::string TxXml(const TxSpec& t, size_t group, size_t n) {
+  const std::string e2e = t.e2e.empty() ? fmt::format("E2E-{}-{}", group, n) : t.e2e;
+  return fmt::format(
+      "      <CdtTrfTxInf>\n"
+      "        <PmtId>{}<EndToEndId>{}</EndToEndId></PmtId>\n"
+      "        <Amt>\n"
+      "          <InstdAmt Ccy=\"{}\">{}</InstdAmt>\n"
+      "        </Amt>\n"
+      "        {}{}{}\n"
+      "        {}\n"
+      "        {}\n"
+      "      </CdtTrfTxInf>\n",
+      t.pmt_id_extra, e2e, t.ccy, t.amount, t.agent, t.creditor, t.account, t.purpose,
+      t.remittance);
+}
+
+std::string GroupXml(const GroupSpec& g, size_t group) {
+  std::string out = fmt::format(
+      "    <PmtInf>\n"
+      "      <PmtInfId>PMT-{}</PmtInfId>\n"
+      "      <PmtMtd>TRF</PmtMtd>{}\n"
+      "      <ReqdExctnDt>{}</ReqdExctnDt>\n"
+      "      <Dbtr><Nm>Test Authority</Nm><Id><OrgId>{}{}</OrgId></Id></Dbtr>\n"
+      "      {}\n"
+      "      <DbtrAgt><FinInstnId><BICFI>DABADKKKXXX</BICFI></FinInstnId></DbtrAgt>\n"
+      "      <UltmtDbtr><Id><OrgId>{}</OrgId></Id></UltmtDbtr>\n",
+      group, g.counts, g.execution, OthrId(g.authority, "NKS"), OthrId(g.bank_agreement, "PIA"),
+      g.debtor_account, OthrId(g.los_unit, "LOS"));
+  for (size_t i = 0; i < g.txs.size(); ++i) out += TxXml(g.txs[i], group, i + 1);
+  return out + "    </PmtInf>\n";
+}
+
+std::string Pain001Xml(const FileSpec& f) {
+  size_t count = 0;
+  for (const GroupSpec& g : f.groups) count += g.txs.size();
+  std::string out = f.prolog + f.root + fmt::format(
+      "\n  <CstmrCdtTrfInitn>\n"
+      "    <GrpHdr>\n"
+      "      <MsgId>MSG-2026-0001</MsgId>\n"
+      "      <CreDtTm>2026-11-20T10:00:00+01:00</CreDtTm>\n"
+      "      <NbOfTxs>{}</NbOfTxs>{}\n"
+      "      <InitgPty><Id><OrgId>{}</OrgId></Id></InitgPty>\n"
+      "    </GrpHdr>\n",
+      f.nb_of_txs.empty() ? std::to_string(count) : f.nb_of_txs,
+      f.ctrl_sum.empty() ? "" : fmt::format("\n      <CtrlSum>{}</CtrlSum>", f.ctrl_sum),
+      OthrId(f.system, "NKSSYS"));
+  for (size_t i = 0; i < f.groups.size(); ++i) out += GroupXml(f.groups[i], i + 1);
+  return out + f.after_groups + "  </CstmrCdtTrfInitn>\n</Document>\n";
+}
+
+FileSpec Groups(size_t groups, size_t txs_each) {
+  FileSpec f;
+  f.groups.assign(groups, GroupSpec{});
+  for (GroupSpec& g : f.groups) g.txs.assign(txs_each, TxSpec{});
+  return f;
+}
+
+// `xml` with the first `from` replaced by `to`; fails the test when absent.
+std::string Replace(std::string xml, std::string_view from, std::string_view to) {
+  const size_t at = xml.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) xml.replace(at, from.size(), to);
+  return xml;
+}
+
+// 1-based line of the first `needle`.
+uint64_t LineOf(std::string_view xml, std::string_view needle) {
+  const size_t at = xml.find(needle);
+  EXPECT_NE(at, std::string::npos) << needle;
+  return 1 + static_cast<uint64_t>(std::count(xml.begin(), xml.begin() + at, '\n'));
+}
+
+// ---- Reading them ------------------------------------------------------------
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           fmt::format("nks_pain001_reader_{}_{}_{}", getpid(), info->test_suite_name(), info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  ~TempDir() { fs::remove_all(dir_); }
+  std::string Write(const std::string& name, std::string_view content) const {
+    const fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+  fs::path dir() const { return dir_; }
+
+ private:
+  fs::path dir_;
+};
+
+struct Recorder : Pain001Visitor {
+  std::string events;  // "H G1 T1.1 E1(1) ..."
+  Pain001Header header;
+  std::vector<Pain001Group> groups;
+  std::vector<Pain001Transaction> txs;
+  std::vector<Pain001Totals> group_totals;
+
+  Status OnHeader(const Pain001Header& h) override {
+    header = h;
+    events += "H ";
+    return Status::Ok();
+  }
+  Status OnGroup(const Pain001Group& g) override {
+    groups.push_back(g);
+    events += fmt::format("G{} ", g.index);
+    return Status::Ok();
+  }
+  Status OnTransaction(const Pain001Group& g, const Pain001Transaction& tx) override {
+    txs.push_back(tx);
+    events += fmt::format("T{}.{} ", g.index, tx.index);
+    return Status::Ok();
+  }
+  Status OnGroupEnd(const Pain001Group& g, const Pain001Totals& read) override {
+    group_totals.push_back(read);
+    events += fmt::format("E{}({}) ", g.index, read.tx_count);
+    return Status::Ok();
+  }
+};
+
+Result<Pain001Totals> ReadFile(const std::string& path, Pain001Visitor& visitor) {
+  Result<Pain001Reader> reader = Pain001Reader::Open(path);
+  if (!reader.ok()) return reader.status();
+  return reader->Read(visitor);
+}
+
+// Reads `xml` from a file; the test's own TempDir holds it.
+struct ReadOutcome {
+  std::string path;
+  Result<Pain001Totals> totals;
+  Recorder seen;
+};
+ReadOutcome ReadXml(const TempDir& dir, std::string_view xml, const std::string& name = "in.xml") {
+  ReadOutcome out{dir.Write(name, xml), Status::Internal("not read"), {}};
+  out.totals = ReadFile(out.path, out.seen);
+  return out;
+}
+
+DecimalAmount Dec(std::string_view text) {
+  std::optional<DecimalAmount> d = DecimalAmount::Parse(text);
+  EXPECT_TRUE(d.has_value()) << text;
+  return d.value_or(DecimalAmount());
+}
+
+std::vector<Pain001Field> Fields(const std::vector<Pain001FieldError>& errors) {
+  std::vector<Pain001Field> out;
+  for (const Pain001FieldError& e : errors) out.push_back(e.field);
+  return out;
+}
+
+// ---- Fields --------------------------------------------------------------------
+
+TEST(Pain001ReaderTest, ReadsEveryProfileFieldOfAMinimalFile) {
+  TempDir dir;
+  const std::string xml = Pain001Xml(FileSpec{});
+  ReadOutcome r = ReadXml(dir, xml);
+  ASSERT_TRUE(r.totals.ok()) << r.totals.status().ToString();
+  EXPECT_EQ(r.seen.events, "H G1 T1.1 E1(1) ");
+  EXPECT_EQ(r.seen.header.msg_id, "MSG-2026-0001");
+  EXPECT_EQ(r.seen.header.created, "2026-11-20T10:00:00+01:00");
+  EXPECT_EQ(r.seen.header.declared.tx_count, 1u);
+  EXPECT_TRUE(r.seen.header.declared.ctrl_sum.empty());
+  EXPECT_EQ(r.seen.header.initiating_system, "SYS-1");
+  EXPECT_EQ(r.seen.header.line, LineOf(xml, "<GrpHdr>"));
+
+  ASSERT_EQ(r.seen.groups.size(), 1u);
+  const Pain001Group& g = r.seen.groups[0];
+  EXPECT_TRUE(g.errors.empty()) << g.errors[0].message;
+  EXPECT_EQ(g.index, 1u);
+  EXPECT_EQ(g.line, LineOf(xml, "<PmtInf>"));
+  EXPECT_EQ(g.pmt_inf_id, "PMT-1");
+  EXPECT_EQ(g.authority, 12345u);
+  EXPECT_EQ(g.bank_agreement, "PIA-778899");
+  EXPECT_EQ(g.los_unit, "LOS-4711");
+  ASSERT_TRUE(g.payout_date.has_value());
+  EXPECT_EQ(FormatDate(*g.payout_date), "2026-11-25");
+  EXPECT_EQ(g.debtor_account_text, kBban);
+  ASSERT_TRUE(g.debtor_account.has_value());
+  EXPECT_EQ(g.debtor_account->ToString(), "1551-0000123456");
+  EXPECT_EQ(g.debtor_agent_bic, "DABADKKKXXX");
+  EXPECT_FALSE(g.declared.tx_count.has_value());
+
+  ASSERT_EQ(r.seen.txs.size(), 1u);
+  const Pain001Transaction& tx = r.seen.txs[0];
+  EXPECT_TRUE(tx.errors.empty()) << tx.errors[0].message;
+  EXPECT_EQ(tx.index, 1u);
+  EXPECT_EQ(tx.line, LineOf(xml, "<CdtTrfTxInf>"));
+  EXPECT_EQ(tx.end_to_end_id, "E2E-1-1");
+  EXPECT_EQ(tx.instr_id, "");
+  EXPECT_EQ(tx.amount_text, "100.00");
+  EXPECT_EQ(tx.currency, "DKK");
+  ASSERT_TRUE(tx.amount.has_value());
+  EXPECT_EQ(tx.amount->ore(), 10000);
+  EXPECT_EQ(tx.benefit_type, "BOERNEYD");
+  EXPECT_EQ(tx.recipient_scheme, "CPR");
+  EXPECT_EQ(tx.recipient_id_text, kCpr);
+  ASSERT_TRUE(tx.recipient.has_value());
+  EXPECT_EQ(tx.recipient->Tagged(), "cpr:010285-1237");
+  EXPECT_FALSE(tx.creditor_account.has_value());
+  EXPECT_EQ(tx.remittance_text, "Boerne- og ungeydelse 4. kvartal");
+
+  EXPECT_EQ(r.totals->tx_count, 1u);
+  EXPECT_EQ(r.totals->amount_sum, Dec("100"));
+}
+
+TEST(Pain001ReaderTest, CallsTheVisitorInDocumentOrder) {
+  TempDir dir;
+  FileSpec f = Groups(3, 2);
+  f.groups[1].txs.push_back(TxSpec{});
+  ReadOutcome r = ReadXml(dir, Pain001Xml(f));
+  ASSERT_TRUE(r.totals.ok()) << r.totals.status().ToString();
+  EXPECT_EQ(r.seen.events,
+            "H G1 T1.1 T1.2 E1(2) G2 T2.1 T2.2 T2.3 E2(3) G3 T3.1 T3.2 E3(2) ");
+  ASSERT_EQ(r.seen.txs.size(), 7u);
+  EXPECT_EQ(r.seen.txs[4].end_to_end_id, "E2E-2-3");
+  EXPECT_EQ(r.seen.groups[2].pmt_inf_id, "PMT-3");
+  EXPECT_EQ(r.seen.group_totals[1].amount_sum, Dec("300.00"));
+  EXPECT_EQ(r.totals->tx_count, 7u);
+  EXPECT_EQ(r.totals->amount_sum, Dec("700"));
+}
+
+TEST(Pain001ReaderTest, ReadsCompletePaymentsWithIbanBicAndBban) {
+  TempDir dir;
+  FileSpec f = Groups(1, 4);
+  std::vector<TxSpec>& t = f.groups[0].txs;
+  t[0].agent = BicAgent(kBic);
+  t[0].account = IbanAccount(kForeignIban);
+  t[0].ccy = "EUR";
+  t[1].account = BbanAccount(kBban);
+  t[1].creditor = "";  // a complete payment need not name the recipient
+  t[2].account = IbanAccount(kDanishIban);
+  t[2].agent = BicAgent("DABADKKK");
+  t[3].account = IbanAccount("GB29NWBK60161331926819");
+  ReadOutcome r = ReadXml(dir, Pain001Xml(f));
+  ASSERT_TRUE(r.totals.ok()) << r.totals.status().ToString();
+  ASSERT_EQ(r.seen.txs.size(), 4u);
+  for (const Pain001Transaction& tx : r.seen.txs) {
+    EXPECT_TRUE(tx.errors.empty()) << tx.index << ": " << tx.errors[0].message;
+    ASSERT_TRUE(tx.creditor_account.has_value()) << tx.index;
+  }
+  EXPECT_EQ(r.seen.txs[0].creditor_account->ToString(), "DE89370400440532013000/COBADEFFXXX");
+  EXPECT_EQ(r.seen.txs[0].creditor_bic, kBic);
+  EXPECT_EQ(r.seen.txs[0].currency, "EUR");
+  EXPECT_EQ(r.seen.txs[1].creditor_account->ToString(), "1551-0000123456");
+  EXPECT_FALSE(r.seen.txs[1].recipient.has_value());
+  EXPECT_EQ(r.seen.txs[2].creditor_account->ToString(), "0040-0440116243");
+  EXPECT_EQ(r.seen.txs[3].creditor_account->ToString(), "GB29NWBK60161331926819");
+}
+
+TEST(Pain001ReaderTest, ReadsCompanyRecipients) {
+  TempDir dir;
+  FileSpec f = Groups(1, 3);
+  f.groups[0].txs[0].creditor = CompanyCreditor(kCvr, "CVR");
+  f.groups[0].txs[1].creditor = CompanyCreditor(kSe, "SE");
+  f.groups[0].txs[2].creditor = CompanyCreditor(kPnr, "PNR");
+  ReadOutcome r = ReadXml(dir, Pain001Xml(f));
+  ASSERT_TRUE(r.totals.ok()) << r.totals.status().ToString();
+  ASSERT_EQ(r.seen.txs.size(), 3u);
+  const std::vector<std::string> want = {"cvr:80000006", "se:90000004", "p:9000000001"};
+  for (size_t i = 0; i < 3; ++i) {
+    const Pain001Transaction& tx = r.seen.txs[i];
+    EXPECT_TRUE(tx.errors.empty()) << tx.errors[0].message;
+    ASSERT_TRUE(tx.recipient.has_value());
+    EXPECT_EQ(tx.recipient->Tagged(), want[i]);
+  }
+  EXPECT_EQ(r.seen.txs[2].recipient_scheme, "PNR");
+}
+
+// Optional elements the profile does not use are passed over; those it
+// does (InstrId, several Ustrd, per-PmtInf counts) are read.
+FileSpec WithOptionalElements() {
+  FileSpec f = Groups(1, 2);
+  f.ctrl_sum = "200.00";
+  f.groups[0].counts =
+      "<BtchBookg>true</BtchBookg><NbOfTxs>2</NbOfTxs><CtrlSum>200</CtrlSum>"
+      "<PmtTpInf><InstrPrty>NORM</InstrPrty><CtgyPurp><Cd>GOVT</Cd></CtgyPurp></PmtTpInf>";
+  TxSpec& t = f.groups[0].txs[0];
+  t.pmt_id_extra = "<InstrId>INSTR-1</InstrId>";
+  t.creditor = fmt::format(
+      "<Cdtr><Nm>Test Person</Nm><PstlAdr><StrtNm>Testvej</StrtNm><BldgNb>1</BldgNb>"
+      "<PstCd>9999</PstCd><TwnNm>Testby</TwnNm><Ctry>DK</Ctry></PstlAdr>"
+      "<Id><PrvtId><DtAndPlcOfBirth><BirthDt>1985-02-01</BirthDt><CityOfBirth>Testby</CityOfBirth>"
+      "<CtryOfBirth>DK</CtryOfBirth></DtAndPlcOfBirth>{}{}</PrvtId></Id><CtryOfRes>DK</CtryOfRes></Cdtr>"
+      "<UltmtCdtr><Nm>Guardian</Nm></UltmtCdtr>",
+      OthrId("X-1", "OTHER"), OthrId(kCpr, "CPR"));
+  t.remittance =
+      "<RgltryRptg><DbtCdtRptgInd>CRED</DbtCdtRptgInd></RgltryRptg>"
+      "<RmtInf><Ustrd>Line one &amp; more</Ustrd><Ustrd><![CDATA[Line <two>]]></Ustrd></RmtInf>"
+      "<SplmtryData><Envlp><x:Any xmlns:x=\"urn:example:any\"><x:Deep a=\"1\">t</x:Deep></x:Any>"
+      "</Envlp></SplmtryData>";
+  f.after_groups = "  <SplmtryData><PlcAndNm>x</PlcAndNm><Envlp><Free/></Envlp></SplmtryData>\n";
+  return f;
+}
+
+TEST(Pain001ReaderTest, ReadsOptionalElementsAndPassesOverTheRest) {
+  TempDir dir;
+  ReadOutcome r = ReadXml(dir, Pain001Xml(WithOptionalElements()));
+  ASSERT_TRUE(r.totals.ok()) << r.totals.status().ToString();
+  ASSERT_EQ(r.seen.txs.size(), 2u);
+  const Pain001Transaction& tx = r.seen.txs[0];
+  EXPECT_TRUE(tx.errors.empty()) << tx.errors[0].message;
+  EXPECT_EQ(tx.instr_id, "INSTR-1");
+  EXPECT_EQ(tx.recipient_scheme, "CPR");  // the OTHER scheme is passed over
+  EXPECT_EQ(tx.remittance_text, "Line one & more\nLine <two>");
+  EXPECT_EQ(r.seen.groups[0].declared.tx_count, 2u);
+  EXPECT_EQ(r.seen.groups[0].declared.ctrl_sum, "200");
+  EXPECT_EQ(r.seen.header.declared.ctrl_sum, "200.00");
+  EXPECT_TRUE(CountMatches(r.seen.groups[0].declared, r.seen.group_totals[0]));
+  EXPECT_TRUE(SumMatches(r.seen.groups[0].declared, r.seen.group_totals[0]));
+  EXPECT_TRUE(SumMatches(r.seen.header.declared, *r.totals));
+}
+
+TEST(Pain001ReaderTest, RecordsPaymentProblemsAndReadsOn) {
+  TempDir dir;
+  FileSpec f = Groups(1, 12);
+  std::vector<TxSpec>& t = f.groups[0].txs;
+  t[0].amount = "100.005";  // schema-valid (5 decimals allowed), not whole øre
+  t[1].amount = "0.00";
+  t[2].creditor = PersonCreditor("3102851237");  // 31 February
+  t[3].creditor = CompanyCreditor("80000007", "CVR");  // check digit
+  t[4].account = IbanAccount("DE89370400440532013001");  // checksum
+  t[5].account = BbanAccount("1551000012345");  // 13 digits
+  t[6].purpose = "";
+  t[7].purpose = "<Purp><Cd>GOVT</Cd></Purp>";
+  t[8].creditor = "";
+  t[9].creditor = CompanyCreditor(kCpr, "CPR");  // a CPR under OrgId
+  t[10].account = fmt::format("<CdtrAcct><Id>{}</Id></CdtrAcct>", OthrId(kBban, "KONTO"));
+  t[11].remittance = "<RmtInf>";
+  for (int i = 0; i < 11; ++i) t[11].remittance += "<Ustrd>line</Ustrd>";
+  t[11].remittance += "</RmtInf>";
+  ReadOutcome r = ReadXml(dir, Pain001Xml(f));
+  ASSERT_TRUE(r.totals.ok()) << r.totals.status().ToString();
+  ASSERT_EQ(r.seen.txs.size(), 12u);
+  using F = Pain001Field;
+  const std::vector<std::vector<F>> want = {
+      {F::kAmount},          {F::kAmount},          {F::kRecipientId},
+      {F::kRecipientId},     {F::kCreditorAccount}, {F::kCreditorAccount},
+      {F::kBenefitType},     {F::kBenefitType},     {F::kRecipientId},
+      {F::kRecipientId},     {F::kCreditorAccount}, {F::kRemittance}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(Fields(r.seen.txs[i].errors), want[i]) << "transaction " << i + 1;
+  }
+  EXPECT_FALSE(r.seen.txs[0].amount.has_value());
+  EXPECT_NE(r.seen.txs[0].errors[0].message.find("Amt/InstdAmt: 100.005"), std::string::npos);
+  // CPR digits never appear in a message.
+  EXPECT_EQ(r.seen.txs[2].errors[0].message.find("3102851237"), std::string::npos)
+      << r.seen.txs[2].errors[0].message;
+  // ISO 20022 sums every amount, valid for NKS or not.
+  EXPECT_EQ(r.totals->amount_sum, Dec("1100.005"));  // 100.005 + 0 + 10 x 100
+}
+
+TEST(Pain001ReaderTest, RecordsPaymentGroupProblems) {
+  TempDir dir;
+  FileSpec f = Groups(4, 1);
+  f.groups[0].authority = "0123";
+  f.groups[1].los_unit = "";  // <Id></Id> is not schema-valid: drop the Othr instead
+  f.groups[2].execution = "<DtTm>2026-11-25T09:00:00</DtTm>";
+  f.groups[3].debtor_account = fmt::format("<DbtrAcct><Id>{}</Id></DbtrAcct>",
+                                           OthrId(kBban, "KONTO"));
+  std::string xml = Pain001Xml(f);
+  xml = Replace(xml, "<UltmtDbtr><Id><OrgId><Othr><Id></Id><SchmeNm><Prtry>LOS</Prtry></SchmeNm>"
+                     "</Othr></OrgId></Id></UltmtDbtr>", "");
+  ReadOutcome r = ReadXml(dir, xml);
+  ASSERT_TRUE(r.totals.ok()) << r.totals.status().ToString();
+  ASSERT_EQ(r.seen.groups.size(), 4u);
+  using F = Pain001Field;
+  EXPECT_EQ(Fields(r.seen.groups[0].errors), std::vector<F>{F::kAuthority});
+  EXPECT_EQ(r.seen.groups[0].authority, 0u);
+  EXPECT_EQ(Fields(r.seen.groups[1].errors), std::vector<F>{F::kLosUnit});
+  EXPECT_EQ(Fields(r.seen.groups[2].errors), std::vector<F>{F::kPayoutDate});
+  EXPECT_FALSE(r.seen.groups[2].payout_date.has_value());
+  EXPECT_EQ(Fields(r.seen.groups[3].errors), std::vector<F>{F::kDebtorAccount});
+}
+
+TEST(Pain001ReaderTest, HandsOverDeclaredAndCountedFigures) {
+  TempDir dir;
+  FileSpec f = Groups(2, 2);
+  f.nb_of_txs = "5";
+  f.ctrl_sum = "400.001";
+  f.groups[0].counts = "<NbOfTxs>2</NbOfTxs><CtrlSum>200.00000</CtrlSum>";
+  f.groups[1].counts = "<NbOfTxs>3</NbOfTxs><CtrlSum>199.99</CtrlSum>";
+  ReadOutcome r = ReadXml(dir, Pain001Xml(f));
+  ASSERT_TRUE(r.totals.ok()) << r.totals.status().ToString();
+  EXPECT_FALSE(CountMatches(r.seen.header.declared, *r.totals));  // AM18
+  EXPECT_FALSE(SumMatches(r.seen.header.declared, *r.totals));    // AM10
+  EXPECT_TRUE(CountMatches(r.seen.groups[0].declared, r.seen.group_totals[0]));
+  EXPECT_TRUE(SumMatches(r.seen.groups[0].declared, r.seen.group_totals[0]));
+  EXPECT_FALSE(CountMatches(r.seen.groups[1].declared, r.seen.group_totals[1]));
+  EXPECT_FALSE(SumMatches(r.seen.groups[1].declared, r.seen.group_totals[1]));
+  EXPECT_EQ(r.totals->amount_sum.ToString(), "400.00");
+}
+
+TEST(Pain001ReaderDecimalTest, ParsesTheXsDecimalLexicalSpaceExactly) {
+  EXPECT_EQ(Dec("1050.5").WholeOre(), 105050);
+  EXPECT_EQ(Dec(" +0001050.50000 ").WholeOre(), 105050);
+  EXPECT_EQ(Dec(".5").WholeOre(), 50);
+  EXPECT_EQ(Dec("7.").WholeOre(), 700);
+  EXPECT_EQ(Dec("0.001").WholeOre(), std::nullopt);
+  EXPECT_EQ(Dec("0.12345").ToString(), "0.12345");
+  EXPECT_EQ(Dec("12").ToString(), "12.00");
+  EXPECT_EQ(Dec("-3.1").ToString(), "-3.10");
+  EXPECT_TRUE(Dec("-3.1").is_negative());
+  EXPECT_EQ(Dec("1.000000000000000000"), Dec("1"));  // zeros past the 5th decimal
+  EXPECT_EQ(Dec("9999999999999999999999999999").ToString(),
+            "9999999999999999999999999999.00");
+  for (const char* bad : {"", " ", ".", "+", "1,00", "1.2.3", "1e3", "0.000001",
+                          "99999999999999999999999999999", "- 1", "12a"}) {
+    EXPECT_FALSE(DecimalAmount::Parse(bad).has_value()) << bad;
+  }
+  DecimalAmount sum;
+  for (int i = 0; i < 1000; ++i) sum += Dec("0.00001");
+  EXPECT_EQ(sum, Dec("0.01"));
+}
+
+// ---- Fatal errors: line and element path ---------------------------------------
+
+// The message must be "<file>:<line>: <path>: <reason>".
+void ExpectFileError(const ReadOutcome& r, uint64_t line, std::string_view path,
+                     std::string_view reason_part) {
+  ASSERT_FALSE(r.totals.ok()) << "accepted";
+  EXPECT_EQ(r.totals.status().code(), Code::kInvalidArgument);
+  const std::string& m = r.totals.status().message();
+  const std::string prefix = fmt::format("{}:{}: {}: ", r.path, line, path);
+  EXPECT_EQ(m.substr(0, prefix.size()), prefix) << m;
+  EXPECT_NE(m.find(reason_part), std::string::npos) << m;
+}
+
+constexpr char kTx25[] = "/Document/CstmrCdtTrfInitn/PmtInf[2]/CdtTrfTxInf[5]";
+
+TEST(Pain001ReaderTest, ReportsASchemaErrorWithLineAndPath) {
+  TempDir dir;
+  FileSpec f = Groups(2, 6);
+  f.groups[1].txs[4].amount = "12.123456";
+  const std::string xml = Pain001Xml(f);
+  ReadOutcome r = ReadXml(dir, xml);
+  ExpectFileError(r, LineOf(xml, "12.123456"), fmt::format("{}/Amt/InstdAmt", kTx25),
+                  "more fractional digits than are allowed");
+  // Nothing at or after the bad transaction reached the visitor.
+  EXPECT_LE(r.seen.txs.size(), 10u);
+  for (const Pain001Transaction& tx : r.seen.txs) EXPECT_NE(tx.end_to_end_id, "E2E-2-5");
+}
+
+TEST(Pain001ReaderTest, ReportsAMissingElementAtItsParent) {
+  TempDir dir;
+  FileSpec f = Groups(2, 6);
+  f.groups[1].txs[4].e2e = "GONE";
+  const std::string xml = Replace(Pain001Xml(f), "<EndToEndId>GONE</EndToEndId>", "");
+  ExpectFileError(ReadXml(dir, xml), LineOf(xml, "<PmtId></PmtId>"),
+                  fmt::format("{}/PmtId", kTx25), "Missing child element(s)");
+}
+
+TEST(Pain001ReaderTest, ReportsAnUnknownOrMisplacedElementAtItself) {
+  TempDir dir;
+  FileSpec f = Groups(2, 6);
+  f.groups[1].txs[4].purpose = "<Foo>1</Foo>";
+  std::string xml = Pain001Xml(f);
+  ExpectFileError(ReadXml(dir, xml), LineOf(xml, "<Foo>"), fmt::format("{}/Foo", kTx25),
+                  "This element is not expected");
+  f = Groups(2, 6);
+  f.groups[1].txs[4].remittance = "<Purp><Prtry>X</Prtry></Purp>";  // a second Purp
+  xml = Pain001Xml(f);
+  ExpectFileError(ReadXml(dir, xml, "twice.xml"), LineOf(xml, "<Purp><Prtry>X"),
+                  fmt::format("{}/Purp[2]", kTx25), "not expected");
+}
+
+TEST(Pain001ReaderTest, ReportsAnAttributeError) {
+  TempDir dir;
+  FileSpec f = Groups(2, 6);
+  f.groups[1].txs[4].ccy = "dkk";
+  const std::string xml = Pain001Xml(f);
+  ExpectFileError(ReadXml(dir, xml), LineOf(xml, "\"dkk\""),
+                  fmt::format("{}/Amt/InstdAmt", kTx25), "attribute 'Ccy'");
+}
+
+TEST(Pain001ReaderTest, FindsThePathInAFileOnOneLine) {
+  TempDir dir;
+  FileSpec f = Groups(3, 40);
+  f.groups[1].txs[32].e2e = std::string(36, 'X');
+  std::string xml = Pain001Xml(f);
+  xml.erase(std::remove(xml.begin(), xml.end(), '\n'), xml.end());
+  ExpectFileError(ReadXml(dir, xml), 1,
+                  "/Document/CstmrCdtTrfInitn/PmtInf[2]/CdtTrfTxInf[33]/PmtId/EndToEndId",
+                  "exceeds the allowed maximum length of '35'");
+}
+
+TEST(Pain001ReaderTest, FindsThePathOfAnErrorInTheFirstBytes) {
+  TempDir dir;
+  std::string xml = Pain001Xml(FileSpec{});
+  xml = Replace(xml, "MSG-2026-0001", std::string(36, 'M'));
+  ExpectFileError(ReadXml(dir, xml), LineOf(xml, "<MsgId>"),
+                  "/Document/CstmrCdtTrfInitn/GrpHdr/MsgId", "maximum length");
+  FileSpec wrong;
+  wrong.root = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\">";
+  xml = Pain001Xml(wrong);
+  ExpectFileError(ReadXml(dir, xml, "ns.xml"), 2, "/Document", "No matching global declaration");
+}
+
+TEST(Pain001ReaderTest, ReportsNotWellFormedWithItsLine) {
+  TempDir dir;
+  FileSpec f = Groups(2, 6);
+  std::string xml = Replace(Pain001Xml(f), "</Purp>", "</Prp>");
+  ExpectFileError(ReadXml(dir, xml), LineOf(xml, "</Prp>"),
+                  "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[1]/Purp",
+                  "Opening and ending tag mismatch");
+  ReadOutcome empty = ReadXml(dir, "", "empty.xml");
+  ASSERT_FALSE(empty.totals.ok());
+  EXPECT_NE(empty.totals.status().message().find("empty.xml:"), std::string::npos);
+  xml = Pain001Xml(FileSpec{});
+  ReadOutcome cut = ReadXml(dir, xml.substr(0, xml.size() - 40), "cut.xml");
+  ASSERT_FALSE(cut.totals.ok());
+  EXPECT_EQ(cut.totals.status().code(), Code::kInvalidArgument);
+}
+
+TEST(Pain001ReaderTest, CountsLinesPast65535) {
+  TempDir dir;
+  FileSpec f = Groups(1, 12'000);  // ~8 lines each
+  f.groups[0].txs[11'000].amount = "-1.00";
+  const std::string xml = Pain001Xml(f);
+  const uint64_t line = LineOf(xml, ">-1.00<");
+  ASSERT_GT(line, 70'000u);
+  ReadOutcome r = ReadXml(dir, xml);
+  ExpectFileError(r, line, "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[11001]/Amt/InstdAmt",
+                  "minInclusive");
+  ASSERT_GT(r.seen.txs.size(), 10'000u);
+  EXPECT_EQ(r.seen.txs[10'000].line, LineOf(xml, "E2E-1-10001<") - 1);
+}
+
+TEST(Pain001ReaderTest, StopsWhenTheVisitorFails) {
+  struct StopAtThird : Recorder {
+    Status OnTransaction(const Pain001Group& g, const Pain001Transaction& tx) override {
+      if (tx.index == 3) return Status::FailedPrecondition("enough");
+      return Recorder::OnTransaction(g, tx);
+    }
+  } visitor;
+  TempDir dir;
+  const std::string path = dir.Write("in.xml", Pain001Xml(Groups(1, 5)));
+  Result<Pain001Totals> r = ReadFile(path, visitor);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(visitor.events, "H G1 T1.1 T1.2 ");
+}
+
+TEST(Pain001ReaderTest, OpenFailsOnlyForIo) {
+  Result<Pain001Reader> r = Pain001Reader::Open("/nonexistent/nks/file.xml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kIoError);
+  TempDir dir;
+  Result<Pain001Reader> reader = Pain001Reader::Open(dir.Write("in.xml", Pain001Xml(FileSpec{})));
+  ASSERT_TRUE(reader.ok());
+  Recorder v;
+  ASSERT_TRUE(reader->Read(v).ok());
+  EXPECT_EQ(reader->Read(v).status().code(), Code::kFailedPrecondition);
+}
+
+// ---- DTDs and entities -----------------------------------------------------------
+
+std::string WithDoctype(std::string_view doctype, std::string_view body_text = "") {
+  FileSpec f;
+  f.prolog += std::string(doctype) + "\n";
+  std::string xml = Pain001Xml(f);
+  if (!body_text.empty()) xml = Replace(xml, "Boerne- og ungeydelse", body_text);
+  return xml;
+}
+
+constexpr char kBillionLaughs[] =
+    "<!DOCTYPE Document [\n"
+    " <!ENTITY lol \"lol\">\n"
+    " <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+    " <!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"
+    " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
+    " <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
+    " <!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"
+    " <!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"
+    " <!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"
+    " <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"
+    " <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
+    "]>";
+
+void ExpectDtdRefused(const ReadOutcome& r, uint64_t line) {
+  ExpectFileError(r, line, "/", "DOCTYPE");
+  EXPECT_TRUE(r.seen.events.empty()) << r.seen.events;
+}
+
+TEST(Pain001ReaderSecurityTest, RefusesABillionLaughsAtOnce) {
+  TempDir dir;
+  const auto start = std::chrono::steady_clock::now();
+  ReadOutcome r = ReadXml(dir, WithDoctype(kBillionLaughs, "&lol9;"));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ExpectDtdRefused(r, 2);
+  EXPECT_LT(elapsed, std::chrono::milliseconds(200));
+}
+
+TEST(Pain001ReaderSecurityTest, RefusesExternalEntitiesAndDtds) {
+  TempDir dir;
+  const std::string secret = dir.Write("secret.txt", "TOP-SECRET-CONTENT");
+  const std::vector<std::string> doctypes = {
+      fmt::format("<!DOCTYPE Document [<!ENTITY xxe SYSTEM \"file://{}\">]>", secret),
+      fmt::format("<!DOCTYPE Document [<!ENTITY % p SYSTEM \"file://{}\"> %p;]>", secret),
+      "<!DOCTYPE Document SYSTEM \"http://127.0.0.1:9/evil.dtd\">",
+      "<!DOCTYPE Document>",
+  };
+  for (const std::string& doctype : doctypes) {
+    ReadOutcome r = ReadXml(dir, WithDoctype(doctype, "&xxe;"));
+    ExpectDtdRefused(r, 2);
+    EXPECT_EQ(r.totals.status().message().find("TOP-SECRET"), std::string::npos);
+  }
+}
+
+std::string Utf16Le(std::string_view ascii_xml) {
+  std::string out = "\xFF\xFE";
+  for (char c : ascii_xml) {
+    out.push_back(c);
+    out.push_back('\0');
+  }
+  return out;
+}
+
+TEST(Pain001ReaderSecurityTest, FindsTheDoctypeBehindCommentsBomsAndUtf16) {
+  TempDir dir;
+  ExpectDtdRefused(ReadXml(dir, "\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- a <!DOCTYPE in a comment "
+                                "is fine -->\n<?pi x?>\n<!DOCTYPE Document>\n<Document/>"),
+                   4);
+  std::string xml = WithDoctype("<!DOCTYPE Document [<!ENTITY e \"x\">]>", "&e;");
+  xml = Replace(xml, "encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+  ExpectDtdRefused(ReadXml(dir, Utf16Le(xml), "utf16.xml"), 2);
+}
+
+TEST(Pain001ReaderSecurityTest, RefusesAPrologLongerThanTheLimit) {
+  TempDir dir;
+  FileSpec f;
+  f.prolog += "<!--" + std::string(Pain001Reader::kPrologBytesMax, 'c') + "-->\n";
+  ReadOutcome r = ReadXml(dir, Pain001Xml(f));
+  ASSERT_FALSE(r.totals.ok());
+  EXPECT_NE(r.totals.status().message().find("no root element in the first"), std::string::npos)
+      << r.totals.status().message();
+}
+
+// ---- Differential: the reader's verdict is the XSD's -----------------------------
+
+void Quiet(void*, xmlErrorPtr) {}
+
+// libxml2's whole-document validation of `path` against the bundled XSD,
+// independent of the reader's schema cache.
+bool XsdAccepts(const std::string& path) {
+  static xmlSchemaPtr schema = [] {
+    const std::string xsd = SchemaDir() + "/pain.001.001.10.xsd";
+    xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(xsd.c_str());
+    xmlSchemaPtr s = xmlSchemaParse(parser);
+    xmlSchemaFreeParserCtxt(parser);
+    return s;
+  }();
+  EXPECT_NE(schema, nullptr);
+  xmlSchemaValidCtxtPtr validator = xmlSchemaNewValidCtxt(schema);
+  xmlSchemaSetValidStructuredErrors(validator, Quiet, nullptr);
+  const int rc = xmlSchemaValidateFile(validator, path.c_str(), 0);
+  xmlSchemaFreeValidCtxt(validator);
+  return rc == 0;
+}
+
+struct CorpusFile {
+  std::string name;
+  std::string xml;
+  bool valid;
+};
+
+// Every element as p:Name, the namespace bound to the prefix "p".
+std::string Prefixed(std::string_view xml) {
+  std::string out;
+  for (size_t i = 0; i < xml.size(); ++i) {
+    out.push_back(xml[i]);
+    if (xml[i] != '<' || i + 1 >= xml.size()) continue;
+    if (xml[i + 1] == '/') out.push_back(xml[++i]);
+    if (std::isalpha(static_cast<unsigned char>(xml[i + 1]))) out += "p:";
+  }
+  return Replace(out, "xmlns=", "xmlns:p=");
+}
+
+std::vector<CorpusFile> ValidCorpus() {
+  std::vector<CorpusFile> out;
+  out.push_back({"minimal", Pain001Xml(FileSpec{}), true});
+  out.push_back({"multiple-pmtinf", Pain001Xml(Groups(3, 4)), true});
+  FileSpec complete = Groups(1, 3);
+  complete.groups[0].txs[0].agent = BicAgent(kBic);
+  complete.groups[0].txs[0].account = IbanAccount(kForeignIban);
+  complete.groups[0].txs[1].account = BbanAccount(kBban);
+  complete.groups[0].txs[2].account = IbanAccount(kDanishIban);
+  out.push_back({"complete-iban-bic-bban", Pain001Xml(complete), true});
+  FileSpec companies = Groups(1, 3);
+  companies.groups[0].txs[0].creditor = CompanyCreditor(kCvr, "CVR");
+  companies.groups[0].txs[1].creditor = CompanyCreditor(kSe, "SE");
+  companies.groups[0].txs[2].creditor = CompanyCreditor(kPnr, "PNR");
+  out.push_back({"companies-cvr-se-pnr", Pain001Xml(companies), true});
+  out.push_back({"optional-elements", Pain001Xml(WithOptionalElements()), true});
+  FileSpec fractions;
+  fractions.groups[0].txs[0].amount = "100.005";  // the XSD allows 5 decimals
+  out.push_back({"amount-3-decimals", Pain001Xml(fractions), true});
+  std::string one_line = Pain001Xml(Groups(2, 3));
+  one_line.erase(std::remove(one_line.begin(), one_line.end(), '\n'), one_line.end());
+  out.push_back({"one-line", one_line, true});
+  out.push_back({"utf16", Utf16Le(Replace(Pain001Xml(FileSpec{}), "UTF-8", "UTF-16")), true});
+  FileSpec commented;
+  commented.prolog += "<!-- comment -->\n<?nks-pi data?>\n";
+  out.push_back({"comments-pi-bom", "\xEF\xBB\xBF" + Pain001Xml(commented), true});
+  out.push_back({"namespace-prefix", Prefixed(Pain001Xml(Groups(2, 2))), true});
+  return out;
+}
+
+std::vector<CorpusFile> InvalidCorpus() {
+  const std::string base = Pain001Xml(Groups(2, 2));
+  auto broken = [&](std::string name, std::string_view from, std::string_view to) {
+    return CorpusFile{std::move(name), Replace(base, from, to), false};
+  };
+  std::vector<CorpusFile> out;
+  out.push_back(broken("not-well-formed", "</Purp>", "</Prp>"));
+  out.push_back(broken("wrong-namespace", "pain.001.001.10", "pain.001.001.03"));
+  out.push_back(broken("missing-end-to-end-id", "<EndToEndId>E2E-2-2</EndToEndId>", ""));
+  out.push_back(broken("missing-debtor-agent",
+                       "<DbtrAgt><FinInstnId><BICFI>DABADKKKXXX</BICFI></FinInstnId></DbtrAgt>", ""));
+  out.push_back(broken("amount-6-decimals", ">100.00<", ">100.000001<"));
+  out.push_back(broken("amount-negative", ">100.00<", ">-100.00<"));
+  out.push_back(broken("amount-comma", ">100.00<", ">100,00<"));
+  out.push_back(broken("amount-19-digits", ">100.00<", ">1234567890123456789<"));
+  out.push_back(broken("currency-lower-case", "Ccy=\"DKK\"", "Ccy=\"dkk\""));
+  out.push_back(broken("currency-4-letters", "Ccy=\"DKK\"", "Ccy=\"DKKK\""));
+  out.push_back(broken("currency-missing", " Ccy=\"DKK\"", ""));
+  out.push_back(broken("end-to-end-id-36", "E2E-2-1<", std::string(36, 'E') + "<"));
+  out.push_back(broken("end-to-end-id-empty", "E2E-2-1<", "<"));
+  out.push_back(broken("unknown-element", "<PmtMtd>TRF</PmtMtd>", "<PmtMtd>TRF</PmtMtd><Foo/>"));
+  out.push_back(broken("out-of-order", "<PmtMtd>TRF</PmtMtd>", "<PmtMtdX/>"));
+  out.push_back(broken("amt-before-pmtid", "<PmtId><EndToEndId>E2E-1-1</EndToEndId></PmtId>",
+                       "<Amt><InstdAmt Ccy=\"DKK\">1</InstdAmt></Amt>"
+                       "<PmtId><EndToEndId>E2E-1-1</EndToEndId></PmtId>"));
+  out.push_back(broken("nb-of-txs-letters", "<NbOfTxs>4</NbOfTxs>", "<NbOfTxs>four</NbOfTxs>"));
+  out.push_back(broken("date-30-february", "<Dt>2026-11-25</Dt>", "<Dt>2026-02-30</Dt>"));
+  out.push_back(broken("bic-pattern", "DABADKKKXXX", "DABA-DKKK"));
+  out.push_back(broken("payment-method", "<PmtMtd>TRF</PmtMtd>", "<PmtMtd>XXX</PmtMtd>"));
+  out.push_back(broken("two-group-headers", "</GrpHdr>",
+                       "</GrpHdr><GrpHdr><MsgId>x</MsgId></GrpHdr>"));
+  out.push_back(broken("missing-pmtinfid", "<PmtInfId>PMT-1</PmtInfId>", ""));
+  out.push_back(broken("text-after-root", "</Document>\n", "</Document>\ntrailing"));
+  out.push_back(broken("truncated", "</Document>\n", "</CstmrCdtTrf"));
+  out.push_back(broken("element-in-no-namespace", "<PmtMtd>TRF</PmtMtd>",
+                       "<PmtMtd xmlns=\"\">TRF</PmtMtd>"));
+  out.push_back(broken("bad-utf8", "Boerne-", "B\xC3\x28rne-"));
+  out.push_back({"empty", "", false});
+  std::string no_pmtinf = base;
+  no_pmtinf.erase(no_pmtinf.find("    <PmtInf>"),
+                  no_pmtinf.rfind("</PmtInf>\n") + 10 - no_pmtinf.find("    <PmtInf>"));
+  out.push_back({"no-pmtinf", no_pmtinf, false});
+  return out;
+}
+
+TEST(Pain001ReaderDifferentialTest, AcceptsExactlyWhatTheXsdAccepts) {
+  TempDir dir;
+  std::vector<CorpusFile> corpus = ValidCorpus();
+  for (CorpusFile& c : InvalidCorpus()) corpus.push_back(std::move(c));
+  int accepted = 0;
+  int valid = 0;
+  for (const CorpusFile& c : corpus) {
+    valid += c.valid ? 1 : 0;
+    const std::string path = dir.Write(c.name + ".xml", c.xml);
+    Recorder visitor;
+    Result<Pain001Totals> read = ReadFile(path, visitor);
+    const bool xsd = XsdAccepts(path);
+    EXPECT_EQ(xsd, c.valid) << c.name << " (the corpus expectation is wrong)";
+    EXPECT_EQ(read.ok(), xsd) << c.name << ": " << read.status().ToString();
+    if (!read.ok()) {
+      // Every fatal error names the file and a line.
+      EXPECT_EQ(read.status().message().rfind(path + ":", 0), 0u) << read.status().message();
+    }
+    accepted += read.ok() ? 1 : 0;
+  }
+  EXPECT_EQ(accepted, valid);
+  EXPECT_GE(valid, 10);
+  EXPECT_GE(corpus.size() - valid, 25u);
+}
+
+// ---- Memory ----------------------------------------------------------------------
+
+long ResidentKiB() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0;
+  long pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+TEST(Pain001ReaderStreamingTest, MemoryStaysFlatWhateverTheFileSize) {
+  TempDir dir;
+  constexpr size_t kTxs = 60'000;
+  const std::string path = (dir.dir() / "big.xml").string();
+  {
+    // Written in pieces: the test must not hold the file in memory either.
+    FileSpec f = Groups(1, 1);
+    const std::string whole = Pain001Xml(f);
+    const size_t tx_begin = whole.find("      <CdtTrfTxInf>");
+    const size_t tx_end = whole.find("    </PmtInf>");
+    std::ofstream out(path, std::ios::binary);
+    out << Replace(whole.substr(0, tx_begin), "<NbOfTxs>1<", fmt::format("<NbOfTxs>{}<", kTxs));
+    for (size_t i = 0; i < kTxs; ++i) out << TxXml(TxSpec{}, 1, i + 1);
+    out << whole.substr(tx_end);
+  }
+  struct Sampler : Pain001Visitor {
+    long min_kib = 0;
+    long max_kib = 0;
+    uint64_t seen = 0;
+    bool in_order = true;
+    Status OnTransaction(const Pain001Group&, const Pain001Transaction& tx) override {
+      ++seen;
+      in_order = in_order && tx.index == seen && tx.errors.empty() &&
+                 tx.end_to_end_id == fmt::format("E2E-1-{}", seen);
+      if (seen % 2000 == 0) {
+        const long kib = ResidentKiB();
+        if (seen == 10'000) min_kib = max_kib = kib;  // after warm-up
+        if (seen > 10'000) {
+          min_kib = std::min(min_kib, kib);
+          max_kib = std::max(max_kib, kib);
+        }
+      }
+      return Status::Ok();
+    }
+  } sampler;
+  Result<Pain001Totals> r = ReadFile(path, sampler);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(sampler.seen, kTxs);
+  EXPECT_TRUE(sampler.in_order);
+  EXPECT_EQ(r->amount_sum, Dec(std::to_string(kTxs * 100)));
+  EXPECT_LT(sampler.max_kib - sampler.min_kib, 4 * 1024)
+      << "resident memory grew from " << sampler.min_kib << " KiB to " << sampler.max_kib
+      << " KiB over " << fs::file_size(path) / 1'000'000 << " MB";
+}
+
+}  // namespace
+}  // namespace nks::iso20022

@@ -1,0 +1,64 @@
+// A payment file as intake sees it, whatever its format (pain.001 or the
+// CSV layout for small systems): a header, groups of payments that share an
+// authority, bank agreement, LOS unit and payout date, and the payments.
+// Readers fill these with the text as sent; intake does the checking.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "nks/core/status.h"
+
+namespace nks::payments {
+
+struct IncomingHeader {
+  std::string msg_id;
+  std::string initiating_system;  // InitgPty Othr with SchmeNm NKSSYS
+  uint64_t transaction_count = 0;             // NbOfTxs as sent
+  std::optional<int64_t> control_sum_ore;     // CtrlSum as sent
+};
+
+struct IncomingGroup {
+  uint64_t line = 0;
+  std::string pmt_inf_id;
+  std::string authority;       // Dbtr Othr with SchmeNm NKS
+  std::string bank_agreement;  // Dbtr Othr with SchmeNm PIA
+  std::string los;             // UltmtDbtr Othr with SchmeNm LOS
+  std::string payout_date;     // ReqdExctnDt/Dt
+  std::string debtor_account;  // DbtrAcct: IBAN, or BBAN (14 digits)
+  std::string debtor_bank;     // DbtrAgt: BICFI or registration number
+  std::optional<uint64_t> transaction_count;
+  std::optional<int64_t> control_sum_ore;
+};
+
+struct IncomingPayment {
+  uint64_t line = 0;
+  std::string end_to_end;
+  std::string amount;    // InstdAmt as sent ("1234.50")
+  std::string currency;  // InstdAmt/@Ccy
+  std::string benefit_type;
+  std::string recipient_scheme;  // CPR, CVR, SE, PNR; empty if none
+  std::string recipient_id;
+  std::string creditor_account;  // complete payment: IBAN, or BBAN (14 digits)
+  std::string creditor_bic;
+  std::string creditor_name;
+  std::string remittance;
+};
+
+class IncomingVisitor {
+ public:
+  virtual ~IncomingVisitor() = default;
+  // A non-OK status stops the reading and is returned by the reader.
+  virtual Status OnHeader(const IncomingHeader& header) = 0;
+  virtual Status OnGroup(const IncomingGroup& group) = 0;
+  virtual Status OnPayment(const IncomingPayment& payment) = 0;
+};
+
+// Reads a whole file, calling the visitor in document order. A file that
+// cannot be read (not well-formed, not schema-valid) gives an error naming
+// the line and element: the file is rejected whole (FF01).
+using IncomingReader = std::function<Status(const std::string& path, IncomingVisitor& visitor)>;
+
+}  // namespace nks::payments

@@ -1,0 +1,514 @@
+#include "nks/payments/intake.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "nks/core/account.h"
+#include "nks/core/calendar.h"
+#include "nks/core/codes.h"
+#include "nks/core/ids.h"
+#include "nks/core/money.h"
+#include "nks/iso20022/pain002_writer.h"
+
+namespace nks::payments {
+namespace {
+
+namespace fs = std::filesystem;
+using iso20022::GroupStatus;
+using iso20022::NksReason;
+using iso20022::StatusReason;
+using iso20022::TransactionStatus;
+
+constexpr size_t kHashBufferBytes = 1 << 20;
+constexpr uint64_t kPaymentsPerFileMax = iso20022::kStatusReportTransactionsMax;
+
+Result<std::string> FileSha256(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(fmt::format("{}: cannot open", path));
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  std::vector<unsigned char> buffer(kHashBufferBytes);
+  while (true) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      ::close(fd);
+      return Status::IoError(fmt::format("{}: cannot read", path));
+    }
+    if (n == 0) break;
+    crypto_hash_sha256_update(&state, buffer.data(), static_cast<unsigned long long>(n));
+  }
+  ::close(fd);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&state, digest);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string(hex);
+}
+
+// A file name for a report: the MsgId's safe characters and the file's hash,
+// so two different files with one MsgId never share a report.
+std::string ReportName(std::string_view msg_id, std::string_view sha256) {
+  std::string name;
+  for (char c : msg_id) {
+    bool safe = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    name.push_back(safe ? c : '_');
+  }
+  return fmt::format("{}-{}.xml", name, sha256.substr(0, 12));
+}
+
+// One transaction's answer, kept until the report is written.
+struct TxAnswer {
+  uint32_t group;  // index into the groups
+  std::string end_to_end;
+  int64_t payment_id = 0;  // 0 when rejected
+  TransactionStatus status = TransactionStatus::kAccepted;
+  std::optional<StatusReason> reason;
+};
+
+// A group as checked: what its payments inherit.
+struct CheckedGroup {
+  std::string pmt_inf_id;
+  uint32_t authority = 0;
+  std::string bank_agreement;
+  std::string los;
+  Date requested{};
+  std::optional<StatusReason> failure;  // every payment of the group gets it
+  uint64_t count = 0;
+  int64_t sum_ore = 0;
+  std::optional<uint64_t> count_sent;
+  std::optional<int64_t> sum_sent;
+};
+
+// Checks one file's payments and stores the accepted ones; runs inside the
+// store transaction that also holds the file's record.
+class FileIntake final : public IncomingVisitor {
+ public:
+  FileIntake(store::Store& store, const store::ConfigSnapshot& config,
+             const std::vector<uint64_t>& recipients, const std::string& system, Instant now)
+      : store_(store), config_(config), recipients_(recipients), system_(system), now_(now) {}
+  void set_file_id(int64_t id) { file_id_ = id; }
+
+  Status OnHeader(const IncomingHeader& h) override {
+    header_ = h;
+    if (h.initiating_system != system_) {
+      file_failure_ = iso20022::MakeStatusReason(
+          NksReason::kFileInvalid,
+          fmt::format("InitgPty names sending system '{}' but the file came from '{}'",
+                      h.initiating_system, system_));
+    }
+    return Status::Ok();
+  }
+
+  Status OnGroup(const IncomingGroup& g) override {
+    CheckedGroup c;
+    c.pmt_inf_id = g.pmt_inf_id;
+    c.count_sent = g.transaction_count;
+    c.sum_sent = g.control_sum_ore;
+    c.failure = CheckGroup(g, &c);
+    groups_.push_back(std::move(c));
+    return Status::Ok();
+  }
+
+  Status OnPayment(const IncomingPayment& p) override {
+    if (groups_.empty()) return Status::Invalid("a payment outside any payment group");
+    if (answers_.size() >= kPaymentsPerFileMax) {
+      return Status::Invalid(fmt::format("more than {} payments in one file", kPaymentsPerFileMax));
+    }
+    CheckedGroup& g = groups_.back();
+    ++g.count;
+    auto amount = AmountOre::ParseDecimal(p.amount);
+    if (amount.ok()) {
+      g.sum_ore += amount->ore();
+      total_ore_ += amount->ore();
+    }
+    TxAnswer a{static_cast<uint32_t>(groups_.size() - 1), p.end_to_end, 0, TransactionStatus::kAccepted, {}};
+    store::Payment payment;
+    a.reason = g.failure ? g.failure : CheckPayment(p, g, &payment);
+    if (!a.reason) {
+      Status st = store_.AddPayment(&payment);
+      if (st.code() == Code::kAlreadyExists) {
+        a.reason = iso20022::MakeStatusReason(NksReason::kDuplicate,
+                                              "the EndToEndId was used before by this system");
+      } else {
+        NKS_RETURN_IF_ERROR(st);
+        a.payment_id = payment.id;
+        if (now_ >= CutoffFor(g.requested)) {  // accepted only if moved
+          a.reason = StatusReason{iso20022::ReasonCodeFor(NksReason::kAfterCutoff),
+                                  fmt::format("received after the cut-off for {}: moved to {}",
+                                              payment.requested_date, payment.payout_date)};
+        }
+      }
+    }
+    if (a.payment_id == 0) a.status = TransactionStatus::kRejected;
+    answers_.push_back(std::move(a));
+    return Status::Ok();
+  }
+
+  // The file-level verdict once everything is read: a failure rejects the
+  // whole file.
+  std::optional<StatusReason> FileFailure() const {
+    if (file_failure_) return file_failure_;
+    if (answers_.size() != header_.transaction_count) {
+      return iso20022::MakeStatusReason(
+          NksReason::kCountMismatch, fmt::format("GrpHdr/NbOfTxs says {} but the file has {} transactions",
+                                                 header_.transaction_count, answers_.size()));
+    }
+    if (header_.control_sum_ore && *header_.control_sum_ore != total_ore_) {
+      return iso20022::MakeStatusReason(NksReason::kControlSumMismatch,
+                                        "GrpHdr/CtrlSum does not match the sum of the amounts");
+    }
+    for (const CheckedGroup& g : groups_) {
+      if (g.count_sent && *g.count_sent != g.count) {
+        return iso20022::MakeStatusReason(
+            NksReason::kCountMismatch, fmt::format("PmtInf {}: NbOfTxs does not match its transactions", g.pmt_inf_id));
+      }
+      if (g.sum_sent && *g.sum_sent != g.sum_ore) {
+        return iso20022::MakeStatusReason(
+            NksReason::kControlSumMismatch, fmt::format("PmtInf {}: CtrlSum does not match its amounts", g.pmt_inf_id));
+      }
+    }
+    return std::nullopt;
+  }
+
+  const IncomingHeader& header() const { return header_; }
+  const std::vector<CheckedGroup>& groups() const { return groups_; }
+  const std::vector<TxAnswer>& answers() const { return answers_; }
+
+ private:
+  std::optional<StatusReason> CheckGroup(const IncomingGroup& g, CheckedGroup* c);
+  std::optional<StatusReason> CheckPayment(const IncomingPayment& p, const CheckedGroup& g,
+                                           store::Payment* out);
+  std::optional<StatusReason> CheckRecipient(const IncomingPayment& p, store::Payment* out);
+
+  store::Store& store_;
+  const store::ConfigSnapshot& config_;
+  const std::vector<uint64_t>& recipients_;
+  const std::string& system_;
+  Instant now_;
+  int64_t file_id_ = 0;
+  IncomingHeader header_;
+  std::optional<StatusReason> file_failure_;
+  std::vector<CheckedGroup> groups_;
+  std::vector<TxAnswer> answers_;
+  std::unordered_set<std::string> seen_end_to_end_;
+  int64_t total_ore_ = 0;
+};
+
+std::optional<StatusReason> FileIntake::CheckGroup(const IncomingGroup& g, CheckedGroup* c) {
+  auto authority = ParseAgreementNumber(g.authority);
+  if (!authority.ok()) {
+    return iso20022::MakeStatusReason(NksReason::kNoActiveConnection,
+                                      "Dbtr: no valid NKS agreement number (SchmeNm NKS)");
+  }
+  c->authority = *authority;
+  bool connected = std::any_of(config_.connections.begin(), config_.connections.end(), [&](const auto& x) {
+    return x.system == system_ && x.authority == *authority && x.state == store::ConnectionState::kActive;
+  });
+  if (!connected) {
+    return iso20022::MakeStatusReason(
+        NksReason::kNoActiveConnection,
+        fmt::format("system {} has no active connection for authority {}", system_, *authority));
+  }
+  auto agreement = std::find_if(config_.bank_agreements.begin(), config_.bank_agreements.end(), [&](const auto& b) {
+    return b.authority == *authority && b.number == g.bank_agreement;
+  });
+  if (agreement == config_.bank_agreements.end()) {
+    return iso20022::MakeStatusReason(
+        NksReason::kBankAgreementNotAuthority,
+        fmt::format("bank agreement {} does not belong to authority {}", g.bank_agreement, *authority));
+  }
+  auto debtor = Account::Parse(g.debtor_account);
+  if (!debtor.ok() || debtor->ToString() != agreement->account || g.debtor_bank != agreement->bank) {
+    return iso20022::MakeStatusReason(
+        NksReason::kBankAgreementNotAuthority,
+        fmt::format("DbtrAcct/DbtrAgt are not bank agreement {}'s payout account and bank", g.bank_agreement));
+  }
+  c->bank_agreement = g.bank_agreement;
+  bool los_known = std::any_of(config_.los_units.begin(), config_.los_units.end(), [&](const auto& u) {
+    return u.authority == *authority && u.id == g.los;
+  });
+  if (!los_known) {
+    return iso20022::MakeStatusReason(
+        NksReason::kBankAgreementNotAuthority,
+        fmt::format("UltmtDbtr: {} is not a LOS unit of authority {}", g.los, *authority));
+  }
+  c->los = g.los;
+  auto date = ParseDate(g.payout_date);
+  if (!date.ok()) {
+    return iso20022::MakeStatusReason(NksReason::kFileInvalid, "ReqdExctnDt: " + date.status().message());
+  }
+  c->requested = *date;
+  return std::nullopt;
+}
+
+std::optional<StatusReason> FileIntake::CheckRecipient(const IncomingPayment& p, store::Payment* out) {
+  if (!p.creditor_account.empty()) {
+    std::string text = p.creditor_account;
+    if (!p.creditor_bic.empty()) text += "/" + p.creditor_bic;
+    if (text.size() == 14 && std::all_of(text.begin(), text.end(), ::isdigit)) {
+      text = text.substr(0, 4) + "-" + text.substr(4);  // BBAN: registration + account
+    }
+    auto account = Account::Parse(text);
+    if (!account.ok()) {
+      return iso20022::MakeStatusReason(NksReason::kIncorrectAccount, "CdtrAcct: " + account.status().message());
+    }
+    out->creditor_account = account->ToString();
+  }
+  if (p.recipient_scheme.empty()) {
+    if (out->creditor_account.empty()) {
+      return iso20022::MakeStatusReason(NksReason::kRecipientIdInvalid, "no recipient ID and no creditor account");
+    }
+    return std::nullopt;
+  }
+  IdType type = IdType::kCpr;
+  if (p.recipient_scheme == "CVR") type = IdType::kCvr;
+  else if (p.recipient_scheme == "SE") type = IdType::kSe;
+  else if (p.recipient_scheme == "PNR") type = IdType::kPnr;
+  else if (p.recipient_scheme != "CPR") {
+    return iso20022::MakeStatusReason(NksReason::kRecipientIdInvalid, "recipient: SchmeNm must be CPR, CVR, SE or PNR");
+  }
+  auto id = RecipientId::Parse(type, p.recipient_id);
+  if (!id.ok()) return iso20022::MakeStatusReason(NksReason::kRecipientIdInvalid, MaskCprsIn(id.status().message()));
+  if (!std::binary_search(recipients_.begin(), recipients_.end(), id->key())) {
+    return iso20022::MakeStatusReason(
+        NksReason::kRecipientUnknown, fmt::format("{} is not in the CPR or CVR register", id->TaggedMasked()));
+  }
+  out->recipient = id->key();
+  return std::nullopt;
+}
+
+std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, const CheckedGroup& g,
+                                                     store::Payment* out) {
+  if (!seen_end_to_end_.insert(p.end_to_end).second) {
+    return iso20022::MakeStatusReason(NksReason::kDuplicate, "the EndToEndId appears twice in the file");
+  }
+  auto amount = AmountOre::ParseDecimal(p.amount);
+  if (!amount.ok()) return iso20022::MakeStatusReason(NksReason::kInvalidAmount, amount.status().message());
+  if (p.currency != "DKK") {
+    return iso20022::MakeStatusReason(NksReason::kAmountNotAllowed, "only DKK is paid out for this authority");
+  }
+  bool benefit_known = std::any_of(config_.benefit_types.begin(), config_.benefit_types.end(), [&](const auto& b) {
+    return b.authority == g.authority && b.code == p.benefit_type;
+  });
+  if (!benefit_known) {
+    return iso20022::MakeStatusReason(
+        NksReason::kUnknownBenefitType, fmt::format("benefit type '{}' is not one of authority {}'s", p.benefit_type, g.authority));
+  }
+  if (auto bad = CheckRecipient(p, out)) return bad;
+  Date payout = g.requested;
+  if (now_ >= CutoffFor(g.requested)) {
+    auto authority = std::find_if(config_.authorities.begin(), config_.authorities.end(),
+                                  [&](const auto& a) { return a.nks == g.authority; });
+    bool move = authority != config_.authorities.end() && authority->late == store::LatePaymentRule::kNextBankingDay;
+    if (!move) {
+      return iso20022::MakeStatusReason(
+          NksReason::kAfterCutoff, fmt::format("received after the cut-off for {} ({})", FormatDate(g.requested),
+                                               FormatCopenhagen(CutoffFor(g.requested))));
+    }
+    payout = EarliestPayoutDate(now_);
+  }
+  out->file_id = file_id_;
+  out->system = system_;
+  out->end_to_end = p.end_to_end;
+  out->pmt_inf_id = g.pmt_inf_id;
+  out->line = p.line;
+  out->authority = g.authority;
+  out->los = g.los;
+  out->bank_agreement = g.bank_agreement;
+  out->benefit_type = p.benefit_type;
+  out->creditor_name = p.creditor_name;
+  out->amount_ore = amount->ore();
+  out->currency = p.currency;
+  out->requested_date = FormatDate(g.requested);
+  out->payout_date = FormatDate(EffectivePayoutDate(payout));
+  out->remittance = p.remittance;
+  out->status = store::PaymentStatus::kPending;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Status LoadRecipientKeys(store::Store& store, std::vector<uint64_t>* keys) {
+  keys->clear();
+  NKS_RETURN_IF_ERROR(store.ScanPersonNumbers([&](uint64_t n) {
+    keys->push_back(RecipientId::Of(*Cpr::FromNumber(n)).key());
+    return true;
+  }));
+  NKS_RETURN_IF_ERROR(store.ScanCompanyNumbers([&](uint64_t n) {
+    keys->push_back(RecipientId::Of(*Cvr::FromNumber(n)).key());
+    return true;
+  }));
+  NKS_RETURN_IF_ERROR(store.ScanUnits([&](const store::Unit& u) {
+    keys->push_back(u.key);
+    return true;
+  }));
+  // Each scan is in key order and the type sorts first: usually sorted.
+  if (!std::is_sorted(keys->begin(), keys->end())) std::sort(keys->begin(), keys->end());
+  return Status::Ok();
+}
+
+Status Intake::PrepareOnce() {
+  if (prepared_) return Status::Ok();
+  NKS_RETURN_IF_ERROR(LoadRecipientKeys(*store_, &recipients_));
+  NKS_ASSIGN_OR_RETURN(config_, store_->LoadConfig());
+  prepared_ = true;
+  return Status::Ok();
+}
+
+// A report is written to staging/ before the intake commits and moved into
+// place after; a crash in between leaves it in staging/, where the next
+// intake moves it on if its file committed and deletes it otherwise.
+Status Intake::RecoverStagedReports(const fs::path& dir, const std::string& system) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir / "staging", ec)) {
+    if (entry.path().filename().string().front() == '.') continue;  // being written
+    fs::path final_path = dir / entry.path().filename();
+    bool committed = false;
+    // The report path is recorded on its file: look for it by name.
+    std::string name = entry.path().filename().string();
+    std::string msg_part = name.substr(0, name.size() > 17 ? name.size() - 17 : 0);
+    auto file = store_->FindIntakeFile(system, msg_part);
+    if (file.ok() && file->has_value() && (*file)->report == final_path.string()) committed = true;
+    if (committed) {
+      fs::rename(entry.path(), final_path, ec);
+    } else {
+      fs::remove(entry.path(), ec);
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+Status WriteReport(const fs::path& path, const IntakeOptions& options, Instant now,
+                   const FileIntake& intake, const std::optional<StatusReason>& file_failure,
+                   const std::string& group_status) {
+  iso20022::StatusReportHeader h;
+  h.message_id = fmt::format("NKS-{}", path.stem().string()).substr(0, 35);
+  h.created_at = now;
+  h.nks_id = options.nks_id;
+  h.original_message_id = intake.header().msg_id;
+  h.original_transaction_count = intake.header().transaction_count;
+  h.original_control_sum_ore = intake.header().control_sum_ore;
+  h.group_status = group_status == "ACCP" ? GroupStatus::kAccepted
+                   : group_status == "PART" ? GroupStatus::kPartiallyAccepted
+                                            : GroupStatus::kRejected;
+  h.group_reason = file_failure;
+  h.transaction_count = file_failure ? 0 : intake.answers().size();
+  NKS_ASSIGN_OR_RETURN(auto writer, iso20022::Pain002Writer::Begin(path, h));
+  if (!file_failure) {
+    uint32_t group = UINT32_MAX;
+    for (const TxAnswer& a : intake.answers()) {
+      if (a.group != group) {
+        group = a.group;
+        NKS_RETURN_IF_ERROR(writer.BeginGroup(intake.groups()[group].pmt_inf_id));
+      }
+      const iso20022::StatusReportTransaction tx{
+          a.payment_id != 0 ? fmt::format("NKS{}", a.payment_id) : std::string(), a.end_to_end,
+          a.status, a.reason};
+      NKS_RETURN_IF_ERROR(writer.Add(tx));
+    }
+  }
+  return writer.Finish();
+}
+
+// Writes the report to staging, records `file` (added or completed), and
+// moves the report into place once that has committed.
+// `store` null: the file cannot be recorded (its MsgId is taken); the
+// report is written all the same.
+Status Conclude(store::Store* store, const IntakeOptions& options, store::IntakeFile* file, bool add,
+                const FileIntake& intake, const std::optional<StatusReason>& failure, Instant now,
+                const fs::path& dir) {
+  fs::path final_path = dir / ReportName(file->msg_id.empty() ? "unknown" : file->msg_id, file->sha256);
+  fs::path staged = dir / "staging" / final_path.filename();
+  file->report = final_path.string();
+  NKS_RETURN_IF_ERROR(WriteReport(staged, options, now, intake, failure, file->group_status));
+  if (store == nullptr) return Status::Ok();
+  Status st = add ? store->AddIntakeFile(file) : store->UpdateIntakeFile(*file);
+  if (!st.ok()) {
+    std::error_code ec;
+    fs::remove(staged, ec);
+    return st;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<IntakeResult> Intake::Submit(const std::string& system, const std::string& path,
+                                    const IncomingReader& reader) {
+  NKS_RETURN_IF_ERROR(PrepareOnce());
+  NKS_ASSIGN_OR_RETURN(std::string sha256, FileSha256(path));
+  const Instant now = clock_->Now();
+  const fs::path dir = options_.status_dir / system;
+  std::error_code ec;
+  fs::create_directories(dir / "staging", ec);
+  if (ec) return Status::IoError(fmt::format("{}: {}", dir.string(), ec.message()));
+  NKS_RETURN_IF_ERROR(RecoverStagedReports(dir, system));
+
+  enum class Outcome { kTaken, kReplay, kRefused } outcome = Outcome::kTaken;
+  IntakeResult result;
+  std::optional<StatusReason> failure;
+  FileIntake intake(*store_, config_, recipients_, system, now);
+  store::IntakeFile file{0, system, "", sha256, now.time_since_epoch().count(), "", 0, 0, ""};
+  Status st = store_->Transact([&]() -> Status {
+    // The MsgId is known once the header is read: the record is added under
+    // a placeholder first (payments refer to it) and completed below.
+    file.msg_id = "receiving:" + sha256;
+    NKS_RETURN_IF_ERROR(store_->AddIntakeFile(&file));
+    intake.set_file_id(file.id);
+    Status read = reader(path, intake);
+    failure = read.ok() ? intake.FileFailure()
+                        : iso20022::MakeStatusReason(NksReason::kFileInvalid, MaskCprsIn(read.message()));
+    file.msg_id = intake.header().msg_id;
+    if (!file.msg_id.empty()) {
+      NKS_ASSIGN_OR_RETURN(auto seen, store_->FindIntakeFile(system, file.msg_id));
+      if (seen && seen->sha256 == sha256) {  // the same file again: the same answer
+        result = IntakeResult{seen->msg_id, seen->group_status, seen->accepted, seen->rejected,
+                              seen->report, true};
+        outcome = Outcome::kReplay;
+        return Status::Invalid("replayed");  // rolls this attempt back
+      }
+      if (seen) {
+        failure = iso20022::MakeStatusReason(NksReason::kDuplicate,
+                                             "a different file with this MsgId was received before");
+        file.msg_id.clear();  // it cannot be recorded under the taken MsgId
+      }
+    }
+    if (failure) {
+      outcome = Outcome::kRefused;
+      return Status::Invalid("refused");  // none of its payments stay
+    }
+    for (const TxAnswer& a : intake.answers()) ++(a.payment_id ? file.accepted : file.rejected);
+    file.group_status = file.rejected == 0 ? "ACCP" : file.accepted == 0 ? "RJCT" : "PART";
+    return Conclude(store_, options_, &file, false, intake, std::nullopt, now, dir);
+  });
+  if (outcome == Outcome::kReplay) return result;
+  if (outcome == Outcome::kRefused) {
+    file.id = 0;
+    file.accepted = 0;
+    file.rejected = intake.answers().size();
+    file.group_status = "RJCT";
+    if (file.msg_id.empty()) {
+      NKS_RETURN_IF_ERROR(Conclude(nullptr, options_, &file, true, intake, failure, now, dir));
+    } else {  // recorded, so a re-sent copy gets this answer
+      NKS_RETURN_IF_ERROR(store_->Transact(
+          [&] { return Conclude(store_, options_, &file, true, intake, failure, now, dir); }));
+    }
+  } else {
+    NKS_RETURN_IF_ERROR(st);
+  }
+  // Committed: the report goes out.
+  fs::path final_path = file.report;
+  fs::rename(dir / "staging" / final_path.filename(), final_path, ec);
+  if (ec) return Status::IoError(fmt::format("{}: {}", final_path.string(), ec.message()));
+  return IntakeResult{intake.header().msg_id, file.group_status, file.accepted, file.rejected,
+                      file.report, false};
+}
+
+}  // namespace nks::payments

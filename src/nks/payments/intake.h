@@ -1,0 +1,59 @@
+// Intake (SPEC §5.1): a payment system's file is checked whole and payment
+// by payment; the accepted payments are stored durably, with the file's
+// record, before NKS answers with a pain.002 status report in
+// DATA/outbox/status/SYSTEM/. A re-sent file (same MsgId, same bytes) gets
+// the original answer and changes nothing.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "nks/core/status.h"
+#include "nks/core/time.h"
+#include "nks/payments/incoming.h"
+#include "nks/store/store.h"
+
+namespace nks::payments {
+
+struct IntakeOptions {
+  std::filesystem::path status_dir;  // reports go to status_dir/SYSTEM/
+  std::string nks_id = "NKS";        // InitgPty of NKS's own messages
+};
+
+struct IntakeResult {
+  std::string msg_id;
+  std::string group_status;  // ACCP, PART, RJCT
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  std::string report;  // the pain.002
+  bool replayed = false;  // the answer given to this file before
+};
+
+// The sorted RecipientId keys of every person, company and unit the
+// registers know (intake checks that recipients exist).
+Status LoadRecipientKeys(store::Store& store, std::vector<uint64_t>* keys);
+
+class Intake {
+ public:
+  // `store` and `clock` must outlive the intake.
+  Intake(store::Store* store, const Clock* clock, IntakeOptions options)
+      : store_(store), clock_(clock), options_(std::move(options)) {}
+
+  // Takes in `path` from `system` (the authenticated sender).
+  Result<IntakeResult> Submit(const std::string& system, const std::string& path,
+                              const IncomingReader& reader);
+
+ private:
+  Status PrepareOnce();
+  Status RecoverStagedReports(const std::filesystem::path& dir, const std::string& system);
+
+  store::Store* store_;
+  const Clock* clock_;
+  IntakeOptions options_;
+  bool prepared_ = false;
+  std::vector<uint64_t> recipients_;  // sorted RecipientId keys
+  store::ConfigSnapshot config_;
+};
+
+}  // namespace nks::payments
