@@ -205,3 +205,36 @@ RC_GTEST_PROP(BankingDayOnOrAfter, IsIdentityOnBankingDays, ()) {
 
 }  // namespace
 }  // namespace nks
+
+namespace nks {
+namespace {
+
+Instant At(const char* text) { return *ParseInstant(text); }
+
+TEST(CutoffTest, CutoffIsSixInTheMorningOfTheBankingDayBefore) {
+  // Thursday 26 Nov 2026 is paid from Wednesday's 06:00 cut-off.
+  EXPECT_EQ(FormatCopenhagen(CutoffFor(*ParseDate("2026-11-26"))), "2026-11-25T06:00:00+01:00");
+  // Monday's payout: the cut-off is Friday 06:00.
+  EXPECT_EQ(FormatCopenhagen(CutoffFor(*ParseDate("2026-11-30"))), "2026-11-27T06:00:00+01:00");
+  // A Saturday payout is paid Monday, cut-off Friday.
+  EXPECT_EQ(FormatCopenhagen(CutoffFor(*ParseDate("2026-11-28"))), "2026-11-27T06:00:00+01:00");
+  // Tuesday 30 March 2027 follows Easter (25, 26 and 29 March are holidays):
+  // its cut-off is Wednesday 24 March.
+  EXPECT_EQ(FormatCopenhagen(CutoffFor(*ParseDate("2027-03-30"))), "2027-03-24T06:00:00+01:00");
+  // Summer time: 06:00 CEST.
+  EXPECT_EQ(FormatCopenhagen(CutoffFor(*ParseDate("2026-06-10"))), "2026-06-09T06:00:00+02:00");
+}
+
+TEST(CutoffTest, EarliestPayoutDateFollowsTheCutoff) {
+  EXPECT_EQ(FormatDate(EarliestPayoutDate(At("2026-11-25T05:59:59+01:00"))), "2026-11-26");
+  EXPECT_EQ(FormatDate(EarliestPayoutDate(At("2026-11-25T06:00:00+01:00"))), "2026-11-27");
+  // Friday after the cut-off: sent Monday, paid Tuesday.
+  EXPECT_EQ(FormatDate(EarliestPayoutDate(At("2026-11-27T07:00:00+01:00"))), "2026-12-01");
+  // Saturday: sent Monday, paid Tuesday.
+  EXPECT_EQ(FormatDate(EarliestPayoutDate(At("2026-11-28T03:00:00+01:00"))), "2026-12-01");
+  // 23 December after 06:00: 24-26 are holidays, 27 Sunday: sent 28th, paid 29th.
+  EXPECT_EQ(FormatDate(EarliestPayoutDate(At("2026-12-23T08:00:00+01:00"))), "2026-12-29");
+}
+
+}  // namespace
+}  // namespace nks
