@@ -15,7 +15,9 @@
 #include "nks/core/time.h"
 #include "nks/gen/payments.h"
 #include "nks/gen/population.h"
+#include "nks/payments/cutoff.h"
 #include "nks/payments/intake.h"
+#include "nks/payments/stop.h"
 #include "nks/payments/pain001_source.h"
 #include "nks/register/register.h"
 #include "nks/registry/import.h"
@@ -50,6 +52,7 @@ struct Options {
   std::string date;
   std::string month;
   std::string system;
+  std::string end_to_end;
   std::string out;
   uint64_t persons = 10000;
   uint64_t companies = 500;
@@ -482,6 +485,33 @@ int Submit(const Options& o) {
   return 0;
 }
 
+int RunCutoff(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  payments::CutoffOptions co;
+  co.bank_dir = fs::path(o.data_dir) / "outbox" / "bank";
+  co.cheque_dir = fs::path(o.data_dir) / "outbox" / "cheques";
+  payments::Cutoff cutoff(env->store.get(), env->reg.get(), env->clock.get(), co);
+  auto r = cutoff.Run();
+  if (!r.ok()) return Fail(r.status());
+  std::string files;
+  for (const auto& f : r->bank_files) files += (files.empty() ? "" : ",") + JsonString(f);
+  fmt::print("{{\"due_until\":\"{}\",\"forwarded\":{},\"to_error_account\":{},\"returned\":{},"
+             "\"cheques\":{},\"rewritten\":{},\"bank_files\":[{}]}}\n",
+             r->last_payout_date, r->forwarded, r->to_error_account, r->returned, r->cheques,
+             r->rewritten, files);
+  return 0;
+}
+
+int Stop(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  Status st = payments::StopPayment(*env->store, o.system, o.end_to_end);
+  if (!st.ok()) return Fail(st);
+  fmt::print("payment {} of {} stopped\n", o.end_to_end, o.system);
+  return 0;
+}
+
 int Stats(const Options& o) {
   auto env = OpenEnv(o);
   if (!env.ok()) return Fail(env.status());
@@ -594,6 +624,14 @@ int Run(int argc, char** argv) {
   submit->add_option("--system", o.system, "the sending payment system's id")->required();
   submit->add_option("file", o.file, "pain.001.001.10 file")->required();
   on(submit, Submit);
+
+  on(app.add_subcommand("cutoff", "forward every payment whose cut-off has passed (at the clock's time)"),
+     RunCutoff);
+
+  auto* stop = app.add_subcommand("stop", "stop a pending payment");
+  stop->add_option("--system", o.system, "the payment system that sent it")->required();
+  stop->add_option("--end-to-end", o.end_to_end, "its EndToEndId")->required();
+  on(stop, Stop);
 
   on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
 

@@ -9,7 +9,7 @@
 namespace nks {
 
 namespace {
-constexpr size_t kBenefitTypeBytesMax = 40;
+constexpr size_t kBenefitTypeBytesMax = 35;  // Purp/Prtry is Max35Text
 }  // namespace
 
 bool IsAgreementNumber(uint64_t n) { return n >= 1 && n <= kAgreementNumberMax; }
@@ -23,7 +23,7 @@ Result<uint32_t> ParseAgreementNumber(std::string_view text) {
 
 Status CheckBenefitType(std::string_view code) {
   if (code.empty() || code.size() > kBenefitTypeBytesMax) {
-    return Status::Invalid("benefit type: must be 1-40 characters");
+    return Status::Invalid("benefit type: must be 1-35 characters");
   }
   for (char ch : code) {
     unsigned char c = static_cast<unsigned char>(ch);

@@ -15,7 +15,7 @@ bool IsAgreementNumber(uint64_t n);
 // Parses the text form, refusing leading zeros, signs and spaces.
 Result<uint32_t> ParseAgreementNumber(std::string_view text);
 
-// Benefit type codes: 1-40 bytes of letters (æøå too), digits, '-', '_', '.'.
+// Benefit type codes: 1-35 bytes of letters (æøå too), digits, '-', '_', '.'.
 Status CheckBenefitType(std::string_view code);
 
 // A bank as NKS names it: its 4-digit registration number or its BIC.

@@ -218,6 +218,31 @@ struct Payment {
   std::string payout_date;     // when it is paid (moved past a cut-off, if so)
   std::string remittance;
   PaymentStatus status = PaymentStatus::kPending;
+  // Set at the cut-off:
+  int64_t bank_file_id = 0;      // the one bank file it is in
+  std::string resolved_account;  // the account it went to
+  std::string resolution;        // why (ResolutionKindName, or "complete", "error-account")
+  std::string outcome_reason;    // for kFailed: what the policy did
+};
+
+// A bank file planned at a cut-off: its payments are the ones naming it.
+// It is written from them, deterministically, so writing it again after a
+// crash gives the same bytes.
+struct BankFile {
+  int64_t id = 0;
+  std::string msg_id;
+  uint32_t authority = 0;
+  std::string bank_agreement;
+  std::string payout_date;
+  int64_t created_us = 0;
+  std::string path;
+  uint64_t tx_count = 0;
+  int64_t ctrl_sum_ore = 0;
+  bool written = false;
+  // The debtor side as configured at planning (a re-write must not change).
+  std::string authority_name;
+  std::string debit_account;
+  std::string debit_bank;
 };
 
 // A payment file as received: the answer to a re-sent file.

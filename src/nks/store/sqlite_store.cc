@@ -112,11 +112,29 @@ CREATE TABLE payments(
   UNIQUE(system, end_to_end));
 CREATE INDEX payments_due ON payments(status, payout_date);
 )sql"},
+    Migration{4, R"sql(
+CREATE TABLE bank_files(
+  id INTEGER PRIMARY KEY, msg_id TEXT NOT NULL UNIQUE, authority INTEGER NOT NULL,
+  bank_agreement TEXT NOT NULL, payout_date TEXT NOT NULL, created_us INTEGER NOT NULL,
+  path TEXT NOT NULL, tx_count INTEGER NOT NULL, ctrl_sum_ore INTEGER NOT NULL,
+  written INTEGER NOT NULL, authority_name TEXT NOT NULL, debit_account TEXT NOT NULL,
+  debit_bank TEXT NOT NULL);
+ALTER TABLE payments ADD COLUMN bank_file_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payments ADD COLUMN resolved_account TEXT NOT NULL DEFAULT '';
+ALTER TABLE payments ADD COLUMN resolution TEXT NOT NULL DEFAULT '';
+ALTER TABLE payments ADD COLUMN outcome_reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX payments_by_bank_file ON payments(bank_file_id) WHERE bank_file_id <> 0;
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
     "seq, recipient, kind, account, old_account, channel, actor, authority, reference, at_us, "
     "pending_seq, code_hash, code_expires_us, letter_id";
+constexpr const char* kPaymentColumns =
+    "id, file_id, system, end_to_end, pmt_inf_id, line, authority, los, bank_agreement, "
+    "benefit_type, recipient, creditor_account, creditor_name, amount_ore, currency, "
+    "requested_date, payout_date, remittance, status, bank_file_id, resolved_account, resolution, "
+    "outcome_reason";
 constexpr const char* kSpecificColumns =
     "seq, recipient, authority, benefit_type, kind, account, old_account, valid_until, locked, "
     "channel, actor, reference, at_us";
@@ -138,6 +156,34 @@ NemKontoEvent ReadNemKonto(const Stmt& s) {
   e.code_expires_us = s.Int(12);
   e.letter_id = s.Text(13);
   return e;
+}
+
+Payment ReadPayment(const Stmt& s) {
+  Payment p;
+  p.id = s.Int(0);
+  p.file_id = s.Int(1);
+  p.system = s.Text(2);
+  p.end_to_end = s.Text(3);
+  p.pmt_inf_id = s.Text(4);
+  p.line = static_cast<uint64_t>(s.Int(5));
+  p.authority = static_cast<uint32_t>(s.Int(6));
+  p.los = s.Text(7);
+  p.bank_agreement = s.Text(8);
+  p.benefit_type = s.Text(9);
+  p.recipient = static_cast<uint64_t>(s.Int(10));
+  p.creditor_account = s.Text(11);
+  p.creditor_name = s.Text(12);
+  p.amount_ore = s.Int(13);
+  p.currency = s.Text(14);
+  p.requested_date = s.Text(15);
+  p.payout_date = s.Text(16);
+  p.remittance = s.Text(17);
+  p.status = static_cast<PaymentStatus>(s.Int(18));
+  p.bank_file_id = s.Int(19);
+  p.resolved_account = s.Text(20);
+  p.resolution = s.Text(21);
+  p.outcome_reason = s.Text(22);
+  return p;
 }
 
 SpecificEvent ReadSpecific(const Stmt& s) {
@@ -211,6 +257,17 @@ class SqliteStore final : public Store {
   Status UpdateIntakeFile(const IntakeFile& f) override;
   Status AddPayment(Payment* p) override;
   Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) override;
+  Result<std::optional<Payment>> GetPayment(int64_t id) override;
+  Result<std::optional<Payment>> FindPayment(const std::string& system,
+                                             const std::string& end_to_end) override;
+  Status ScanDuePayments(const std::string& last_payout_date, const RowFn<Payment>& fn) override;
+  Status SetPaymentOutcome(const Payment& p) override;
+  Status AddBankFile(BankFile* f) override;
+  Status MarkBankFileWritten(int64_t id) override;
+  Result<std::vector<BankFile>> UnwrittenBankFiles() override;
+  Result<uint64_t> CountBankFiles(const std::string& bank_agreement,
+                                  const std::string& payout_date) override;
+  Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) override;
 
   Result<ConfigSnapshot> LoadConfig() override;
   Status PutAuthority(const Authority& a) override;
@@ -678,6 +735,16 @@ Status SqliteStore::ScanAuthorityChanges(uint32_t authority, int64_t from_us, in
   return ScanRows<SpecificEvent>(s, specific, ReadSpecific);
 }
 
+template <typename Row, typename Read>
+Status ReadAll(Db& db, const char* sql, std::vector<Row>* out, Read read) {
+  Stmt s(db, sql);
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    out->push_back(read(s));
+  }
+}
+
 // ---- Payments ----
 
 Result<std::optional<IntakeFile>> SqliteStore::FindIntakeFile(const std::string& system,
@@ -738,17 +805,91 @@ Result<bool> SqliteStore::EndToEndIdUsed(const std::string& system, const std::s
   return s.Step();
 }
 
-// ---- Configuration ----
-
-template <typename Row, typename Read>
-Status ReadAll(Db& db, const char* sql, std::vector<Row>* out, Read read) {
-  Stmt s(db, sql);
-  while (true) {
-    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return Status::Ok();
-    out->push_back(read(s));
-  }
+Result<std::optional<Payment>> SqliteStore::GetPayment(int64_t id) {
+  Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE id=?", kPaymentColumns));
+  s.Bind(1, id);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Payment>();
+  return std::optional<Payment>(ReadPayment(s));
 }
+
+Result<std::optional<Payment>> SqliteStore::FindPayment(const std::string& system,
+                                                        const std::string& end_to_end) {
+  Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE system=? AND end_to_end=?", kPaymentColumns));
+  s.BindText(1, system).BindText(2, end_to_end);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Payment>();
+  return std::optional<Payment>(ReadPayment(s));
+}
+
+Status SqliteStore::ScanDuePayments(const std::string& last_payout_date, const RowFn<Payment>& fn) {
+  Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE status=? AND payout_date<=? ORDER BY id",
+                          kPaymentColumns));
+  s.Bind(1, static_cast<int64_t>(PaymentStatus::kPending)).BindText(2, last_payout_date);
+  return ScanRows<Payment>(s, fn, ReadPayment);
+}
+
+Status SqliteStore::SetPaymentOutcome(const Payment& p) {
+  Stmt s(db_,
+         "UPDATE payments SET status=?, bank_file_id=?, resolved_account=?, resolution=?, "
+         "outcome_reason=? WHERE id=?");
+  s.Bind(1, static_cast<int64_t>(p.status)).Bind(2, p.bank_file_id).BindText(3, p.resolved_account);
+  s.BindText(4, p.resolution).BindText(5, p.outcome_reason).Bind(6, p.id);
+  NKS_RETURN_IF_ERROR(s.Run());
+  if (db_.Changes() != 1) return Status::NotFound(fmt::format("payment {} does not exist", p.id));
+  return Status::Ok();
+}
+
+Status SqliteStore::AddBankFile(BankFile* f) {
+  Stmt s(db_,
+         "INSERT INTO bank_files(msg_id,authority,bank_agreement,payout_date,created_us,path,"
+         "tx_count,ctrl_sum_ore,written,authority_name,debit_account,debit_bank) "
+         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.BindText(1, f->msg_id).Bind(2, int64_t{f->authority}).BindText(3, f->bank_agreement);
+  s.BindText(4, f->payout_date).Bind(5, f->created_us).BindText(6, f->path);
+  s.Bind(7, static_cast<int64_t>(f->tx_count)).Bind(8, f->ctrl_sum_ore).Bind(9, int64_t{f->written});
+  s.BindText(10, f->authority_name).BindText(11, f->debit_account).BindText(12, f->debit_bank);
+  NKS_RETURN_IF_ERROR(s.Run());
+  f->id = sqlite3_last_insert_rowid(db_.handle());
+  return Status::Ok();
+}
+
+Status SqliteStore::MarkBankFileWritten(int64_t id) {
+  Stmt s(db_, "UPDATE bank_files SET written=1 WHERE id=?");
+  s.Bind(1, id);
+  return s.Run();
+}
+
+Result<std::vector<BankFile>> SqliteStore::UnwrittenBankFiles() {
+  std::vector<BankFile> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT id,msg_id,authority,bank_agreement,payout_date,created_us,path,tx_count,"
+      "ctrl_sum_ore,written,authority_name,debit_account,debit_bank FROM bank_files "
+      "WHERE written=0 ORDER BY id",
+      &out, [](const Stmt& s) {
+        return BankFile{s.Int(0), s.Text(1), static_cast<uint32_t>(s.Int(2)), s.Text(3), s.Text(4),
+                        s.Int(5), s.Text(6), static_cast<uint64_t>(s.Int(7)), s.Int(8), s.Int(9) != 0,
+                        s.Text(10), s.Text(11), s.Text(12)};
+      }));
+  return out;
+}
+
+Result<uint64_t> SqliteStore::CountBankFiles(const std::string& bank_agreement,
+                                             const std::string& payout_date) {
+  Stmt s(db_, "SELECT COUNT(*) FROM bank_files WHERE bank_agreement=? AND payout_date=?");
+  s.BindText(1, bank_agreement).BindText(2, payout_date);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  NKS_CHECK(row);
+  return static_cast<uint64_t>(s.Int(0));
+}
+
+Status SqliteStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) {
+  Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE bank_file_id=? ORDER BY id", kPaymentColumns));
+  s.Bind(1, bank_file_id);
+  return ScanRows<Payment>(s, fn, ReadPayment);
+}
+
+// ---- Configuration ----
 
 Result<ConfigSnapshot> SqliteStore::LoadConfig() {
   ConfigSnapshot c;

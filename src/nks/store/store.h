@@ -99,6 +99,20 @@ class Store {
   // AlreadyExists when the system used the EndToEndId before.
   virtual Status AddPayment(Payment* p) = 0;  // sets p->id
   virtual Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) = 0;
+  virtual Result<std::optional<Payment>> GetPayment(int64_t id) = 0;
+  virtual Result<std::optional<Payment>> FindPayment(const std::string& system,
+                                                     const std::string& end_to_end) = 0;
+  // Pending payments with payout_date <= `last_payout_date`, by id.
+  virtual Status ScanDuePayments(const std::string& last_payout_date, const RowFn<Payment>& fn) = 0;
+  // Records what the cut-off (or a stop) did with a payment.
+  virtual Status SetPaymentOutcome(const Payment& p) = 0;
+  virtual Status AddBankFile(BankFile* f) = 0;  // sets f->id
+  virtual Status MarkBankFileWritten(int64_t id) = 0;
+  virtual Result<std::vector<BankFile>> UnwrittenBankFiles() = 0;
+  virtual Result<uint64_t> CountBankFiles(const std::string& bank_agreement,
+                                          const std::string& payout_date) = 0;
+  // The payments of a bank file, by id.
+  virtual Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) = 0;
 
   // Register changes made through the authority channel by `authority`'s
   // users with from_us <= at_us < to_us, in time order (control lists).
