@@ -19,15 +19,18 @@
 #include "nks/core/text.h"
 #include "nks/gen/random.h"
 
-// Design. The population is read once into sorted number vectors and pools
-// of byte offsets into cpr.csv (a payment re-reads its recipient's record
-// through the memory-mapped file), so memory is ~16 bytes per person and
-// does not grow with the number of payments. Each payment's choices come
-// from its own generator, seeded from (seed, index): a first pass draws
-// only kind and amount, to know NbOfTxs and CtrlSum per PmtInf before they
-// are written, and the second pass draws the same again and goes on to
-// write the XML into a 1 MiB buffer flushed to a temporary file. ~0.8 KB of
-// XML per payment: 1,000,000 payments are ~800 MB.
+// Design, with the numbers for 1,000,000 payments from the benchmark
+// population (6,000,000 persons, 800,000 companies). The population is read
+// once (~4 s, most of it CSV parsing and sorting): persons are sorted by CPR
+// number and merged with the sorted NemKonto holders, leaving the sorted CPR
+// numbers and pools of byte offsets into cpr.csv (16 bytes per person,
+// ~100 MB; ~40 bytes per person while merging), and a payment re-reads its
+// recipient's record through the memory-mapped file. Nothing grows with the
+// number of payments. Each payment's choices come from its own generator,
+// seeded from (seed, index): a first pass draws only kinds and amounts, to
+// know NbOfTxs and CtrlSum per PmtInf before they are written, and the
+// second draws the same again and writes the XML through a reused 1 MiB
+// buffer into a temporary file (~680 bytes a payment: ~680 MB, ~3 s).
 
 namespace nks::gen {
 namespace {
@@ -112,7 +115,7 @@ Result<PaymentKind> ParseKind(std::string_view name) {
   }
   std::string known;
   for (const std::string_view n : kKindNames) known.append(known.empty() ? "" : ", ").append(n);
-  return Status::Invalid(fmt::format("unknown kind '{}' (kinds: {})", name, known));
+  return Status::Invalid(fmt::format("mix: unknown kind '{}' (kinds: {})", name, known));
 }
 
 // ---- Output ------------------------------------------------------------------
@@ -262,6 +265,14 @@ class XmlOut {
 
 // ---- Reading the population ---------------------------------------------------
 
+// XML 1.0 cannot carry most control characters, and names have no use for any.
+bool HasControlCharacter(std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
 // One CSV file of the population, its header checked.
 class PopulationFile {
  public:
@@ -319,39 +330,14 @@ class PopulationFile {
   size_t fields_min_ = 0;
 };
 
-// A set of numbers: sorted, with an index of where each range of 2^shift
-// values starts, so that a lookup reads ~2 cache lines where a binary
-// search over 6,000,000 CPR numbers reads ~20 (1.5 s of 2 s per 1M lookups).
-class NumberSet {
- public:
-  NumberSet() = default;
-  explicit NumberSet(std::vector<uint64_t> numbers) : numbers_(std::move(numbers)) {
-    if (!std::is_sorted(numbers_.begin(), numbers_.end())) std::sort(numbers_.begin(), numbers_.end());
-    NKS_CHECK(numbers_.size() < UINT32_MAX);
-    const uint64_t max = numbers_.empty() ? 0 : numbers_.back();
-    while ((max >> shift_) > numbers_.size()) ++shift_;  // about one range per number
-    starts_.resize((max >> shift_) + 2);
-    size_t i = 0;
-    for (uint64_t range = 0; range < starts_.size(); ++range) {
-      while (i < numbers_.size() && (numbers_[i] >> shift_) < range) ++i;
-      starts_[range] = static_cast<uint32_t>(i);
-    }
-  }
+std::vector<uint64_t> Sorted(std::vector<uint64_t> numbers) {
+  std::sort(numbers.begin(), numbers.end());
+  return numbers;
+}
 
-  bool contains(uint64_t number) const {
-    const uint64_t range = number >> shift_;
-    if (range + 1 >= starts_.size()) return false;
-    const auto first = numbers_.begin() + starts_[range];
-    const auto last = numbers_.begin() + starts_[range + 1];
-    return std::binary_search(first, last, number);
-  }
-  size_t size() const { return numbers_.size(); }
-
- private:
-  std::vector<uint64_t> numbers_;  // sorted
-  int shift_ = 0;
-  std::vector<uint32_t> starts_;   // starts_[r]: the first number >= r << shift_
-};
+bool Contains(const std::vector<uint64_t>& sorted, uint64_t number) {
+  return std::binary_search(sorted.begin(), sorted.end(), number);
+}
 
 // RecipientId::key() of a CVR, SE or P-number, for sorted lookups.
 uint64_t OrganisationKey(IdType type, uint64_t number) {
@@ -361,7 +347,7 @@ uint64_t OrganisationKey(IdType type, uint64_t number) {
 // Who has a NemKonto, from nemkonti.csv.
 struct NemKontoHolders {
   std::vector<uint64_t> cprs;  // sorted
-  NumberSet organisations;  // OrganisationKey of CVR, SE and P holders
+  std::vector<uint64_t> organisations;  // OrganisationKey of CVR, SE and P holders, sorted
 };
 
 Result<NemKontoHolders> ReadNemKontoHolders(const fs::path& dir) {
@@ -379,21 +365,20 @@ Result<NemKontoHolders> ReadNemKontoHolders(const fs::path& dir) {
       organisations.push_back(OrganisationKey(*type, id));
     }
   }
-  std::sort(cprs.begin(), cprs.end());
-  return NemKontoHolders{std::move(cprs), NumberSet(std::move(organisations))};
+  return NemKontoHolders{Sorted(std::move(cprs)), Sorted(std::move(organisations))};
 }
 
 // The persons, as CPR numbers and offsets of their records in cpr.csv.
 struct Persons {
   PopulationFile records;                  // cpr.csv, re-read per payment
-  NumberSet cprs;                          // every CPR number in cpr.csv
+  std::vector<uint64_t> cprs;              // every CPR number in cpr.csv, sorted
   std::vector<uint64_t> with_nemkonto;     // living in Denmark, with a NemKonto
   std::vector<uint64_t> without_nemkonto;  // living in Denmark, without one
 };
 
 // Sorts the persons by CPR number and merges them with the NemKonto
 // holders: sequential, where a lookup per person would be a cache miss per
-// person (6,000,000 persons: 1 s instead of 2.5 s).
+// person (6,000,000 persons: 1.2 s instead of 2.5 s).
 Result<Persons> ReadPersons(const fs::path& dir, const std::vector<uint64_t>& nemkonto_cprs) {
   NKS_ASSIGN_OR_RETURN(PopulationFile f,
                        PopulationFile::Open(dir, "cpr.csv",
@@ -409,6 +394,7 @@ Result<Persons> ReadPersons(const fs::path& dir, const std::vector<uint64_t>& ne
     NKS_ASSIGN_OR_RETURN(const bool more, f.Next());
     if (!more) break;
     NKS_ASSIGN_OR_RETURN(const uint64_t cpr, f.NumberField(0));
+    if (HasControlCharacter(f.field(1))) return f.Error("name: control character");
     const std::string_view status = f.field(5);
     const bool living = status == "active" || status == "protected";  // not dead or emigrated
     rows.push_back({cpr, f.offset() | (living ? kLiving : 0)});
@@ -424,7 +410,9 @@ Result<Persons> ReadPersons(const fs::path& dir, const std::vector<uint64_t>& ne
     const bool nemkonto = next_holder < nemkonto_cprs.size() && nemkonto_cprs[next_holder] == row.cpr;
     (nemkonto ? with : without).push_back(row.offset & ~kLiving);
   }
-  return Persons{std::move(f), NumberSet(std::move(cprs)), std::move(with), std::move(without)};
+  with.shrink_to_fit();  // they stay for the whole run
+  without.shrink_to_fit();
+  return Persons{std::move(f), std::move(cprs), std::move(with), std::move(without)};
 }
 
 enum CompanyIdType : uint8_t { kCvrId, kSeId, kPId, kCompanyIdTypes };
@@ -455,7 +443,7 @@ struct ActiveCompany {
 };
 
 bool HasNemKonto(const NemKontoHolders& holders, IdType type, uint64_t number) {
-  return holders.organisations.contains(OrganisationKey(type, number));
+  return Contains(holders.organisations, OrganisationKey(type, number));
 }
 
 Result<std::vector<ActiveCompany>> ReadCompanies(const fs::path& dir, const NemKontoHolders& holders,
@@ -469,7 +457,8 @@ Result<std::vector<ActiveCompany>> ReadCompanies(const fs::path& dir, const NemK
     if (!more) break;
     if (f.field(5) != "active") continue;
     NKS_ASSIGN_OR_RETURN(const uint64_t cvr, f.NumberField(0));
-    NKS_CHECK(companies.names.size() + f.field(1).size() <= UINT32_MAX);  // kCompaniesMax * 4 KiB
+    if (HasControlCharacter(f.field(1))) return f.Error("name: control character");
+    if (companies.names.size() + f.field(1).size() > UINT32_MAX) return f.Error("names: over 4 GiB");
     const auto index = static_cast<uint32_t>(companies.name_ends.size());
     companies.names.append(f.field(1));
     companies.name_ends.push_back(static_cast<uint32_t>(companies.names.size()));
@@ -631,7 +620,8 @@ struct ForeignBank {
   int account_digits;          // follow the bank code
   std::string_view bic;
 };
-// Countries whose IBAN has no national check digits beyond ISO 13616's.
+// Real banks' codes and BICs. The account digits are random: these
+// countries' IBANs carry no national check digit that an IBAN check tests.
 constexpr auto kForeignBanks = std::to_array<ForeignBank>({
     {"DE", "37040044", 10, "COBADEFFXXX"},
     {"DE", "10070000", 10, "DEUTDEBBXXX"},
@@ -671,13 +661,6 @@ std::string_view FitName(std::string_view name) {
     if ((byte & 0xC0) != 0x80 && ++chars > kMax140TextChars) return name.substr(0, i);
   }
   return name;
-}
-
-bool HasControlCharacter(std::string_view text) {
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
-  }
-  return false;
 }
 
 enum class AccountForm : uint8_t { kNone, kBban, kIban };
@@ -884,8 +867,7 @@ class PaymentWriter {
   Status ChoosePerson(Rng& rng, const std::vector<uint64_t>& pool) {
     PopulationFile& records = population_.persons.records;
     NKS_ASSIGN_OR_RETURN(const bool found, records.ReadAt(pool[rng.Below(pool.size())]));
-    if (!found) return records.Error("cpr.csv changed while it was read");
-    if (HasControlCharacter(records.field(1))) return records.Error("name: control character");
+    if (!found) return records.Error("changed while it was read");
     creditor_.person = true;
     creditor_.scheme = "CPR";
     creditor_.id.assign(records.field(0));
@@ -906,7 +888,6 @@ class PaymentWriter {
     creditor_.id.clear();
     fmt::format_to(std::back_inserter(creditor_.id), "{:0{}}", c.number, type == kPId ? 10 : 8);
     creditor_.name.assign(FitName(population_.companies.name(c.company)));
-    if (HasControlCharacter(creditor_.name)) creditor_.name.clear();
   }
 
   // A CPR number of an existing date that cpr.csv does not hold. Like the
@@ -918,7 +899,7 @@ class PaymentWriter {
     constexpr int kYearLast = 2006;
     const sys_days first{year{kYearFirst} / January / 2};
     const auto days = static_cast<uint64_t>((sys_days{year{kYearLast} / December / 31} - first).count() + 1);
-    const NumberSet& known = population_.persons.cprs;
+    const std::vector<uint64_t>& known = population_.persons.cprs;
     for (uint32_t attempt = 0; attempt < kDrawAttemptsMax; ++attempt) {
       const year_month_day date{first + sys_days::duration(static_cast<int64_t>(rng.Below(days)))};
       const uint64_t serial = rng.Below(10'000);
@@ -929,7 +910,7 @@ class PaymentWriter {
       const auto cpr = Cpr::FromNumber(number);
       if (!cpr.ok() || cpr->birth_date() != date) continue;  // the 7th digit names another century
       if (CprModulus11(number) == 0) continue;
-      if (known.contains(number)) continue;
+      if (Contains(known, number)) continue;
       creditor_.id = fmt::format("{:010}", number);
       return Status::Ok();
     }

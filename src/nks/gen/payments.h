@@ -94,8 +94,8 @@ using PaymentObserverFn = std::function<void(const GeneratedPayment&)>;
 
 // Writes the file to `out_file` under a temporary name in the same
 // directory and renames it when complete. Memory: the population's
-// recipients as numbers and file offsets (~16 bytes per person), whatever
-// the count. Errors: kInvalidArgument for bad options, kFailedPrecondition
+// persons as CPR numbers and file offsets (~16 bytes per person, ~40 while
+// reading them), whatever the count. Errors: kInvalidArgument for bad options, kFailedPrecondition
 // when the population lacks recipients a kind of the mix needs, kIoError,
 // kCorruption for unreadable population files (naming file and line).
 Result<PaymentsReport> GeneratePayments(const PaymentsOptions& options,

@@ -625,6 +625,11 @@ TEST_F(GenPaymentsSmallPopulationTest, ReportsBrokenPopulationFiles) {
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.status().code(), Code::kCorruption);
   EXPECT_NE(report.status().message().find("cpr.csv:2:"), std::string::npos) << report.status().message();
+  WriteFile(dir_ / "cpr.csv", "cpr,name,address,postcode,city,status\n0203451235,\"A\tB\",B,8000,C,active\n");
+  report = GeneratePayments(Options("valid=1"), dir_ / "payments.xml");
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("cpr.csv:2: name: control character"), std::string::npos)
+      << report.status().message();
   WriteFile(dir_ / "cpr.csv", "number,name\n");
   report = GeneratePayments(Options("valid=1"), dir_ / "payments.xml");
   ASSERT_FALSE(report.ok());
