@@ -7,7 +7,7 @@ pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11
       libsodium-dev libhpdf-dev libgtest-dev libgmock-dev librapidcheck-dev
       libbenchmark-dev nlohmann-json3-dev libxml2-dev)
 case "$what" in
-  test) pkgs+=(poppler-utils) ;;
+  test) pkgs+=(poppler-utils libxml2-utils) ;;
   bench) pkgs+=(time bc) ;;
 esac
 missing=()

@@ -14,66 +14,18 @@
 #include <thread>
 #include <vector>
 
+#include "nks_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using nks::testing::Quote;
+using nks::testing::RunResult;
+using nks::testing::Slurp;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  return q + "'";
-}
-
-class NksCli : public ::testing::Test {
+class NksCli : public nks::testing::NksTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nks-it-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    data_ = (dir_ / "data").string();
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  // Runs `nks --data DATA [--clock CLOCK] args...`.
-  RunResult Nks(const std::vector<std::string>& args, const std::string& clock = "") {
-    std::string cmd = std::string(NKS_BINARY) + " --data " + Quote(data_);
-    if (!clock.empty()) cmd += " --clock " + Quote(clock);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string());
-    int status = std::system(cmd.c_str());
-    RunResult r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
-  }
-
-  void Write(const std::string& name, const std::string& content) {
-    std::ofstream(dir_ / name, std::ios::binary) << content;
-  }
-  std::string Path(const std::string& name) { return (dir_ / name).string(); }
-
   // A small world: two persons, one company with an SE unit.
   void SmallWorld() {
     ASSERT_EQ(Nks({"init"}).code, 0);
@@ -94,9 +46,6 @@ class NksCli : public ::testing::Test {
       ASSERT_EQ(r.code, 0) << f << ": " << r.err;
     }
   }
-
-  fs::path dir_;
-  std::string data_;
 };
 
 TEST_F(NksCli, HelpOnEveryCommand) {

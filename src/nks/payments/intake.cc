@@ -26,6 +26,10 @@ using iso20022::TransactionStatus;
 
 constexpr size_t kHashBufferBytes = 1 << 20;
 constexpr uint64_t kPaymentsPerFileMax = iso20022::kStatusReportTransactionsMax;
+// Staged reports older than this are crash leftovers.
+constexpr auto kStagedReportAgeMin = std::chrono::hours(1);
+// "-" + 12 hex digits of the file's hash + ".xml" after the MsgId.
+constexpr size_t kReportNameSuffixChars = 17;
 
 Result<std::string> FileSha256(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -365,15 +369,19 @@ Status Intake::PrepareOnce() {
 // intake moves it on if its file committed and deletes it otherwise.
 Status Intake::RecoverStagedReports(const fs::path& dir, const std::string& system) {
   std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
   for (const auto& entry : fs::directory_iterator(dir / "staging", ec)) {
-    if (entry.path().filename().string().front() == '.') continue;  // being written
-    fs::path final_path = dir / entry.path().filename();
-    bool committed = false;
-    // The report path is recorded on its file: look for it by name.
+    // Younger files may belong to an intake committing right now; a re-sent
+    // file moves its own report on (see Submit).
+    auto written = entry.last_write_time(ec);
+    if (ec || now - written < kStagedReportAgeMin) continue;
     std::string name = entry.path().filename().string();
-    std::string msg_part = name.substr(0, name.size() > 17 ? name.size() - 17 : 0);
-    auto file = store_->FindIntakeFile(system, msg_part);
-    if (file.ok() && file->has_value() && (*file)->report == final_path.string()) committed = true;
+    fs::path final_path = dir / name;
+    bool committed = false;
+    if (name.front() != '.' && name.size() > kReportNameSuffixChars) {
+      auto file = store_->FindIntakeFile(system, name.substr(0, name.size() - kReportNameSuffixChars));
+      committed = file.ok() && file->has_value() && (*file)->report == final_path.string();
+    }
     if (committed) {
       fs::rename(entry.path(), final_path, ec);
     } else {
@@ -469,6 +477,9 @@ Result<IntakeResult> Intake::Submit(const std::string& system, const std::string
     if (!file.msg_id.empty()) {
       NKS_ASSIGN_OR_RETURN(auto seen, store_->FindIntakeFile(system, file.msg_id));
       if (seen && seen->sha256 == sha256) {  // the same file again: the same answer
+        // A crash between the commit and the move left the report staged.
+        fs::path report = seen->report;
+        if (!fs::exists(report)) fs::rename(dir / "staging" / report.filename(), report, ec);
         result = IntakeResult{seen->msg_id, seen->group_status, seen->accepted, seen->rejected,
                               seen->report, true};
         outcome = Outcome::kReplay;

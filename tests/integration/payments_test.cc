@@ -1,0 +1,187 @@
+// The payment engine end to end with the real binary: submit, stop, cut-off,
+// and the exactly-once invariant under SIGKILL at random instants.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "nks_runner.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nks::testing::RunResult;
+using nks::testing::Slurp;
+
+const char* kSubmitClock = "2026-11-25T12:00:00+01:00";
+const char* kCutoffClock = "2026-11-27T06:00:00+01:00";  // due: payout 2026-11-30
+
+// EndToEndId -> amount text, for every transaction of the bank files in
+// `dir`; counts a repeated EndToEndId in `*repeats`.
+std::map<std::string, std::string> BankFileTransactions(const fs::path& dir, int* repeats) {
+  std::map<std::string, std::string> out;
+  *repeats = 0;
+  std::regex tx("<EndToEndId>([^<]+)</EndToEndId>[\\s\\S]*?<InstdAmt Ccy=\"DKK\">([0-9.]+)</InstdAmt>");
+  if (!fs::exists(dir)) return out;
+  for (const auto& agreement : fs::directory_iterator(dir)) {
+    for (const auto& f : fs::directory_iterator(agreement)) {
+      if (f.path().filename().string().front() == '.') continue;  // a writer's temporary
+      std::string xml = Slurp(f.path());
+      for (std::sregex_iterator it(xml.begin(), xml.end(), tx), end; it != end; ++it) {
+        if (!out.emplace((*it)[1], (*it)[2]).second) ++*repeats;
+      }
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> FilesByName(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.front() != '.') out[name] = Slurp(e.path());
+  }
+  return out;
+}
+
+class Payments : public nks::testing::NksTest {
+ protected:
+  // A data directory with a population, the demo configuration and a
+  // payment file, built once and copied for each run.
+  void Prepare(int payments) {
+    ASSERT_EQ(Nks({"init"}).code, 0);
+    ASSERT_EQ(Nks({"gen", "population", "--persons", "800", "--companies", "40", "--seed", "5",
+                   "--out", Path("pop")}).code, 0);
+    for (std::string f : {"cpr", "cvr", "units", "nemkonti"}) {
+      ASSERT_EQ(Nks({"import", f, Path("pop/" + f + ".csv")}).code, 0) << f;
+    }
+    ASSERT_EQ(Nks({"config", "apply", Path("pop/config.nks")}).code, 0);
+    RunResult g = Nks({"gen", "payments", "--count", std::to_string(payments), "--seed", "9",
+                       "--out", Path("pop/pay.xml"), "--date", "2026-11-30"});
+    ASSERT_EQ(g.code, 0) << g.err;
+    base_ = data_;
+  }
+  void UseCopy(const std::string& name) {
+    data_ = Path(name);
+    fs::remove_all(data_);
+    fs::copy(base_, data_, fs::copy_options::recursive);
+  }
+  RunResult Submit() {
+    return Nks({"submit", "--system", "SERVICEPLATFORM", Path("pop/pay.xml")}, kSubmitClock);
+  }
+  // Runs `args` and kills it with SIGKILL after `delay`.
+  bool KillDuring(const std::vector<std::string>& args, std::chrono::microseconds delay) {
+    pid_t pid = Start(args);
+    std::this_thread::sleep_for(delay);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status);
+  }
+
+  std::string base_;
+};
+
+TEST_F(Payments, SubmitStopAndCutoffForwardEachPaymentOnce) {
+  Prepare(400);
+  RunResult s = Submit();
+  ASSERT_EQ(s.code, 0) << s.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(s.out, m, std::regex("\"accepted\":(\\d+),\"rejected\":(\\d+)")));
+  int accepted = std::stoi(m[1]);
+  EXPECT_GT(accepted, 300);
+  EXPECT_GT(std::stoi(m[2]), 0);
+  RunResult again = Submit();
+  EXPECT_NE(again.out.find("\"replayed\":true"), std::string::npos) << again.out;
+
+  // Stop one accepted payment: find it in the status report.
+  std::regex report_path("\"report\":\"([^\"]+)\"");
+  ASSERT_TRUE(std::regex_search(s.out, m, report_path));
+  std::string report = Slurp(std::string(m[1]));
+  std::smatch tx;
+  ASSERT_TRUE(std::regex_search(report, tx, std::regex("<OrgnlEndToEndId>([^<]+)</OrgnlEndToEndId>\\s*<TxSts>ACCP</TxSts>")));
+  std::string stopped = tx[1];
+  RunResult stop = Nks({"stop", "--system", "SERVICEPLATFORM", "--end-to-end", stopped}, kSubmitClock);
+  ASSERT_EQ(stop.code, 0) << stop.err;
+
+  RunResult c = Nks({"cutoff"}, kCutoffClock);
+  ASSERT_EQ(c.code, 0) << c.err;
+  ASSERT_TRUE(std::regex_search(c.out, m, std::regex("\"forwarded\":(\\d+),\"to_error_account\":(\\d+),\"returned\":(\\d+)")));
+  int forwarded = std::stoi(m[1]), returned = std::stoi(m[3]);
+  EXPECT_EQ(forwarded + returned + 1, accepted);  // + the stopped one
+  int repeats = 0;
+  auto txs = BankFileTransactions(fs::path(data_) / "outbox/bank", &repeats);
+  EXPECT_EQ(repeats, 0);
+  EXPECT_EQ(static_cast<int>(txs.size()), forwarded);
+  EXPECT_EQ(txs.count(stopped), 0u);
+  std::string xsd = std::string(NKS_SOURCE_DIR) + "/schemas/iso20022/pain.001.001.10.xsd";
+  for (const auto& f : FilesByName(fs::path(data_) / "outbox/bank")) {
+    std::string path;
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(data_) / "outbox/bank")) {
+      if (e.path().filename() == f.first) path = e.path().string();
+    }
+    EXPECT_EQ(std::system(("xmllint --noout --schema '" + xsd + "' '" + path + "' 2>/dev/null").c_str()), 0) << path;
+  }
+  RunResult late = Nks({"stop", "--system", "SERVICEPLATFORM", "--end-to-end", txs.begin()->first}, kCutoffClock);
+  EXPECT_EQ(late.code, 1);
+  EXPECT_NE(late.err.find("already forwarded"), std::string::npos) << late.err;
+  // A second cut-off finds nothing more to do.
+  RunResult c2 = Nks({"cutoff"}, kCutoffClock);
+  EXPECT_NE(c2.out.find("\"forwarded\":0"), std::string::npos) << c2.out;
+}
+
+// SPEC §5.3: a payment is in exactly one bank file, whatever instant the
+// process dies at. Each round kills `submit` and then `cutoff` at random
+// instants, finishes both, and compares every output with an undisturbed
+// run: same payments, each once, same bytes. NKS_KILL_ROUNDS raises the
+// number of rounds (25 rounds = 50 kill points by default).
+TEST_F(Payments, ExactlyOnceWhateverInstantTheProcessDies) {
+  Prepare(300);
+  UseCopy("reference");
+  ASSERT_EQ(Submit().code, 0);
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(Nks({"cutoff"}, kCutoffClock).code, 0);
+  auto cutoff_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  const auto reference = FilesByName(fs::path(data_) / "outbox");
+  int repeats = 0;
+  const auto reference_txs = BankFileTransactions(fs::path(data_) / "outbox/bank", &repeats);
+  ASSERT_EQ(repeats, 0);
+  ASSERT_FALSE(reference_txs.empty());
+  ASSERT_GT(reference.size(), 1u);
+
+  int rounds = 25;
+  if (const char* env = std::getenv("NKS_KILL_ROUNDS")) rounds = std::atoi(env);
+  std::mt19937 rng(20261125);
+  int kills = 0;
+  for (int round = 0; round < rounds; ++round) {
+    UseCopy("round");
+    const std::vector<std::string> submit = {"--clock", kSubmitClock, "submit", "--system",
+                                             "SERVICEPLATFORM", Path("pop/pay.xml")};
+    kills += KillDuring(submit, std::chrono::microseconds(rng() % (2 * cutoff_us.count() + 1)));
+    ASSERT_EQ(Submit().code, 0) << "round " << round;
+    kills += KillDuring({"--clock", kCutoffClock, "cutoff"},
+                        std::chrono::microseconds(rng() % (cutoff_us.count() + 1)));
+    RunResult c = Nks({"cutoff"}, kCutoffClock);
+    ASSERT_EQ(c.code, 0) << "round " << round << ": " << c.err;
+    auto txs = BankFileTransactions(fs::path(data_) / "outbox/bank", &repeats);
+    EXPECT_EQ(repeats, 0) << "round " << round;
+    EXPECT_EQ(txs, reference_txs) << "round " << round;
+    auto files = FilesByName(fs::path(data_) / "outbox");
+    EXPECT_EQ(files.size(), reference.size()) << "round " << round;
+    for (const auto& [name, bytes] : reference) {
+      ASSERT_TRUE(files.count(name)) << "round " << round << ": " << name << " missing";
+      EXPECT_TRUE(files.at(name) == bytes) << "round " << round << ": " << name << " differs";
+    }
+  }
+  // Most kills land mid-run; a few runs finish first, which is fine.
+  EXPECT_GT(kills, rounds / 2);
+}
+
+}  // namespace
