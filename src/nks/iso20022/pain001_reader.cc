@@ -28,14 +28,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <limits>
 #include <utility>
 
 #include "nks/core/text.h"
 #include "nks/iso20022/schema.h"
+#include "nks/iso20022/xml_prolog.h"
 
 namespace nks::iso20022 {
 namespace {
@@ -92,7 +92,8 @@ CompiledSchema CompileSchema() {
   xmlSchemaSetParserStructuredErrors(parser, CollectSchemaError, &message);
   out.schema = xmlSchemaParse(parser);
   xmlSchemaFreeParserCtxt(parser);
-  if (out.schema == nullptr) out.error = fmt::format("{}: schema does not compile: {}", path, message);
+  if (out.schema == nullptr)
+    out.error = fmt::format("{}: schema does not compile: {}", path, message);
   return out;
 }
 
@@ -103,114 +104,6 @@ const CompiledSchema& Pain001Schema() {
   static const CompiledSchema schema = CompileSchema();
   return schema;
 }
-
-// ---- The prolog, checked before libxml2 sees it ---------------------------
-
-// Code units of the file's encoding, from its first bytes (XML 1.0
-// appendix F). Only the ASCII-range characters of the prolog matter here.
-struct Encoding {
-  size_t unit_bytes = 1;
-  bool big_endian = false;
-  size_t bom_bytes = 0;
-};
-
-Encoding DetectEncoding(std::string_view head) {
-  auto starts = [&](std::string_view magic) { return head.substr(0, magic.size()) == magic; };
-  using namespace std::string_view_literals;
-  if (starts("\xEF\xBB\xBF"sv)) return {1, false, 3};
-  if (starts("\x00\x00\xFE\xFF"sv)) return {4, true, 4};
-  if (starts("\xFF\xFE\x00\x00"sv)) return {4, false, 4};
-  if (starts("\xFE\xFF"sv)) return {2, true, 2};
-  if (starts("\xFF\xFE"sv)) return {2, false, 2};
-  if (starts("\x00\x00\x00\x3C"sv)) return {4, true, 0};
-  if (starts("\x3C\x00\x00\x00"sv)) return {4, false, 0};
-  if (starts("\x00\x3C\x00\x3F"sv)) return {2, true, 0};
-  if (starts("\x3C\x00\x3F\x00"sv)) return {2, false, 0};
-  return {};
-}
-
-// Reads the prolog as characters: the XML declaration, comments, PIs and
-// white space are passed over; the root's start tag ends the scan.
-class PrologScanner {
- public:
-  explicit PrologScanner(std::string_view head) : head_(head), enc_(DetectEncoding(head)) {
-    units_ = (head.size() - std::min(head.size(), enc_.bom_bytes)) / enc_.unit_bytes;
-  }
-
-  // Bytes up to and including the root start tag's '>'; npos when the head
-  // ends first. A DOCTYPE or stray content is an error naming its line.
-  Result<size_t> RootTagEnd() {
-    while (true) {
-      while (k_ < units_ && IsXmlSpace(Char(k_))) Advance();
-      if (k_ >= units_) return std::string_view::npos;
-      if (Char(k_) != '<') return Refuse("content before the root element");
-      if (k_ + 1 >= units_) return std::string_view::npos;
-      const char next = Char(k_ + 1);
-      if (next == '?') {
-        if (!SkipPast("?>")) return std::string_view::npos;
-      } else if (next == '!') {
-        if (k_ + 3 >= units_) return std::string_view::npos;
-        if (Char(k_ + 2) != '-' || Char(k_ + 3) != '-') {
-          return Refuse("a DOCTYPE or other markup declaration: DTDs and entities are not "
-                        "allowed in a payment file");
-        }
-        if (!SkipPast("-->")) return std::string_view::npos;
-      } else {
-        return SkipStartTag();
-      }
-    }
-  }
-
- private:
-  // The code unit at `k`, as a char when ASCII, else 0x7F.
-  char Char(size_t k) const {
-    const size_t at = enc_.bom_bytes + k * enc_.unit_bytes;
-    uint32_t v = 0;
-    for (size_t b = 0; b < enc_.unit_bytes; ++b) {
-      const size_t byte = enc_.big_endian ? b : enc_.unit_bytes - 1 - b;
-      v = (v << 8) | static_cast<unsigned char>(head_[at + byte]);
-    }
-    return v < 0x80 ? static_cast<char>(v) : '\x7F';
-  }
-  void Advance() {
-    if (Char(k_) == '\n') ++line_;
-    ++k_;
-  }
-  bool SkipPast(std::string_view end) {
-    for (; k_ + end.size() <= units_; Advance()) {
-      size_t i = 0;
-      while (i < end.size() && Char(k_ + i) == end[i]) ++i;
-      if (i == end.size()) {
-        k_ += end.size();
-        return true;
-      }
-    }
-    return false;
-  }
-  Result<size_t> SkipStartTag() {
-    char quote = 0;
-    for (; k_ < units_; Advance()) {
-      const char c = Char(k_);
-      if (quote != 0) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '>') {
-        return enc_.bom_bytes + (k_ + 1) * enc_.unit_bytes;
-      }
-    }
-    return std::string_view::npos;
-  }
-  Status Refuse(std::string_view what) const {
-    return Status::Invalid(fmt::format("{}: /: {}", line_, what));
-  }
-
-  std::string_view head_;
-  Encoding enc_;
-  size_t units_ = 0;
-  size_t k_ = 0;       // current code unit
-  uint64_t line_ = 1;  // of code unit k_
-};
 
 // ---- Input: the file, handed to libxml2 in pieces -------------------------
 
@@ -237,12 +130,33 @@ int ReadInput(void* ctx, char* buffer, int len) {
   }
   in->served_bytes += static_cast<uint64_t>(n);
   if (in->served_bytes > Pain001Reader::kFileBytesMax) {
-    in->error = Status::Invalid(fmt::format("/: the file grew past the {}-byte limit",
-                                            Pain001Reader::kFileBytesMax));
+    in->error = Status::Invalid(
+        fmt::format("the file grew past the {}-byte limit", Pain001Reader::kFileBytesMax));
     return -1;
   }
   return static_cast<int>(n);
 }
+
+// libxml2 2.9 prints some internal notes ("Unimplemented block at
+// xmlschemas.c:...", on some malformed input) through the generic error
+// function, which goes to stderr. Every error that counts reaches us
+// through the structured handler or the last-error slot, so the generic
+// function is silenced while a file is read (visitor calls included). It
+// is per thread, and put back afterwards.
+class SilenceGenericErrors {
+ public:
+  SilenceGenericErrors() : saved_(xmlGenericError), saved_context_(xmlGenericErrorContext) {
+    xmlSetGenericErrorFunc(nullptr, Drop);
+  }
+  ~SilenceGenericErrors() { xmlSetGenericErrorFunc(saved_context_, saved_); }
+  SilenceGenericErrors(const SilenceGenericErrors&) = delete;
+  SilenceGenericErrors& operator=(const SilenceGenericErrors&) = delete;
+
+ private:
+  static void Drop(void*, const char*, ...) {}
+  xmlGenericErrorFunc saved_;
+  void* saved_context_;
+};
 
 struct ReaderDeleter {
   void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); }
@@ -251,77 +165,28 @@ using ReaderPtr = std::unique_ptr<xmlTextReader, ReaderDeleter>;
 
 }  // namespace
 
-// ---- DecimalAmount ----------------------------------------------------------
-
-std::optional<DecimalAmount> DecimalAmount::Parse(std::string_view text) {
-  constexpr size_t kIntegerDigitsMax = 28;
-  std::string_view s = TrimXmlSpace(text);
-  bool negative = false;
-  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
-    negative = s.front() == '-';
-    s.remove_prefix(1);
-  }
-  const size_t dot = s.find('.');
-  std::string_view whole = s.substr(0, dot);
-  const std::string_view fraction = dot == std::string_view::npos ? "" : s.substr(dot + 1);
-  if (whole.empty() && fraction.empty()) return std::nullopt;
-  if ((!whole.empty() && !text::AllDigits(whole)) ||
-      (!fraction.empty() && !text::AllDigits(fraction))) {
-    return std::nullopt;
-  }
-  while (whole.size() > 1 && whole.front() == '0') whole.remove_prefix(1);
-  if (whole.size() > kIntegerDigitsMax) return std::nullopt;
-  DecimalAmount out;
-  for (char c : whole) out.units_ = out.units_ * 10 + (c - '0');
-  for (size_t i = 0; i < fraction.size(); ++i) {
-    if (i >= static_cast<size_t>(kFractionDigits)) {
-      if (fraction[i] != '0') return std::nullopt;
-      continue;
-    }
-    out.units_ = out.units_ * 10 + (fraction[i] - '0');
-  }
-  for (size_t i = fraction.size(); i < static_cast<size_t>(kFractionDigits); ++i) out.units_ *= 10;
-  if (negative) out.units_ = -out.units_;
-  return out;
-}
-
-std::optional<int64_t> DecimalAmount::WholeOre() const {
-  constexpr Units kUnitsPerOre = 1000;  // 10^(5 - 2)
-  if (units_ % kUnitsPerOre != 0) return std::nullopt;
-  const Units ore = units_ / kUnitsPerOre;
-  if (ore > std::numeric_limits<int64_t>::max() || ore < std::numeric_limits<int64_t>::min()) {
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(ore);
-}
-
-std::string DecimalAmount::ToString() const {
-  Units v = units_ < 0 ? -units_ : units_;
-  std::string digits;  // least significant first
-  for (int i = 0; i < kFractionDigits || v != 0; ++i) {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
-    v /= 10;
-  }
-  if (digits.size() == static_cast<size_t>(kFractionDigits)) digits.push_back('0');
-  std::string out = units_ < 0 ? "-" : "";
-  out.append(digits.rbegin(), digits.rend() - kFractionDigits);
-  std::string fraction(digits.rend() - kFractionDigits, digits.rend());
-  while (fraction.size() > 2 && fraction.back() == '0') fraction.pop_back();
-  return out + "." + fraction;
-}
-
 std::string_view Pain001FieldName(Pain001Field field) {
   switch (field) {
-    case Pain001Field::kAuthority: return "authority";
-    case Pain001Field::kBankAgreement: return "bank agreement";
-    case Pain001Field::kLosUnit: return "LOS unit";
-    case Pain001Field::kPayoutDate: return "payout date";
-    case Pain001Field::kDebtorAccount: return "debtor account";
-    case Pain001Field::kAmount: return "amount";
-    case Pain001Field::kBenefitType: return "benefit type";
-    case Pain001Field::kRecipientId: return "recipient id";
-    case Pain001Field::kCreditorAccount: return "creditor account";
-    case Pain001Field::kRemittance: return "remittance text";
+    case Pain001Field::kAuthority:
+      return "authority";
+    case Pain001Field::kBankAgreement:
+      return "bank agreement";
+    case Pain001Field::kLosUnit:
+      return "LOS unit";
+    case Pain001Field::kPayoutDate:
+      return "payout date";
+    case Pain001Field::kDebtorAccount:
+      return "debtor account";
+    case Pain001Field::kAmount:
+      return "amount";
+    case Pain001Field::kBenefitType:
+      return "benefit type";
+    case Pain001Field::kRecipientId:
+      return "recipient id";
+    case Pain001Field::kCreditorAccount:
+      return "creditor account";
+    case Pain001Field::kRemittance:
+      return "remittance text";
   }
   return "unknown field";
 }
@@ -349,6 +214,7 @@ namespace {
 
 // ---- What an element means, from its parent's meaning and its name ---------
 
+// clang-format off
 enum class Tag : uint8_t {
   kNone,  // above the root
   kOther,  // nothing the reader keeps, nor anything below it
@@ -361,10 +227,20 @@ enum class Tag : uint8_t {
   kOthrId, kOthrSchemeName, kOthrProprietary,                 // both kinds of Othr
   kAgent, kFinInstnId, kBicfi,                                // BranchAndFinancial...
 };
+// clang-format on
 
 // Whose party, account or agent a subtree describes.
-enum class Role : uint8_t { kNone, kInitgPty, kDbtr, kUltmtDbtr, kCdtr, kDbtrAcct, kCdtrAcct,
-                            kDbtrAgt, kCdtrAgt };
+enum class Role : uint8_t {
+  kNone,
+  kInitgPty,
+  kDbtr,
+  kUltmtDbtr,
+  kCdtr,
+  kDbtrAcct,
+  kCdtrAcct,
+  kDbtrAgt,
+  kCdtrAgt
+};
 
 struct Meaning {
   Tag tag = Tag::kOther;
@@ -428,13 +304,16 @@ Meaning ChildOfSharedShape(Meaning parent, std::string_view name) {
     return name == want ? Meaning{tag, parent.role} : Meaning{};
   };
   switch (parent.tag) {
-    case Tag::kParty: return is("Id", Tag::kPartyId);
+    case Tag::kParty:
+      return is("Id", Tag::kPartyId);
     case Tag::kPartyId:
       if (name == "OrgId") return {Tag::kOrgId, parent.role};
       return is("PrvtId", Tag::kPrvtId);
     case Tag::kOrgId:
-    case Tag::kPrvtId: return is("Othr", Tag::kPartyOthr);
-    case Tag::kAccount: return is("Id", Tag::kAccountId);
+    case Tag::kPrvtId:
+      return is("Othr", Tag::kPartyOthr);
+    case Tag::kAccount:
+      return is("Id", Tag::kAccountId);
     case Tag::kAccountId:
       if (name == "IBAN") return {Tag::kIban, parent.role};
       return is("Othr", Tag::kAccountOthr);
@@ -442,23 +321,29 @@ Meaning ChildOfSharedShape(Meaning parent, std::string_view name) {
     case Tag::kAccountOthr:
       if (name == "Id") return {Tag::kOthrId, parent.role};
       return is("SchmeNm", Tag::kOthrSchemeName);
-    case Tag::kOthrSchemeName: return is("Prtry", Tag::kOthrProprietary);
-    case Tag::kAgent: return is("FinInstnId", Tag::kFinInstnId);
-    case Tag::kFinInstnId: return is("BICFI", Tag::kBicfi);
-    default: return {};
+    case Tag::kOthrSchemeName:
+      return is("Prtry", Tag::kOthrProprietary);
+    case Tag::kAgent:
+      return is("FinInstnId", Tag::kFinInstnId);
+    case Tag::kFinInstnId:
+      return is("BICFI", Tag::kBicfi);
+    default:
+      return {};
   }
 }
 
 Meaning ChildMeaning(Meaning parent, std::string_view name) {
   switch (parent.tag) {
-    case Tag::kNone: return name == "Document" ? Meaning{Tag::kDocument} : Meaning{};
+    case Tag::kNone:
+      return name == "Document" ? Meaning{Tag::kDocument} : Meaning{};
     case Tag::kDocument:
       return name == "CstmrCdtTrfInitn" ? Meaning{Tag::kInitn} : Meaning{};
     case Tag::kInitn:
       if (name == "GrpHdr") return {Tag::kGrpHdr};
       return name == "PmtInf" ? Meaning{Tag::kPmtInf} : Meaning{};
     case Tag::kGrpHdr:
-    case Tag::kPmtInf: return ChildOfHeaderOrGroup(parent.tag, name);
+    case Tag::kPmtInf:
+      return ChildOfHeaderOrGroup(parent.tag, name);
     case Tag::kReqdExctnDt:
       if (name == "Dt") return {Tag::kReqdDt};
       return name == "DtTm" ? Meaning{Tag::kReqdDtTm} : Meaning{};
@@ -466,8 +351,10 @@ Meaning ChildMeaning(Meaning parent, std::string_view name) {
     case Tag::kPmtId:
     case Tag::kAmt:
     case Tag::kPurp:
-    case Tag::kRmtInf: return ChildOfTransaction(parent.tag, name);
-    default: return ChildOfSharedShape(parent, name);
+    case Tag::kRmtInf:
+      return ChildOfTransaction(parent.tag, name);
+    default:
+      return ChildOfSharedShape(parent, name);
   }
 }
 
@@ -604,15 +491,12 @@ void Clear(Pain001Transaction& tx) {
   tx.errors.clear();
 }
 
-}  // namespace
-
-namespace {
-
 enum class AccountKind : uint8_t { kNone, kIban, kBban, kOtherScheme };
 
 // One pass over one file: the libxml2 reader, the path stack and the
-// records being filled. Records are reused from payment to payment, so the
-// per-payment loop allocates nothing once the strings have grown.
+// records being filled. The records are reused from payment to payment and
+// their strings keep their capacity: a clean payment costs next to no
+// allocation of ours.
 class ReadSession {
  public:
   ReadSession(const std::string& path, Pain001Visitor& visitor) : path_(path), visitor_(visitor) {
@@ -689,8 +573,10 @@ class ReadSession {
 Result<Pain001Totals> ReadSession::Run(int fd, uint64_t first_piece_bytes) {
   input_.fd = fd;
   input_.first_piece_bytes = first_piece_bytes;
+  const SilenceGenericErrors silence;
   xmlResetLastError();
-  reader_.reset(xmlReaderForIO(ReadInput, nullptr, &input_, path_.c_str(), nullptr, ParseOptions()));
+  reader_.reset(
+      xmlReaderForIO(ReadInput, nullptr, &input_, path_.c_str(), nullptr, ParseOptions()));
   if (reader_ == nullptr) return Status::Internal("cannot create an XML reader");
   // The handler first: libxml2 2.9 crashes on a parse error when it is set
   // after the schema.
@@ -769,7 +655,8 @@ Status ReadSession::Apply(xmlNode* node, int type) {
 
 Status ReadSession::Push(const xmlNode* node) {
   if (depth_ >= Pain001Reader::kElementDepthMax) {
-    return Fatal(node, fmt::format("elements nested deeper than {}", Pain001Reader::kElementDepthMax));
+    return Fatal(node,
+                 fmt::format("elements nested deeper than {}", Pain001Reader::kElementDepthMax));
   }
   Frame& frame = frames_[depth_];
   frame.node = node;
@@ -813,28 +700,41 @@ uint32_t ReadSession::CountChild(Frame& parent, std::string_view name) {
 
 std::string* ReadSession::TextTarget(Meaning meaning) {
   switch (meaning.tag) {
-    case Tag::kMsgId: return &header_.msg_id;
-    case Tag::kCreDtTm: return &header_.created;
-    case Tag::kHdrCtrlSum: return &header_.declared.ctrl_sum;
-    case Tag::kPmtInfId: return &group_.pmt_inf_id;
-    case Tag::kGrpCtrlSum: return &group_.declared.ctrl_sum;
+    case Tag::kMsgId:
+      return &header_.msg_id;
+    case Tag::kCreDtTm:
+      return &header_.created;
+    case Tag::kHdrCtrlSum:
+      return &header_.declared.ctrl_sum;
+    case Tag::kPmtInfId:
+      return &group_.pmt_inf_id;
+    case Tag::kGrpCtrlSum:
+      return &group_.declared.ctrl_sum;
     case Tag::kHdrNbOfTxs:
     case Tag::kGrpNbOfTxs:
     case Tag::kReqdDt:
-    case Tag::kUstrd: return &scratch_;
-    case Tag::kInstrId: return &tx_.instr_id;
-    case Tag::kEndToEndId: return &tx_.end_to_end_id;
-    case Tag::kInstdAmt: return &tx_.amount_text;
-    case Tag::kPurpPrtry: return &tx_.benefit_type;
-    case Tag::kOthrId: return &othr_id_;
-    case Tag::kOthrProprietary: return &othr_scheme_;
+    case Tag::kUstrd:
+      return &scratch_;
+    case Tag::kInstrId:
+      return &tx_.instr_id;
+    case Tag::kEndToEndId:
+      return &tx_.end_to_end_id;
+    case Tag::kInstdAmt:
+      return &tx_.amount_text;
+    case Tag::kPurpPrtry:
+      return &tx_.benefit_type;
+    case Tag::kOthrId:
+      return &othr_id_;
+    case Tag::kOthrProprietary:
+      return &othr_scheme_;
     case Tag::kIban:
       if (meaning.role == Role::kDbtrAcct) return &group_.debtor_account_text;
       return meaning.role == Role::kCdtrAcct ? &tx_.creditor_account_text : nullptr;
     case Tag::kBicfi:
       if (meaning.role == Role::kDbtrAgt) return &group_.debtor_agent_bic;
       return meaning.role == Role::kCdtrAgt ? &tx_.creditor_bic : nullptr;
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -849,10 +749,6 @@ std::string ReadSession::PathOf(size_t depth) const {
   }
   return out.empty() ? "/" : out;
 }
-
-}  // namespace
-
-namespace {
 
 // ---- Meaning -------------------------------------------------------------------
 
@@ -872,7 +768,8 @@ Status ReadSession::OnStart(const Frame& frame) {
       authority_text_.clear();
       debtor_account_kind_ = AccountKind::kNone;
       break;
-    case Tag::kTx: return StartTransaction(frame);
+    case Tag::kTx:
+      return StartTransaction(frame);
     case Tag::kPartyOthr:
     case Tag::kAccountOthr:
       othr_id_.clear();
@@ -884,22 +781,23 @@ Status ReadSession::OnStart(const Frame& frame) {
           AccountKind::kIban;
       break;
     case Tag::kInstdAmt:
-      if (xmlTextReaderMoveToAttribute(reader_.get(), reinterpret_cast<const xmlChar*>("Ccy")) == 1) {
+      if (xmlTextReaderMoveToAttribute(reader_.get(), reinterpret_cast<const xmlChar*>("Ccy")) ==
+          1) {
         tx_.currency = AsView(xmlTextReaderConstValue(reader_.get()));
         xmlTextReaderMoveToElement(reader_.get());
       }
       break;
     case Tag::kEqvtAmt:
-      tx_.errors.push_back({Pain001Field::kAmount,
-                            "Amt/EqvtAmt: not supported; give the amount in Amt/InstdAmt"});
+      tx_.errors.push_back(
+          {Pain001Field::kAmount, "Amt/EqvtAmt: not supported; give the amount in Amt/InstdAmt"});
       break;
     case Tag::kPurpCd:
-      tx_.errors.push_back({Pain001Field::kBenefitType,
-                            "Purp/Cd: the benefit type goes in Purp/Prtry"});
+      tx_.errors.push_back(
+          {Pain001Field::kBenefitType, "Purp/Cd: the benefit type goes in Purp/Prtry"});
       break;
     case Tag::kReqdDtTm:
-      group_.errors.push_back({Pain001Field::kPayoutDate,
-                               "ReqdExctnDt/DtTm: give the payout date as ReqdExctnDt/Dt"});
+      group_.errors.push_back(
+          {Pain001Field::kPayoutDate, "ReqdExctnDt/DtTm: give the payout date as ReqdExctnDt/Dt"});
       break;
     default:
       break;
@@ -920,7 +818,8 @@ Status ReadSession::OnText(const xmlNode* node) {
 
 Status ReadSession::OnEnd(const Frame& frame) {
   switch (frame.meaning.tag) {
-    case Tag::kGrpHdr: return visitor_.OnHeader(header_);
+    case Tag::kGrpHdr:
+      return visitor_.OnHeader(header_);
     case Tag::kHdrNbOfTxs:
     case Tag::kGrpNbOfTxs: {
       uint64_t count = 0;
@@ -933,19 +832,27 @@ Status ReadSession::OnEnd(const Frame& frame) {
       if (date.ok()) {
         group_.payout_date = *date;
       } else {
-        group_.errors.push_back({Pain001Field::kPayoutDate,
-                                 "ReqdExctnDt/Dt: " + date.status().message()});
+        group_.errors.push_back(
+            {Pain001Field::kPayoutDate, "ReqdExctnDt/Dt: " + date.status().message()});
       }
       break;
     }
-    case Tag::kUstrd: AddRemittanceLine(); break;
-    case Tag::kPartyOthr: ApplyPartyOthr(frame.meaning.role); break;
-    case Tag::kAccountOthr: ApplyAccountOthr(frame.meaning.role); break;
-    case Tag::kTx: return EndTransaction();
+    case Tag::kUstrd:
+      AddRemittanceLine();
+      break;
+    case Tag::kPartyOthr:
+      ApplyPartyOthr(frame.meaning.role);
+      break;
+    case Tag::kAccountOthr:
+      ApplyAccountOthr(frame.meaning.role);
+      break;
+    case Tag::kTx:
+      return EndTransaction();
     case Tag::kPmtInf:
       NKS_RETURN_IF_ERROR(AnnounceGroup());  // the schema requires a transaction; in case
       return visitor_.OnGroupEnd(group_, group_totals_);
-    default: break;
+    default:
+      break;
   }
   return Status::Ok();
 }
@@ -983,8 +890,9 @@ void ReadSession::CheckGroup() {
   } else if (std::optional<uint32_t> n = ParseAuthority(authority_text_)) {
     group_.authority = *n;
   } else {
-    error(Pain001Field::kAuthority, "Dbtr/Id/OrgId/Othr/Id (NKS): not an NKS agreement number "
-                                    "(1 to 99999999, no leading zeros)");
+    error(Pain001Field::kAuthority,
+          "Dbtr/Id/OrgId/Othr/Id (NKS): not an NKS agreement number "
+          "(1 to 99999999, no leading zeros)");
   }
   if (group_.bank_agreement.empty()) {
     error(Pain001Field::kBankAgreement, "Dbtr/Id/OrgId/Othr: no Id with SchmeNm/Prtry PIA");
@@ -1026,17 +934,17 @@ void ReadSession::ApplyPartyOthr(Role role) {
     keep_once(&group_.bank_agreement, Pain001Field::kBankAgreement, "Dbtr Othr PIA");
   } else if (role == Role::kUltmtDbtr && othr_under_org_ && scheme == "LOS") {
     keep_once(&group_.los_unit, Pain001Field::kLosUnit, "UltmtDbtr Othr LOS");
-  } else if (role == Role::kCdtr && (scheme == "CPR" || scheme == "CVR" || scheme == "SE" ||
-                                     scheme == "PNR")) {
+  } else if (role == Role::kCdtr &&
+             (scheme == "CPR" || scheme == "CVR" || scheme == "SE" || scheme == "PNR")) {
     if (!tx_.recipient_scheme.empty()) {
-      tx_.errors.push_back({Pain001Field::kRecipientId,
-                            "Cdtr/Id: more than one recipient ID (CPR, CVR, SE, PNR)"});
+      tx_.errors.push_back(
+          {Pain001Field::kRecipientId, "Cdtr/Id: more than one recipient ID (CPR, CVR, SE, PNR)"});
       return;
     }
     if ((scheme == "CPR") == othr_under_org_) {
-      tx_.errors.push_back({Pain001Field::kRecipientId,
-                            fmt::format("Cdtr/Id: a {} number belongs under {}", scheme,
-                                        scheme == "CPR" ? "PrvtId" : "OrgId")});
+      tx_.errors.push_back(
+          {Pain001Field::kRecipientId, fmt::format("Cdtr/Id: a {} number belongs under {}", scheme,
+                                                   scheme == "CPR" ? "PrvtId" : "OrgId")});
     }
     tx_.recipient_scheme = scheme;
     tx_.recipient_id_text = othr_id_;
@@ -1057,19 +965,15 @@ void ReadSession::ApplyAccountOthr(Role role) {
 void ReadSession::AddRemittanceLine() {
   if (++remittance_lines_ > Pain001Reader::kRemittanceLinesMax) {
     if (remittance_lines_ == Pain001Reader::kRemittanceLinesMax + 1) {
-      tx_.errors.push_back({Pain001Field::kRemittance,
-                            fmt::format("RmtInf/Ustrd: more than {} lines",
-                                        Pain001Reader::kRemittanceLinesMax)});
+      tx_.errors.push_back(
+          {Pain001Field::kRemittance,
+           fmt::format("RmtInf/Ustrd: more than {} lines", Pain001Reader::kRemittanceLinesMax)});
     }
     return;
   }
   if (!tx_.remittance_text.empty()) tx_.remittance_text.push_back('\n');
   tx_.remittance_text.append(scratch_);
 }
-
-}  // namespace
-
-namespace {
 
 Status ReadSession::EndTransaction() {
   tx_amount_ = DecimalAmount::Parse(tx_.amount_text);
@@ -1098,9 +1002,10 @@ void ReadSession::CheckAmount() {
   if (!tx_amount_.has_value()) return;  // EqvtAmt: already an error
   const std::optional<int64_t> ore = tx_amount_->WholeOre();
   if (!ore.has_value()) {
-    tx_.errors.push_back({Pain001Field::kAmount,
-                          fmt::format("Amt/InstdAmt: {} is not a whole number of øre "
-                                      "(at most 2 decimals)", TrimXmlSpace(tx_.amount_text))});
+    tx_.errors.push_back(
+        {Pain001Field::kAmount, fmt::format("Amt/InstdAmt: {} is not a whole number of øre "
+                                            "(at most 2 decimals)",
+                                            TrimXmlSpace(tx_.amount_text))});
     return;
   }
   Result<AmountOre> amount = AmountOre::Of(*ore);
@@ -1122,10 +1027,10 @@ void ReadSession::CheckRecipient() {
   if (id.ok()) {
     tx_.recipient = *id;
   } else {
-    tx_.errors.push_back({Pain001Field::kRecipientId,
-                          fmt::format("Cdtr/Id/{}/Othr/Id ({}): {}",
-                                      type == IdType::kCpr ? "PrvtId" : "OrgId", scheme,
-                                      MaskCprsIn(id.status().message()))});
+    tx_.errors.push_back(
+        {Pain001Field::kRecipientId,
+         fmt::format("Cdtr/Id/{}/Othr/Id ({}): {}", type == IdType::kCpr ? "PrvtId" : "OrgId",
+                     scheme, MaskCprsIn(id.status().message()))});
   }
 }
 
@@ -1137,13 +1042,15 @@ void ReadSession::CheckCreditorAccount() {
   };
   const std::string& text = tx_.creditor_account_text;
   switch (creditor_account_kind_) {
-    case AccountKind::kNone: return;
+    case AccountKind::kNone:
+      return;
     case AccountKind::kOtherScheme:
       return error("CdtrAcct/Id/Othr: SchmeNm/Prtry must be BBAN");
     case AccountKind::kBban:
       if (text.size() != 14 || !text::AllDigits(text)) {
-        return error("CdtrAcct/Id/Othr/Id: a BBAN is a 4-digit registration number and a "
-                     "10-digit account number");
+        return error(
+            "CdtrAcct/Id/Othr/Id: a BBAN is a 4-digit registration number and a "
+            "10-digit account number");
       }
       break;
     case AccountKind::kIban:
@@ -1167,7 +1074,8 @@ Result<Pain001Totals> ReadSession::Finish(int rc) {
     if (input_.error.code() == Code::kIoError) {
       return Status::IoError(fmt::format("{}: {}", path_, input_.error.message()));
     }
-    return FileError(1, "/", input_.error.message().substr(3));  // drops "/: "
+    const int line = xmlTextReaderGetParserLineNumber(reader_.get());
+    return FileError(line > 0 ? static_cast<uint64_t>(line) : 1, "/", input_.error.message());
   }
   if (error_.set) return ReportPending();
   if (rc < 0) {
@@ -1280,16 +1188,20 @@ Result<Pain001Totals> Pain001Reader::Read(Pain001Visitor& visitor) {
   const ssize_t got = ::pread(file_->fd, head.data(), head.size(), 0);
   if (got < 0) return Status::IoError(fmt::format("{}: {}", file_->path, std::strerror(errno)));
   head.resize(static_cast<size_t>(got));
-  Result<size_t> root_tag_end = PrologScanner(head).RootTagEnd();
-  if (!root_tag_end.ok()) {
-    return Status::Invalid(fmt::format("{}:{}", file_->path, root_tag_end.status().message()));
+  const PrologScan prolog = ScanProlog(head);
+  if (prolog.refused_line != 0) {
+    return Status::Invalid(
+        fmt::format("{}:{}: /: {}", file_->path, prolog.refused_line, prolog.refused_reason));
   }
-  if (*root_tag_end == std::string_view::npos && file_->bytes > head.size()) {
+  const bool whole_file_in_head = file_->bytes <= head.size();
+  if (prolog.root_tag_end == std::string_view::npos && !whole_file_in_head) {
     return Status::Invalid(fmt::format("{}:1: /: no root element in the first {} bytes",
                                        file_->path, kPrologBytesMax));
   }
   ReadSession session(file_->path, visitor);
-  return session.Run(file_->fd, *root_tag_end == std::string_view::npos ? 0 : *root_tag_end);
+  // A file that ends within its prolog goes to libxml2 whole, to be refused.
+  const bool cut = prolog.root_tag_end != std::string_view::npos;
+  return session.Run(file_->fd, cut ? prolog.root_tag_end : 0);
 }
 
 }  // namespace nks::iso20022
