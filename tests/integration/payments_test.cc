@@ -137,6 +137,30 @@ TEST_F(Payments, SubmitStopAndCutoffForwardEachPaymentOnce) {
   EXPECT_NE(c2.out.find("\"forwarded\":0"), std::string::npos) << c2.out;
 }
 
+TEST_F(Payments, AFileWhoseCountOrSumDoNotMatchIsRefusedWhole) {
+  Prepare(50);
+  std::string xml = Slurp(Path("pop/pay.xml"));
+  std::string bad_count = std::regex_replace(xml, std::regex("<NbOfTxs>50</NbOfTxs>"), "<NbOfTxs>51</NbOfTxs>",
+                                             std::regex_constants::format_first_only);
+  ASSERT_NE(bad_count, xml);
+  Write("count.xml", bad_count);
+  RunResult r = Nks({"submit", "--system", "SERVICEPLATFORM", Path("count.xml")}, kSubmitClock);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"status\":\"RJCT\",\"accepted\":0"), std::string::npos) << r.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\"report\":\"([^\"]+)\"")));
+  EXPECT_NE(Slurp(std::string(m[1])).find("<Cd>AM18</Cd>"), std::string::npos);
+
+  Write("broken.xml", xml.substr(0, xml.size() / 2));
+  RunResult broken = Nks({"submit", "--system", "SERVICEPLATFORM", Path("broken.xml")}, kSubmitClock);
+  ASSERT_EQ(broken.code, 0) << broken.err;
+  EXPECT_NE(broken.out.find("\"status\":\"RJCT\""), std::string::npos) << broken.out;
+  ASSERT_TRUE(std::regex_search(broken.out, m, std::regex("\"report\":\"([^\"]+)\"")));
+  std::string report = Slurp(std::string(m[1]));
+  EXPECT_NE(report.find("<Cd>FF01</Cd>"), std::string::npos) << report;
+  EXPECT_NE(report.find("broken.xml:"), std::string::npos) << report;  // where it broke
+}
+
 // SPEC §5.3: a payment is in exactly one bank file, whatever instant the
 // process dies at. Each round kills `submit` and then `cutoff` at random
 // instants, finishes both, and compares every output with an undisturbed

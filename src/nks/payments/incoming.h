@@ -54,6 +54,19 @@ class IncomingVisitor {
   virtual Status OnHeader(const IncomingHeader& header) = 0;
   virtual Status OnGroup(const IncomingGroup& group) = 0;
   virtual Status OnPayment(const IncomingPayment& payment) = 0;
+  // Where the format sums exactly (xs:decimal CtrlSum), the reader gives its
+  // verdicts on NbOfTxs and CtrlSum; intake then uses them instead of its
+  // own count and øre sum.
+  virtual Status OnGroupTotals(bool count_matches, bool sum_matches) {
+    (void)count_matches;
+    (void)sum_matches;
+    return Status::Ok();
+  }
+  virtual Status OnFileTotals(bool count_matches, bool sum_matches) {
+    (void)count_matches;
+    (void)sum_matches;
+    return Status::Ok();
+  }
 };
 
 // Reads a whole file, calling the visitor in document order. A file that

@@ -86,6 +86,7 @@ struct CheckedGroup {
   int64_t sum_ore = 0;
   std::optional<uint64_t> count_sent;
   std::optional<int64_t> sum_sent;
+  std::optional<std::pair<bool, bool>> verdict;  // the reader's (count, sum) checks
 };
 
 // Checks one file's payments and stores the accepted ones; runs inside the
@@ -153,10 +154,39 @@ class FileIntake final : public IncomingVisitor {
     return Status::Ok();
   }
 
+  Status OnGroupTotals(bool count_matches, bool sum_matches) override {
+    if (!groups_.empty()) groups_.back().verdict = std::pair{count_matches, sum_matches};
+    return Status::Ok();
+  }
+  Status OnFileTotals(bool count_matches, bool sum_matches) override {
+    file_verdict_ = std::pair{count_matches, sum_matches};
+    return Status::Ok();
+  }
+
   // The file-level verdict once everything is read: a failure rejects the
   // whole file.
   std::optional<StatusReason> FileFailure() const {
     if (file_failure_) return file_failure_;
+    if (file_verdict_ && !file_verdict_->first) {
+      return iso20022::MakeStatusReason(NksReason::kCountMismatch,
+                                        "GrpHdr/NbOfTxs does not match the transactions");
+    }
+    if (file_verdict_ && !file_verdict_->second) {
+      return iso20022::MakeStatusReason(NksReason::kControlSumMismatch,
+                                        "GrpHdr/CtrlSum does not match the sum of the amounts");
+    }
+    for (const CheckedGroup& g : groups_) {
+      if (!g.verdict) continue;
+      if (!g.verdict->first) {
+        return iso20022::MakeStatusReason(
+            NksReason::kCountMismatch, fmt::format("PmtInf {}: NbOfTxs does not match its transactions", g.pmt_inf_id));
+      }
+      if (!g.verdict->second) {
+        return iso20022::MakeStatusReason(
+            NksReason::kControlSumMismatch, fmt::format("PmtInf {}: CtrlSum does not match its amounts", g.pmt_inf_id));
+      }
+    }
+    if (file_verdict_) return std::nullopt;  // the reader's exact verdicts stand
     if (answers_.size() != header_.transaction_count) {
       return iso20022::MakeStatusReason(
           NksReason::kCountMismatch, fmt::format("GrpHdr/NbOfTxs says {} but the file has {} transactions",
@@ -197,6 +227,7 @@ class FileIntake final : public IncomingVisitor {
   int64_t file_id_ = 0;
   IncomingHeader header_;
   std::optional<StatusReason> file_failure_;
+  std::optional<std::pair<bool, bool>> file_verdict_;  // the reader's (count, sum) checks
   std::vector<CheckedGroup> groups_;
   std::vector<TxAnswer> answers_;
   std::unordered_set<std::string> seen_end_to_end_;
@@ -486,8 +517,10 @@ Result<IntakeResult> Intake::Submit(const std::string& system, const std::string
         return Status::Invalid("replayed");  // rolls this attempt back
       }
       if (seen) {
-        failure = iso20022::MakeStatusReason(NksReason::kDuplicate,
-                                             "a different file with this MsgId was received before");
+        if (!failure) {  // a broken file is told it is broken first
+          failure = iso20022::MakeStatusReason(NksReason::kDuplicate,
+                                               "a different file with this MsgId was received before");
+        }
         file.msg_id.clear();  // it cannot be recorded under the taken MsgId
       }
     }

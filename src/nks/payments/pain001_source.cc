@@ -28,6 +28,7 @@ class Adapter final : public iso20022::Pain001Visitor {
     out.initiating_system = h.initiating_system;
     out.transaction_count = h.declared.tx_count.value_or(0);
     out.control_sum_ore = SumOre(h.declared.ctrl_sum);
+    declared_ = h.declared;
     return to_.OnHeader(out);
   }
 
@@ -63,8 +64,16 @@ class Adapter final : public iso20022::Pain001Visitor {
     return to_.OnPayment(out);
   }
 
+  Status OnGroupEnd(const iso20022::Pain001Group& g, const iso20022::Pain001Totals& read) override {
+    return to_.OnGroupTotals(iso20022::CountMatches(g.declared, read), iso20022::SumMatches(g.declared, read));
+  }
+
+
  private:
   IncomingVisitor& to_;
+
+ public:
+  iso20022::Pain001Declared declared_;
 };
 
 }  // namespace
@@ -72,8 +81,9 @@ class Adapter final : public iso20022::Pain001Visitor {
 Status ReadPain001(const std::string& path, IncomingVisitor& visitor) {
   NKS_ASSIGN_OR_RETURN(iso20022::Pain001Reader reader, iso20022::Pain001Reader::Open(path));
   Adapter adapter(visitor);
-  auto totals = reader.Read(adapter);
-  return totals.status();
+  NKS_ASSIGN_OR_RETURN(iso20022::Pain001Totals totals, reader.Read(adapter));
+  return visitor.OnFileTotals(iso20022::CountMatches(adapter.declared_, totals),
+                              iso20022::SumMatches(adapter.declared_, totals));
 }
 
 }  // namespace nks::payments
