@@ -125,6 +125,13 @@ ALTER TABLE payments ADD COLUMN resolution TEXT NOT NULL DEFAULT '';
 ALTER TABLE payments ADD COLUMN outcome_reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX payments_by_bank_file ON payments(bank_file_id) WHERE bank_file_id <> 0;
 )sql"},
+    // Payment search (SPEC §5.5). Each index ends in the implicit rowid, so
+    // a search by recipient or by date walks it backwards already ordered.
+    Migration{5, R"sql(
+CREATE INDEX payments_by_recipient ON payments(recipient, payout_date);
+CREATE INDEX payments_by_authority ON payments(authority, los, payout_date);
+CREATE INDEX payments_by_payout_date ON payments(payout_date);
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -268,6 +275,8 @@ class SqliteStore final : public Store {
   Result<uint64_t> CountBankFiles(const std::string& bank_agreement,
                                   const std::string& payout_date) override;
   Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) override;
+  Status SearchPayments(const PaymentQuery& query, const RowFn<Payment>& fn) override;
+  Result<std::optional<IntakeFile>> GetIntakeFile(int64_t id) override;
 
   Result<ConfigSnapshot> LoadConfig() override;
   Status PutAuthority(const Authority& a) override;
@@ -310,6 +319,7 @@ class SqliteStore final : public Store {
   Stmt get_person_, get_company_, get_unit_;
   Stmt insert_nemkonto_, insert_specific_;
   Stmt insert_payment_;
+  Stmt set_payment_outcome_;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -830,9 +840,13 @@ Status SqliteStore::ScanDuePayments(const std::string& last_payout_date, const R
 }
 
 Status SqliteStore::SetPaymentOutcome(const Payment& p) {
-  Stmt s(db_,
-         "UPDATE payments SET status=?, bank_file_id=?, resolved_account=?, resolution=?, "
-         "outcome_reason=? WHERE id=?");
+  // Prepared once: a cut-off updates every due payment.
+  if (!set_payment_outcome_.valid()) {
+    set_payment_outcome_ = Stmt(db_,
+        "UPDATE payments SET status=?, bank_file_id=?, resolved_account=?, resolution=?, "
+        "outcome_reason=? WHERE id=?");
+  }
+  Stmt& s = set_payment_outcome_;
   s.Bind(1, static_cast<int64_t>(p.status)).Bind(2, p.bank_file_id).BindText(3, p.resolved_account);
   s.BindText(4, p.resolution).BindText(5, p.outcome_reason).Bind(6, p.id);
   NKS_RETURN_IF_ERROR(s.Run());
@@ -887,6 +901,71 @@ Status SqliteStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payme
   Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE bank_file_id=? ORDER BY id", kPaymentColumns));
   s.Bind(1, bank_file_id);
   return ScanRows<Payment>(s, fn, ReadPayment);
+}
+
+// The search's SQL is made of constant fragments only, one per filter that
+// is set; every value is a bound parameter. BindPaymentQuery binds them in
+// the same order.
+std::string PaymentSearchSql(const PaymentQuery& q) {
+  std::string sql = fmt::format("SELECT {} FROM payments WHERE 1=1", kPaymentColumns);
+  if (q.authority) sql += " AND authority=?";
+  if (!q.los.empty()) {
+    sql += " AND los IN (?";
+    for (size_t i = 1; i < q.los.size(); ++i) sql += ",?";
+    sql += ")";
+  }
+  if (q.recipient) sql += " AND recipient=?";
+  if (q.from_payout_date) sql += " AND payout_date>=?";
+  if (q.to_payout_date) sql += " AND payout_date<=?";
+  if (q.amount_min_ore) sql += " AND amount_ore>=?";
+  if (q.amount_max_ore) sql += " AND amount_ore<=?";
+  if (q.benefit_type) sql += " AND benefit_type=?";
+  if (q.status) sql += " AND status=?";
+  if (q.system) sql += " AND system=?";
+  if (q.end_to_end) sql += " AND end_to_end=?";
+  return sql + " ORDER BY payout_date DESC, id DESC LIMIT ?";
+}
+
+void BindPaymentQuery(Stmt& s, const PaymentQuery& q) {
+  int i = 0;
+  if (q.authority) s.Bind(++i, int64_t{*q.authority});
+  for (const std::string& los : q.los) s.BindText(++i, los);
+  if (q.recipient) s.Bind(++i, static_cast<int64_t>(*q.recipient));
+  if (q.from_payout_date) s.BindText(++i, *q.from_payout_date);
+  if (q.to_payout_date) s.BindText(++i, *q.to_payout_date);
+  if (q.amount_min_ore) s.Bind(++i, *q.amount_min_ore);
+  if (q.amount_max_ore) s.Bind(++i, *q.amount_max_ore);
+  if (q.benefit_type) s.BindText(++i, *q.benefit_type);
+  if (q.status) s.Bind(++i, static_cast<int64_t>(*q.status));
+  if (q.system) s.BindText(++i, *q.system);
+  if (q.end_to_end) s.BindText(++i, *q.end_to_end);
+  s.Bind(++i, int64_t{q.limit});
+}
+
+Status SqliteStore::SearchPayments(const PaymentQuery& query, const RowFn<Payment>& fn) {
+  if (query.limit < 1 || query.limit > PaymentQuery::kLimitMax) {
+    return Status::Invalid(
+        fmt::format("payment search: limit {} is not in 1..{}", query.limit, PaymentQuery::kLimitMax));
+  }
+  if (query.los.size() > PaymentQuery::kLosUnitsMax) {
+    return Status::Invalid(fmt::format("payment search: {} LOS units, at most {}", query.los.size(),
+                                       PaymentQuery::kLosUnitsMax));
+  }
+  Stmt s(db_, PaymentSearchSql(query));
+  BindPaymentQuery(s, query);
+  return ScanRows<Payment>(s, fn, ReadPayment);
+}
+
+Result<std::optional<IntakeFile>> SqliteStore::GetIntakeFile(int64_t id) {
+  Stmt s(db_,
+         "SELECT id,system,msg_id,sha256,received_us,group_status,accepted,rejected,report "
+         "FROM intake_files WHERE id=?");
+  s.Bind(1, id);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<IntakeFile>();
+  return std::optional<IntakeFile>(IntakeFile{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),
+                                              s.Text(5), static_cast<uint64_t>(s.Int(6)),
+                                              static_cast<uint64_t>(s.Int(7)), s.Text(8)});
 }
 
 // ---- Configuration ----
