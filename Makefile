@@ -1,6 +1,9 @@
 # The two commands of the README:
 #   make run   build, create ./nks-data with a demo population, show it working
-#   make test  build and run every test
+#   make test  build and run every test (and, when FUZZ_SECONDS is set, each
+#              fuzzer of fuzz/ for that many seconds)
+#   make fuzz  build the fuzzers with clang in build-fuzz/ and run each for
+#              FUZZ_SECONDS seconds (default 10)
 # Each installs the Debian packages it needs when they are missing.
 
 BUILD ?= build
@@ -12,8 +15,9 @@ JOBS ?= $(shell nproc)
 DATA ?= nks-data
 DEMO_PERSONS ?= 10000
 DEMO_COMPANIES ?= 500
+FUZZ_SECONDS ?=
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench fuzz clean
 
 all: build
 
@@ -30,10 +34,14 @@ run: build
 test: build
 	@scripts/deps.sh test
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@if [ -n "$(FUZZ_SECONDS)" ]; then scripts/fuzz.sh $(FUZZ_SECONDS); fi
 
 bench: build
 	@scripts/deps.sh bench
 	@scripts/bench.sh $(BUILD)
+
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

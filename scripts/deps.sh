@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and tests need, when missing.
-# Usage: scripts/deps.sh [build|test|bench]
+# Usage: scripts/deps.sh [build|test|bench|fuzz]
 set -euo pipefail
 what=${1:-build}
 pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11-dev
@@ -9,6 +9,9 @@ pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11
 case "$what" in
   test) pkgs+=(poppler-utils libxml2-utils) ;;
   bench) pkgs+=(time bc) ;;
+  # libFuzzer and the sanitizer runtimes are in libclang-rt-14-dev, which
+  # clang-14 only recommends.
+  fuzz) pkgs+=(clang-14 libclang-rt-14-dev) ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

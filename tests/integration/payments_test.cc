@@ -208,4 +208,120 @@ TEST_F(Payments, ExactlyOnceWhateverInstantTheProcessDies) {
   EXPECT_GT(kills, rounds / 2);
 }
 
+// SPEC §5.5: "I did not get my money". A caseworker searches by the
+// citizen's CPR number and sees the payment forwarded, to which account
+// (masked) and why; the CPR number itself is never printed.
+TEST_F(Payments, SearchShowsWhereAPaymentWentMasked) {
+  Prepare(60);
+  ASSERT_EQ(Submit().code, 0);
+  RunResult c = Nks({"cutoff"}, kCutoffClock);
+  ASSERT_EQ(c.code, 0) << c.err;
+  int repeats = 0;
+  const auto forwarded = BankFileTransactions(fs::path(data_) / "outbox/bank", &repeats);
+  // A forwarded payment to a person: its EndToEndId and CPR number from the file.
+  const std::string xml = Slurp(Path("pop/pay.xml"));
+  const std::regex person(
+      "<EndToEndId>([^<]+)</EndToEndId>(?:(?!</CdtTrfTxInf>)[\\s\\S])*?"
+      "<Id>(\\d{6})-?(\\d{4})</Id>\\s*<SchmeNm>\\s*<Prtry>CPR</Prtry>");
+  std::string e2e, birth, serial;
+  for (std::sregex_iterator it(xml.begin(), xml.end(), person), end; it != end && e2e.empty(); ++it) {
+    if (forwarded.count((*it)[1])) {
+      e2e = (*it)[1];
+      birth = (*it)[2];
+      serial = (*it)[3];
+    }
+  }
+  ASSERT_FALSE(e2e.empty()) << "no forwarded payment to a CPR number";
+
+  RunResult table = Nks({"payments", "search", "--recipient", "cpr:" + birth + "-" + serial});
+  ASSERT_EQ(table.code, 0) << table.err;
+  std::string row;
+  std::istringstream lines(table.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(e2e) != std::string::npos) row = line;
+  }
+  ASSERT_FALSE(row.empty()) << table.out;
+  EXPECT_NE(row.find(" forwarded "), std::string::npos) << row;
+  EXPECT_NE(row.find(birth + "-XXXX"), std::string::npos) << row;
+  EXPECT_TRUE(std::regex_search(row, std::regex("\\d{4}-XXXXXX\\d{4}"))) << row;  // the account
+  EXPECT_TRUE(std::regex_search(row, std::regex("(nemkonto|specific-account)\\s*$"))) << row;
+
+  RunResult json = Nks({"payments", "search", "--recipient", "cpr:" + birth + serial, "--status",
+                        "forwarded", "--end-to-end", e2e, "--json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"status\":\"forwarded\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"recipient\":\"cpr:" + birth + "-XXXX\""), std::string::npos) << json.out;
+  EXPECT_EQ(json.out.find('\n'), json.out.size() - 1) << "one payment, one line: " << json.out;
+  for (const RunResult* r : {&table, &json}) {
+    EXPECT_EQ(r->out.find(birth + "-" + serial), std::string::npos) << r->out;
+    EXPECT_EQ(r->out.find(birth + serial), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find(serial), std::string::npos) << r->err;
+  }
+
+  RunResult bad = Nks({"payments", "search", "--amount-min", "12.345"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("--amount-min: "), std::string::npos) << bad.err;
+}
+
+// SPEC §5.4: the bank settles two forwarded payments and rejects one
+// (AC04, closed account); the authority's policy (RETURN in the demo
+// configuration) applies, the sender gets a follow-up pain.002, and the
+// same report applied again changes nothing.
+TEST_F(Payments, BankReportSettlesAndAppliesThePolicy) {
+  Prepare(60);
+  ASSERT_EQ(Submit().code, 0);
+  RunResult c = Nks({"cutoff"}, kCutoffClock);
+  ASSERT_EQ(c.code, 0) << c.err;
+  std::vector<std::pair<std::string, std::string>> forwarded;  // InstrId, EndToEndId
+  std::regex ids("<InstrId>(NKS[0-9]+)</InstrId>\\s*<EndToEndId>([^<]+)</EndToEndId>");
+  for (const auto& [name, xml] : FilesByName(fs::path(data_) / "outbox/bank")) {
+    for (std::sregex_iterator it(xml.begin(), xml.end(), ids), end; it != end; ++it) {
+      forwarded.emplace_back((*it)[1], (*it)[2]);
+    }
+  }
+  ASSERT_GE(forwarded.size(), 3u);
+  auto tx = [&](size_t i, const std::string& status, const std::string& reason) {
+    return "<TxInfAndSts><OrgnlInstrId>" + forwarded[i].first + "</OrgnlInstrId><OrgnlEndToEndId>" +
+           forwarded[i].second + "</OrgnlEndToEndId><TxSts>" + status + "</TxSts>" +
+           (reason.empty() ? "" : "<StsRsnInf><Rsn><Cd>" + reason + "</Cd></Rsn></StsRsnInf>") +
+           "</TxInfAndSts>\n";
+  };
+  Write("bank.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.11\"><CstmrPmtStsRpt>\n"
+        "<GrpHdr><MsgId>BANK-1</MsgId><CreDtTm>2026-11-30T08:00:00</CreDtTm></GrpHdr>\n"
+        "<OrgnlGrpInfAndSts><OrgnlMsgId>NKS-BANKFILE</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.10"
+        "</OrgnlMsgNmId></OrgnlGrpInfAndSts>\n<OrgnlPmtInfAndSts><OrgnlPmtInfId>P</OrgnlPmtInfId>\n" +
+            tx(0, "ACSC", "") + tx(1, "ACSC", "") + tx(2, "RJCT", "AC04") +
+            "</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>\n");
+  const char* kBankClock = "2026-11-30T10:00:00+01:00";
+  RunResult r = Nks({"bank-report", Path("bank.xml")}, kBankClock);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"settled\":2,\"returned\":1,\"cheques\":0,\"to_error_account\":0,"
+                       "\"already_applied\":0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"errors\":[]"), std::string::npos) << r.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\"follow_up_reports\":\\[\"([^\"]+)\"\\]"))) << r.out;
+  const std::string follow_up = Slurp(std::string(m[1]));
+  EXPECT_NE(follow_up.find("<OrgnlInstrId>" + forwarded[2].first + "</OrgnlInstrId>"), std::string::npos);
+  EXPECT_NE(follow_up.find("<Cd>AC04</Cd>"), std::string::npos) << follow_up;
+  EXPECT_NE(follow_up.find("policy RETURN"), std::string::npos) << follow_up;
+  std::string xsd = std::string(NKS_SOURCE_DIR) + "/schemas/iso20022/pain.002.001.11.xsd";
+  EXPECT_EQ(std::system(("xmllint --noout --schema '" + xsd + "' '" + std::string(m[1]) + "' 2>/dev/null").c_str()), 0);
+  // A stop now is refused: the payment is no longer pending.
+  RunResult stop = Nks({"stop", "--system", "SERVICEPLATFORM", "--end-to-end", forwarded[0].second}, kBankClock);
+  EXPECT_EQ(stop.code, 1);
+
+  RunResult again = Nks({"bank-report", Path("bank.xml")}, kBankClock);
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("\"settled\":0,\"returned\":0,\"cheques\":0,\"to_error_account\":0,"
+                           "\"already_applied\":3"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("\"follow_up_reports\":[]"), std::string::npos) << again.out;
+
+  Write("broken.xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE x>\n<Document/>\n");
+  RunResult broken = Nks({"bank-report", Path("broken.xml")}, kBankClock);
+  EXPECT_NE(broken.code, 0);
+  EXPECT_NE(broken.err.find("broken.xml:2"), std::string::npos) << broken.err;
+}
+
 }  // namespace

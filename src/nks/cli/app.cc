@@ -5,18 +5,24 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <optional>
 
 #include "nks/authority/config.h"
 #include "nks/cli/progress_bar.h"
+#include "nks/core/account.h"
 #include "nks/core/file.h"
 #include "nks/core/ids.h"
+#include "nks/core/money.h"
 #include "nks/core/time.h"
 #include "nks/gen/payments.h"
 #include "nks/gen/population.h"
+#include "nks/payments/bank_report.h"
 #include "nks/payments/cutoff.h"
 #include "nks/payments/intake.h"
+#include "nks/payments/search.h"
 #include "nks/payments/stop.h"
 #include "nks/payments/pain001_source.h"
 #include "nks/register/register.h"
@@ -61,6 +67,8 @@ struct Options {
   std::string population;  // gen payments: population directory
   std::string msg_id;
   std::string mix;
+  payments::SearchRequest search;  // payments search: the filters as typed
+  bool json = false;               // payments search: one JSON object per line
 };
 
 // A failure the user must see: printed as "nks: error: ..." with CPR
@@ -503,12 +511,133 @@ int RunCutoff(const Options& o) {
   return 0;
 }
 
+int BankReport(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  payments::BankReportOptions bo;
+  bo.cheque_dir = fs::path(o.data_dir) / "outbox" / "cheques";
+  bo.status_dir = fs::path(o.data_dir) / "outbox" / "status";
+  auto r = payments::ApplyBankReport(*env->store, *env->clock, o.file, bo);
+  if (!r.ok()) return Fail(r.status());
+  auto list = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ",") + JsonString(i);
+    return out;
+  };
+  fmt::print("{{\"msg_id\":{},\"settled\":{},\"returned\":{},\"cheques\":{},\"to_error_account\":{},"
+             "\"already_applied\":{},\"no_change\":{},\"errors\":[{}],\"follow_up_reports\":[{}]}}\n",
+             JsonString(r->msg_id), r->settled, r->returned, r->cheques, r->to_error_account,
+             r->already_applied, r->no_change, list(r->errors), list(r->follow_up_reports));
+  return 0;
+}
+
 int Stop(const Options& o) {
   auto env = OpenEnv(o);
   if (!env.ok()) return Fail(env.status());
   Status st = payments::StopPayment(*env->store, o.system, o.end_to_end);
   if (!st.ok()) return Fail(st);
   fmt::print("payment {} of {} stopped\n", o.end_to_end, o.system);
+  return 0;
+}
+
+// A payment as the search shows it: recipient and account masked, and CPR
+// numbers masked in every free text (an EndToEndId may hold one).
+struct SearchRow {
+  std::string id, system, end_to_end, payout_date, amount, benefit, recipient, status, account, why;
+};
+
+std::string MaskedRecipient(uint64_t key, bool tagged) {
+  if (key == 0) return "-";  // a complete payment without a recipient id
+  auto id = RecipientId::FromKey(key);
+  if (!id.ok()) return "?";
+  return tagged ? id->TaggedMasked() : id->Masked();
+}
+
+std::string MaskedAccount(const std::string& canonical) {
+  if (canonical.empty()) return "-";
+  auto account = Account::Parse(canonical);
+  return account.ok() ? account->Masked() : "?";
+}
+
+SearchRow ShowPayment(const store::Payment& p, bool json) {
+  SearchRow r;
+  r.id = std::to_string(p.id);
+  r.system = MaskCprsIn(p.system);
+  r.end_to_end = MaskCprsIn(p.end_to_end);
+  r.payout_date = p.payout_date;
+  auto amount = AmountOre::Of(p.amount_ore);
+  r.amount = amount.ok() ? amount->ToDanish() : fmt::format("{} øre", p.amount_ore);
+  r.benefit = MaskCprsIn(p.benefit_type);
+  r.recipient = MaskedRecipient(p.recipient, json);
+  r.status = std::string(store::PaymentStatusName(p.status));
+  // Until the cut-off resolves it, a complete payment names its account.
+  r.account = MaskedAccount(p.resolved_account.empty() ? p.creditor_account : p.resolved_account);
+  const bool failed = p.status == store::PaymentStatus::kFailed && !p.outcome_reason.empty();
+  r.why = MaskCprsIn(failed ? p.outcome_reason : p.resolution);
+  if (r.why.empty()) r.why = "-";
+  return r;
+}
+
+// Display width: UTF-8 continuation bytes take no column.
+size_t Columns(std::string_view s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+void PrintSearchTable(const std::vector<SearchRow>& rows) {
+  const SearchRow header{"NKS id", "system", "EndToEndId", "payout date", "amount", "benefit",
+                         "recipient", "status", "account", "why"};
+  auto cells = [](const SearchRow& r) {
+    return std::array<const std::string*, 10>{&r.id, &r.system, &r.end_to_end, &r.payout_date, &r.amount,
+                                              &r.benefit, &r.recipient, &r.status, &r.account, &r.why};
+  };
+  std::array<size_t, 10> width{};
+  for (size_t c = 0; c < width.size(); ++c) width[c] = Columns(*cells(header)[c]);
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < width.size(); ++c) width[c] = std::max(width[c], Columns(*cells(r)[c]));
+  }
+  constexpr size_t kAmountColumn = 4;  // right-aligned, so the decimals line up
+  auto print = [&](const SearchRow& r) {
+    std::string line;
+    for (size_t c = 0; c < width.size(); ++c) {
+      const std::string& cell = *cells(r)[c];
+      const bool last = c + 1 == width.size();
+      const std::string pad(last ? 0 : width[c] - Columns(cell), ' ');
+      line += c == kAmountColumn ? pad + cell : cell + pad;
+      if (!last) line += "  ";
+    }
+    fmt::print("{}\n", line);
+  };
+  print(header);
+  for (const auto& r : rows) print(r);
+}
+
+void PrintSearchJson(const SearchRow& r, const store::Payment& p) {
+  fmt::print("{{\"id\":{},\"system\":{},\"end_to_end\":{},\"authority\":{},\"los\":{},"
+             "\"payout_date\":{},\"amount_ore\":{},\"amount\":{},\"benefit\":{},\"recipient\":{},"
+             "\"status\":{},\"account\":{},\"why\":{}}}\n",
+             r.id, JsonString(r.system), JsonString(r.end_to_end), p.authority,
+             JsonString(MaskCprsIn(p.los)), JsonString(r.payout_date), p.amount_ore, JsonString(r.amount),
+             JsonString(r.benefit), JsonString(r.recipient), JsonString(r.status), JsonString(r.account),
+             JsonString(r.why));
+}
+
+int SearchPayments(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto query = payments::ParseSearch(*env->store, o.search);
+  if (!query.ok()) return Fail(query.status());
+  auto found = payments::SearchPayments(*env->store, *query);
+  if (!found.ok()) return Fail(found.status());
+  std::vector<SearchRow> rows;
+  for (const auto& p : *found) {
+    rows.push_back(ShowPayment(p, o.json));
+    if (o.json) PrintSearchJson(rows.back(), p);
+  }
+  if (!o.json) PrintSearchTable(rows);
+  fmt::print(stderr, "{} payment(s){}\n", rows.size(),
+             rows.size() >= query->limit ? "; the limit is reached: narrow the search or raise --limit" : "");
   return 0;
 }
 
@@ -628,10 +757,36 @@ int Run(int argc, char** argv) {
   on(app.add_subcommand("cutoff", "forward every payment whose cut-off has passed (at the clock's time)"),
      RunCutoff);
 
+  auto* bank = app.add_subcommand("bank-report", "apply a bank's report (pain.002 or camt.054) on forwarded payments");
+  bank->add_option("file", o.file, "pain.002.001.11 or camt.054.001.08 file")->required();
+  on(bank, BankReport);
+
   auto* stop = app.add_subcommand("stop", "stop a pending payment");
   stop->add_option("--system", o.system, "the payment system that sent it")->required();
   stop->add_option("--end-to-end", o.end_to_end, "its EndToEndId")->required();
   on(stop, Stop);
+
+  auto* pays = app.add_subcommand("payments", "search and trace payments");
+  pays->require_subcommand(1);
+  auto* search = pays->add_subcommand(
+      "search", "find payments and see which account (masked) each went to and why; newest first");
+  payments::SearchRequest& q = o.search;
+  search->add_option("--authority", q.authority, "NKS agreement number");
+  search->add_option("--los", q.los, "LOS unit id: the unit and every unit below it");
+  search->add_option("--recipient", q.recipient, "cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN");
+  search->add_option("--from", q.from, "first payout date, YYYY-MM-DD");
+  search->add_option("--to", q.to, "last payout date, YYYY-MM-DD");
+  search->add_option("--amount-min", q.amount_min, "smallest amount in kroner (1234.56 or 1.234,56)");
+  search->add_option("--amount-max", q.amount_max, "largest amount in kroner");
+  search->add_option("--benefit", q.benefit, "benefit type code");
+  search->add_option("--status", q.status, "pending, stopped, forwarded, settled or failed");
+  search->add_option("--system", q.system, "payment system id");
+  search->add_option("--end-to-end", q.end_to_end, "EndToEndId");
+  search->add_option("--limit", q.limit,
+                     fmt::format("most payments shown, 1 to {} (default {})", store::PaymentQuery::kLimitMax,
+                                 store::PaymentQuery::kLimitDefault));
+  search->add_flag("--json", o.json, "one JSON object per line instead of a table");
+  on(search, SearchPayments);
 
   on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
 

@@ -120,7 +120,8 @@ Status CsvReader::ReadRecord(std::vector<std::string_view>* fields) {
       bool escaped = false;  // the field holds "" and must be unescaped
       size_t begin = scratch_.size();
       while (true) {
-        const void* found = std::memchr(data_ + pos_, '"', limit - pos_);
+        // pos_ passes limit when a "" straddles it: the record is too long.
+        const void* found = pos_ < limit ? std::memchr(data_ + pos_, '"', limit - pos_) : nullptr;
         if (found == nullptr) {
           return limit < size_ ? Status::Invalid("record longer than 64 KiB")
                                : Status::Invalid("quoted field is not closed");

@@ -242,6 +242,18 @@ TEST(CsvReaderTest, RunawayQuoteStopsAt64KiBAndResumesAtTheNextLine) {
   EXPECT_EQ(got.back().line, 2001u);
 }
 
+// Seen with fuzz/csv_fuzz under ASan: a "" whose second quote was the first
+// byte past the limit made the next search start beyond it, past the buffer.
+TEST(CsvReaderTest, DoubledQuoteStraddlingThe64KiBLimitIsTooLong) {
+  const std::string text =
+      "\"" + std::string(CsvReader::kRecordBytesMax - 1, 'a') + "\"\"x\nnext\n";
+  const std::vector<Read> got = ReadAllText(text);
+  ASSERT_EQ(got.size(), 2u);
+  ASSERT_FALSE(got[0].ok);
+  EXPECT_TRUE(Contains(got[0].error, "record longer than 64 KiB")) << got[0].error;
+  EXPECT_EQ(got[1].fields, (Row{"next"}));
+}
+
 // ---- Seek ----
 
 TEST(CsvReaderTest, SeekToARecordSeenBeforeReadsItAgain) {

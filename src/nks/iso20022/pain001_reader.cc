@@ -537,6 +537,7 @@ class ReadSession {
   // Errors.
   Result<Pain001Totals> Finish(int rc);
   Status ReportPending();
+  void ResyncCursor();
   void WalkToTarget();
   Status Fatal(const xmlNode* node, std::string_view reason) const;
   Status FileError(uint64_t line, std::string_view where, std::string_view reason) const;
@@ -586,7 +587,10 @@ Result<Pain001Totals> ReadSession::Run(int fd, uint64_t first_piece_bytes) {
   }
   while (true) {
     const int rc = xmlTextReaderRead(reader_.get());
-    if (rc != 1) return Finish(rc);
+    if (rc != 1) {
+      ResyncCursor();
+      return Finish(rc);
+    }
     xmlNode* node = xmlTextReaderCurrentNode(reader_.get());
     if (doc_ == nullptr) doc_ = node->doc;
     const Status applied = Apply(node, xmlTextReaderNodeType(reader_.get()));
@@ -1102,6 +1106,29 @@ Status ReadSession::ReportPending() {
   if (!error_.path_found) WalkToTarget();
   if (!error_.path_found) error_.path = error_.about_root ? "/" + error_.element : PathOf(depth_);
   return FileError(error_.line, error_.path, error_.reason);
+}
+
+// A Read() that fails may first have moved off the cursor, and libxml2
+// frees a node as its reader leaves it: the cursor is then freed memory.
+// Moves the cursor (and the path stack) to where the reader stopped.
+void ReadSession::ResyncCursor() {
+  const xmlNode* current = xmlTextReaderCurrentNode(reader_.get());
+  if (current == cursor_) return;
+  if (current == nullptr) {  // past the document's end: nothing left to walk
+    cursor_ = nullptr;
+    return;
+  }
+  if (depth_ > 0 && current == frames_[depth_ - 1].node) {
+    // Back up from the cursor, the open element's last child, to its end.
+    Pop();
+    cursor_ = current;
+    cursor_open_ = false;
+    return;
+  }
+  // On to the cursor's next sibling (or first child): entered, not applied.
+  cursor_ = current;
+  cursor_open_ = IsElement(current);
+  if (cursor_open_ && !Push(current).ok()) cursor_ = nullptr;
 }
 
 // Moves the path stack forward through the tree the parser has built past

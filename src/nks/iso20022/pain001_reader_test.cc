@@ -609,6 +609,15 @@ TEST(Pain001ReaderTest, ReportsNotWellFormedWithItsLine) {
   EXPECT_EQ(cut.totals.status().code(), Code::kInvalidArgument);
 }
 
+// Found by fuzz/pain001_fuzz (ASan: use after free): libxml2 frees a comment
+// or PI as its reader moves on, and the read then failed on the cut text.
+TEST(Pain001ReaderTest, ReportsAnErrorJustPastACommentOrProcessingInstruction) {
+  TempDir dir;
+  const std::string root = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.10\">";
+  ExpectFileError(ReadXml(dir, root + "<?pi?>\n<", "pi.xml"), 2, "/Document", "");
+  ExpectFileError(ReadXml(dir, root + "<!--c-->\n<", "comment.xml"), 2, "/Document", "");
+}
+
 TEST(Pain001ReaderTest, CountsLinesPast65535) {
   TempDir dir;
   FileSpec f = Groups(1, 12'000);  // ~8 lines each

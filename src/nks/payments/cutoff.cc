@@ -8,7 +8,7 @@
 #include "nks/core/calendar.h"
 #include "nks/core/money.h"
 #include "nks/iso20022/pain001_writer.h"
-#include "nks/letters/letter.h"
+#include "nks/payments/cheque.h"
 
 namespace nks::payments {
 namespace {
@@ -195,42 +195,9 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
   });
 }
 
-// Policy CHEQUE: a cheque order and a cover letter to the register address
-// urging the recipient to register a NemKonto (SPEC §6's wording), named by
-// the payment so writing it again replaces it.
+// Policy CHEQUE: the cover letter is shared with bank reports (cheque.h).
 Status Cutoff::WriteCheque(const Payment& p, Instant now) {
-  NKS_ASSIGN_OR_RETURN(RecipientId id, RecipientId::FromKey(p.recipient));
-  std::vector<std::string> address;
-  if (id.is_person()) {
-    NKS_ASSIGN_OR_RETURN(auto person, store_->GetPerson(id.number()));
-    if (person) address = {person->name, person->address, person->postcode + " " + person->city};
-  } else {
-    uint64_t cvr = id.number();
-    if (id.type() != IdType::kCvr) {
-      NKS_ASSIGN_OR_RETURN(auto unit, store_->GetUnit(id.key()));
-      if (unit) cvr = unit->cvr;
-    }
-    NKS_ASSIGN_OR_RETURN(auto company, store_->GetCompany(cvr));
-    if (company) address = {company->name, company->address, company->postcode + " " + company->city};
-  }
-  std::error_code ec;
-  fs::create_directories(options_.cheque_dir, ec);
-  letters::Letter letter;
-  letter.sender_name = "NemKonto";
-  letter.recipient_lines = address;
-  letter.date_line = "København, " + letters::DanishLongDate(CopenhagenDate(now));
-  letter.subject = "Udbetaling med check";
-  AmountOre amount = *AmountOre::Of(p.amount_ore);
-  letter.paragraphs = {
-      fmt::format("Myndighed nr. {} har udbetalt {} til dig ({}). Vi kunne ikke finde en NemKonto "
-                  "til dig, så beløbet sendes som check.",
-                  p.authority, amount.ToDanish(), p.remittance),
-      "Du får dine penge hurtigere og mere sikkert, hvis du opretter en NemKonto. Det kan du gøre i "
-      "dit pengeinstitut eller selv på www.nemkonto.dk.",
-      "Pengene vil blive udbetalt til din NemKonto. Du kan læse mere på www.nemkonto.dk",
-  };
-  letter.footer = fmt::format("Checkordre for betaling NKS{} ({}). Brevet er dannet automatisk.", p.id, p.end_to_end);
-  return letters::WriteLetterPdf(letter, options_.cheque_dir / fmt::format("cheque-NKS{}.pdf", p.id));
+  return WriteChequeLetter(*store_, p, now, options_.cheque_dir, ChequeCause::kNoAccount);
 }
 
 }  // namespace nks::payments

@@ -245,6 +245,29 @@ struct BankFile {
   std::string debit_bank;
 };
 
+// A payment search (SPEC §5.5): every filter that is set must match. Dates
+// are "YYYY-MM-DD", inclusive. Results come newest payout date first, then
+// by id descending, at most `limit` of them.
+struct PaymentQuery {
+  static constexpr uint32_t kLimitDefault = 1000;
+  static constexpr uint32_t kLimitMax = 10000;
+  // LOS units in one query: a subtree larger than this is refused.
+  static constexpr size_t kLosUnitsMax = 1000;
+
+  std::optional<uint32_t> authority;
+  std::vector<std::string> los;  // any of these units (the caller expands subtrees); empty: any
+  std::optional<uint64_t> recipient;  // RecipientId::key()
+  std::optional<std::string> from_payout_date;
+  std::optional<std::string> to_payout_date;
+  std::optional<int64_t> amount_min_ore;
+  std::optional<int64_t> amount_max_ore;
+  std::optional<std::string> benefit_type;
+  std::optional<PaymentStatus> status;
+  std::optional<std::string> system;
+  std::optional<std::string> end_to_end;
+  uint32_t limit = kLimitDefault;  // 1..kLimitMax
+};
+
 // A payment file as received: the answer to a re-sent file.
 struct IntakeFile {
   int64_t id = 0;

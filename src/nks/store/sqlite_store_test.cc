@@ -142,7 +142,7 @@ TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 4);
+  EXPECT_EQ(*version, 5);
 
   RawDb raw(path_);
   for (const char* table :
@@ -167,14 +167,14 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), 4);
+    EXPECT_EQ(*store->SchemaVersion(), 5);
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "4");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "5");
 }
 
 // ---- Register rows ----
@@ -756,6 +756,142 @@ TEST_F(SqliteStoreTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync
   RawDb raw(path_);
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM persons"), "1");
+}
+
+
+// ---- Payment search (SPEC §5.5) ----
+
+class SqliteStoreSearchTest : public SqliteStoreTest {
+ protected:
+  void SetUp() override {
+    SqliteStoreTest::SetUp();
+    store_ = Open();
+    ASSERT_NE(store_, nullptr);
+  }
+  void TearDown() override {
+    store_.reset();
+    SqliteStoreTest::TearDown();
+  }
+
+  int64_t Add(std::string e2e, uint32_t authority, std::string los, uint64_t recipient,
+              std::string payout_date, int64_t amount_ore, PaymentStatus status = PaymentStatus::kPending) {
+    Payment p;
+    p.system = "SYS";
+    p.end_to_end = std::move(e2e);
+    p.authority = authority;
+    p.los = std::move(los);
+    p.bank_agreement = "PIA-1";
+    p.benefit_type = "boligstoette";
+    p.recipient = recipient;
+    p.amount_ore = amount_ore;
+    p.currency = "DKK";
+    p.requested_date = payout_date;
+    p.payout_date = std::move(payout_date);
+    p.status = status;
+    EXPECT_TRUE(store_->AddPayment(&p).ok());
+    return p.id;
+  }
+
+  // The EndToEndIds found, in result order.
+  std::vector<std::string> Search(const PaymentQuery& q) {
+    std::vector<std::string> out;
+    Status st = store_->SearchPayments(q, [&](const Payment& p) {
+      out.push_back(p.end_to_end);
+      return true;
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  }
+
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreSearchTest, EachFilterNarrowsAndResultsAreNewestFirst) {
+  Add("E1", 1, "A", kKeyA, "2026-11-02", 10000);
+  Add("E2", 1, "B", kKeyB, "2026-11-30", 25000, PaymentStatus::kForwarded);
+  Add("E3", 2, "A", kKeyA, "2026-11-30", 50000);
+  Add("E4", 1, "A", kKeyA, "2026-12-01", 99);
+
+  EXPECT_EQ(Search({}), (std::vector<std::string>{"E4", "E3", "E2", "E1"}));
+  PaymentQuery q;
+  q.authority = 1;
+  EXPECT_EQ(Search(q), (std::vector<std::string>{"E4", "E2", "E1"}));
+  q.los = {"A", "C"};
+  EXPECT_EQ(Search(q), (std::vector<std::string>{"E4", "E1"}));
+
+  PaymentQuery r;
+  r.recipient = kKeyA;
+  r.from_payout_date = "2026-11-02";
+  r.to_payout_date = "2026-11-30";
+  EXPECT_EQ(Search(r), (std::vector<std::string>{"E3", "E1"}));
+
+  PaymentQuery a;
+  a.amount_min_ore = 10000;
+  a.amount_max_ore = 25000;
+  EXPECT_EQ(Search(a), (std::vector<std::string>{"E2", "E1"}));
+
+  PaymentQuery st;
+  st.status = PaymentStatus::kForwarded;
+  st.benefit_type = "boligstoette";
+  st.system = "SYS";
+  EXPECT_EQ(Search(st), (std::vector<std::string>{"E2"}));
+  st.benefit_type = "other";
+  EXPECT_TRUE(Search(st).empty());
+
+  PaymentQuery e;
+  e.end_to_end = "E3";
+  EXPECT_EQ(Search(e), (std::vector<std::string>{"E3"}));
+}
+
+TEST_F(SqliteStoreSearchTest, TiesOnPayoutDateComeByIdDescendingAndTheLimitHolds) {
+  for (int i = 0; i < 5; ++i) Add("E" + std::to_string(i), 1, "A", kKeyA, "2026-11-30", 100);
+  PaymentQuery q;
+  q.limit = 3;
+  EXPECT_EQ(Search(q), (std::vector<std::string>{"E4", "E3", "E2"}));
+}
+
+TEST_F(SqliteStoreSearchTest, ValuesAreBoundNeverSpliced) {
+  Add("E1", 1, "A", kKeyA, "2026-11-30", 100);
+  PaymentQuery q;
+  q.end_to_end = "x' OR '1'='1";
+  q.los = {"A') OR 1=1 --"};
+  EXPECT_TRUE(Search(q).empty());
+  EXPECT_EQ(RawDb(path_).Query("SELECT COUNT(*) FROM payments"), "1");
+}
+
+TEST_F(SqliteStoreSearchTest, RefusesALimitOrLosListOutsideItsBounds) {
+  PaymentQuery q;
+  auto none = [](const Payment&) { return true; };
+  q.limit = 0;
+  EXPECT_EQ(store_->SearchPayments(q, none).code(), Code::kInvalidArgument);
+  q.limit = PaymentQuery::kLimitMax + 1;
+  EXPECT_EQ(store_->SearchPayments(q, none).code(), Code::kInvalidArgument);
+  q.limit = PaymentQuery::kLimitMax;
+  q.los.assign(PaymentQuery::kLosUnitsMax + 1, "A");
+  EXPECT_EQ(store_->SearchPayments(q, none).code(), Code::kInvalidArgument);
+  q.los.resize(PaymentQuery::kLosUnitsMax);
+  EXPECT_TRUE(store_->SearchPayments(q, none).ok());
+}
+
+TEST_F(SqliteStoreSearchTest, SearchByRecipientWalksAnIndexInResultOrder) {
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "EXPLAIN QUERY PLAN SELECT id FROM payments WHERE recipient=?1 "
+                               "ORDER BY payout_date DESC, id DESC LIMIT 10",
+                               -1, &s, nullptr),
+            SQLITE_OK);
+  std::string plan;  // the 4th column of each row says what is scanned
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(s, 3));
+    plan += ";";
+  }
+  sqlite3_finalize(s);
+  sqlite3_close_v2(db);
+  EXPECT_NE(plan.find("payments_by_recipient"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort step
 }
 
 }  // namespace

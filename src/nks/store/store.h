@@ -113,6 +113,13 @@ class Store {
                                           const std::string& payout_date) = 0;
   // The payments of a bank file, by id.
   virtual Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) = 0;
+  // The payments matching `query`, newest payout date first (then id
+  // descending), at most query.limit. InvalidArgument for a limit outside
+  // 1..kLimitMax or more than kLosUnitsMax LOS units.
+  virtual Status SearchPayments(const PaymentQuery& query, const RowFn<Payment>& fn) = 0;
+  // The intake file `id` (Payment::file_id); nullopt when there is none
+  // (0: a payment NKS made itself, e.g. to an error account).
+  virtual Result<std::optional<IntakeFile>> GetIntakeFile(int64_t id) = 0;
 
   // Register changes made through the authority channel by `authority`'s
   // users with from_us <= at_us < to_us, in time order (control lists).

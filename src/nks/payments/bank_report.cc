@@ -1,0 +1,299 @@
+#include "nks/payments/bank_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <tuple>
+
+#include "nks/core/calendar.h"
+#include "nks/core/text.h"
+#include "nks/iso20022/bank_report_reader.h"
+#include "nks/iso20022/pain002_writer.h"
+#include "nks/payments/cheque.h"
+
+namespace nks::payments {
+namespace {
+
+namespace fs = std::filesystem;
+using iso20022::BankOutcome;
+using iso20022::BankReportTransaction;
+using store::FailedPaymentPolicy;
+using store::Payment;
+using store::PaymentStatus;
+
+constexpr size_t kMax35Text = 35;            // EndToEndId, MsgId
+constexpr size_t kPaymentIdDigitsMax = 18;   // fits int64_t
+constexpr size_t kRemittanceCharsMax = 140;  // Max140Text
+constexpr std::string_view kNarrativeCode = "NARR";  // ISO: reason in the text
+
+// Reads the whole report into memory; a bad file fails here, before the
+// store is touched.
+class Collector final : public iso20022::BankReportVisitor {
+ public:
+  Status OnHeader(const iso20022::BankReportHeader& header) override {
+    msg_id = header.msg_id;
+    return Status::Ok();
+  }
+  Status OnTransaction(const BankReportTransaction& tx) override {
+    if (txs.size() >= kBankReportTransactionsMax) {
+      return Status::Invalid(fmt::format("line {}: more than {} transactions in one bank report",
+                                         tx.line, kBankReportTransactionsMax));
+    }
+    txs.push_back(tx);
+    return Status::Ok();
+  }
+  std::string msg_id;
+  std::vector<BankReportTransaction> txs;
+};
+
+// "NKS<id>" -> id; nullopt for anything else.
+std::optional<int64_t> ParsePaymentId(std::string_view instr_id) {
+  if (instr_id.substr(0, 3) != "NKS") return std::nullopt;
+  const std::string_view digits = instr_id.substr(3);
+  if (digits.empty() || digits.size() > kPaymentIdDigitsMax || !text::AllDigits(digits) ||
+      digits.front() == '0') {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(text::DigitsValue(digits));
+}
+
+// A status this report gave a payment, for the sender's follow-up report.
+struct Change {
+  Payment payment;  // as it is now
+  bool settled = false;
+  std::string bank_code;  // ISO code for Rsn/Cd (NARR when the bank gave none)
+  std::string text;       // what happened, for AddtlInf
+};
+
+class Applier {
+ public:
+  Applier(store::Store& store, Instant now, BankReportResult* result)
+      : store_(store), now_(now), result_(result) {}
+
+  Status Apply(const BankReportTransaction& tx, const store::ConfigSnapshot& config);
+
+  std::vector<Change> changes;
+  std::vector<Payment> cheques;
+
+ private:
+  Status Reject(Payment p, const BankReportTransaction& tx, const store::Authority& authority);
+  Status ToErrorAccount(Payment* p, const store::Authority& authority, std::string* text);
+  void Error(const BankReportTransaction& tx, std::string_view what);
+
+  store::Store& store_;
+  Instant now_;
+  BankReportResult* result_;
+};
+
+void Applier::Error(const BankReportTransaction& tx, std::string_view what) {
+  if (result_->errors.size() < kBankReportErrorsListedMax) {
+    result_->errors.push_back(fmt::format("line {}: {}: {}", tx.line,
+                                          tx.instr_id.empty() ? "(no InstrId)" : tx.instr_id, what));
+  }
+}
+
+Status Applier::Apply(const BankReportTransaction& tx, const store::ConfigSnapshot& config) {
+  if (tx.outcome == BankOutcome::kOther) {
+    ++result_->no_change;
+    return Status::Ok();
+  }
+  const std::optional<int64_t> id = ParsePaymentId(tx.instr_id);
+  if (!id) {
+    Error(tx, "not an NKS payment id");
+    return Status::Ok();
+  }
+  NKS_ASSIGN_OR_RETURN(std::optional<Payment> found, store_.GetPayment(*id));
+  if (!found) {
+    Error(tx, "no such payment");
+    return Status::Ok();
+  }
+  if (found->status == PaymentStatus::kSettled || found->status == PaymentStatus::kFailed) {
+    ++result_->already_applied;
+    return Status::Ok();
+  }
+  if (found->status != PaymentStatus::kForwarded) {
+    Error(tx, "the payment was never forwarded to a bank");
+    return Status::Ok();
+  }
+  if (tx.outcome == BankOutcome::kSettled) {
+    found->status = PaymentStatus::kSettled;
+    NKS_RETURN_IF_ERROR(store_.SetPaymentOutcome(*found));
+    ++result_->settled;
+    changes.push_back(Change{*found, true, "", ""});
+    return Status::Ok();
+  }
+  auto authority = std::find_if(config.authorities.begin(), config.authorities.end(),
+                                [&](const auto& a) { return a.nks == found->authority; });
+  if (authority == config.authorities.end()) {
+    return Status::Corruption(
+        fmt::format("payment {}: authority {} is not configured", found->id, found->authority));
+  }
+  return Reject(*found, tx, *authority);
+}
+
+// The policy as configured now applies (SPEC §4.1).
+Status Applier::Reject(Payment p, const BankReportTransaction& tx, const store::Authority& authority) {
+  const bool iso_code = !tx.reason_code.empty() && tx.reason_code.size() <= 4;
+  const std::string code = iso_code ? tx.reason_code : std::string(kNarrativeCode);
+  const std::string bank_said =
+      fmt::format("The bank rejected the payment ({})", tx.reason_code.empty() ? "no reason given" : tx.reason_code);
+  std::string text;
+  p.status = PaymentStatus::kFailed;
+  if (p.system == kNksSystem) {
+    p.outcome_reason = code + "/MANUAL";
+    Error(tx, fmt::format("NKS's own payment was rejected ({}); it needs a caseworker", code));
+  } else {
+    switch (authority.policy) {
+      case FailedPaymentPolicy::kReturn:
+        p.outcome_reason = code + "/RETURN";
+        text = bank_said + "; policy RETURN: it is returned to the payment system.";
+        ++result_->returned;
+        break;
+      case FailedPaymentPolicy::kCheque:
+        p.outcome_reason = code + "/CHEQUE";
+        text = bank_said + "; policy CHEQUE: it is paid by cheque to the recipient's register address.";
+        cheques.push_back(p);
+        ++result_->cheques;
+        break;
+      case FailedPaymentPolicy::kErrorAccount:
+        if (authority.error_account.empty()) {
+          Error(tx, fmt::format("authority {} has policy ERROR_ACCOUNT but no error account; "
+                                "left forwarded", authority.nks));
+          return Status::Ok();
+        }
+        p.outcome_reason = code;
+        NKS_RETURN_IF_ERROR(ToErrorAccount(&p, authority, &text));
+        text = bank_said + text;
+        ++result_->to_error_account;
+        break;
+    }
+  }
+  NKS_RETURN_IF_ERROR(store_.SetPaymentOutcome(p));
+  changes.push_back(Change{p, false, code, text});
+  return Status::Ok();
+}
+
+// A new payment to the error account for the next possible payout date.
+Status Applier::ToErrorAccount(Payment* p, const store::Authority& authority, std::string* text) {
+  const std::string date = FormatDate(EarliestPayoutDate(now_));
+  Payment e;
+  e.system = std::string(kNksSystem);
+  e.end_to_end = fmt::format("NKS{}/R", p->id).substr(0, kMax35Text);
+  e.pmt_inf_id = fmt::format("NKS-ERR-{}", authority.nks);
+  e.authority = p->authority;
+  e.los = p->los;
+  e.bank_agreement = p->bank_agreement;
+  e.benefit_type = p->benefit_type;
+  e.recipient = p->recipient;
+  e.creditor_account = authority.error_account;
+  e.creditor_name = authority.name;
+  e.amount_ore = p->amount_ore;
+  e.currency = p->currency;
+  e.requested_date = date;
+  e.payout_date = date;
+  e.remittance = fmt::format("Fejlkonto: NKS{} ({}/{}) afvist af banken", p->id, p->system,
+                             p->end_to_end).substr(0, kRemittanceCharsMax);
+  e.status = PaymentStatus::kPending;
+  NKS_RETURN_IF_ERROR(store_.AddPayment(&e));
+  p->outcome_reason = fmt::format("{}/ERROR_ACCOUNT NKS{}", p->outcome_reason, e.id);
+  *text = fmt::format("; policy ERROR_ACCOUNT: it is paid to the authority's error account as "
+                      "payment NKS{} on {}.", e.id, date);
+  return Status::Ok();
+}
+
+std::string SafeFileName(std::string_view s) {
+  std::string out;
+  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_');
+  return out;
+}
+
+// One follow-up pain.002 for the intake file of `changes` (all of one file),
+// named by the lowest payment id in it: each payment changes once, so the
+// name and MsgId are new for every report and the same if written again.
+Status WriteFollowUp(const store::IntakeFile& intake, std::vector<Change> changes, Instant now,
+                     const BankReportOptions& options, std::string* path_out) {
+  std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
+    return std::tie(a.payment.pmt_inf_id, a.payment.id) < std::tie(b.payment.pmt_inf_id, b.payment.id);
+  });
+  const int64_t first_id = std::min_element(changes.begin(), changes.end(), [](const auto& a, const auto& b) {
+                             return a.payment.id < b.payment.id;
+                           })->payment.id;
+  const fs::path dir = options.status_dir / SafeFileName(intake.system);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IoError(fmt::format("{}: {}", dir.string(), ec.message()));
+  const fs::path path = dir / fmt::format("{}-followup-NKS{}.xml", SafeFileName(intake.msg_id), first_id);
+  iso20022::StatusReportHeader h;
+  h.message_id = fmt::format("NKS-FU-{}-{}", intake.id, first_id).substr(0, kMax35Text);
+  h.created_at = now;
+  h.nks_id = options.nks_id;
+  h.original_message_id = intake.msg_id;
+  h.group_status = iso20022::GroupStatus::kNone;
+  h.transaction_count = changes.size();
+  NKS_ASSIGN_OR_RETURN(auto writer, iso20022::Pain002Writer::Begin(path, h));
+  std::optional<std::string> group;
+  for (const Change& c : changes) {
+    if (group != c.payment.pmt_inf_id) {
+      group = c.payment.pmt_inf_id;
+      NKS_RETURN_IF_ERROR(writer.BeginGroup(*group));
+    }
+    iso20022::StatusReportTransaction tx{fmt::format("NKS{}", c.payment.id), c.payment.end_to_end,
+                                         iso20022::TransactionStatus::kSettled, std::nullopt};
+    if (!c.settled) {
+      tx.status = iso20022::TransactionStatus::kRejected;
+      tx.reason = iso20022::StatusReason{iso20022::ReasonCode{c.bank_code, false}, c.text};
+    }
+    NKS_RETURN_IF_ERROR(writer.Add(tx));
+  }
+  NKS_RETURN_IF_ERROR(writer.Finish());
+  *path_out = path.string();
+  return Status::Ok();
+}
+
+Status WriteFollowUps(store::Store& store, const std::vector<Change>& changes, Instant now,
+                      const BankReportOptions& options, BankReportResult* result) {
+  std::map<int64_t, std::vector<Change>> by_file;
+  for (const Change& c : changes) {
+    if (c.payment.file_id != 0) by_file[c.payment.file_id].push_back(c);
+  }
+  for (auto& [file_id, list] : by_file) {
+    NKS_ASSIGN_OR_RETURN(std::optional<store::IntakeFile> intake, store.GetIntakeFile(file_id));
+    if (!intake) return Status::Corruption(fmt::format("intake file {} is missing", file_id));
+    std::string path;
+    NKS_RETURN_IF_ERROR(WriteFollowUp(*intake, std::move(list), now, options, &path));
+    result->follow_up_reports.push_back(path);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<BankReportResult> ApplyBankReport(store::Store& store, const Clock& clock,
+                                         const std::string& path, const BankReportOptions& options) {
+  const Instant now = clock.Now();
+  Collector collected;
+  NKS_ASSIGN_OR_RETURN(auto reader, iso20022::BankReportReader::Open(path));
+  NKS_RETURN_IF_ERROR(reader.Read(collected).status());
+  BankReportResult result;
+  result.msg_id = collected.msg_id;
+  result.transactions = collected.txs.size();
+  Applier applier(store, now, &result);
+  NKS_RETURN_IF_ERROR(store.Transact([&]() -> Status {
+    NKS_ASSIGN_OR_RETURN(store::ConfigSnapshot config, store.LoadConfig());
+    for (const BankReportTransaction& tx : collected.txs) NKS_RETURN_IF_ERROR(applier.Apply(tx, config));
+    return Status::Ok();
+  }));
+  if (result.errors.size() == kBankReportErrorsListedMax) {
+    result.errors.push_back("(more errors not listed)");
+  }
+  for (const Payment& p : applier.cheques) {
+    NKS_RETURN_IF_ERROR(WriteChequeLetter(store, p, now, options.cheque_dir, ChequeCause::kBankRejected));
+    result.cheque_letters.push_back(ChequeLetterPath(options.cheque_dir, p.id).string());
+  }
+  NKS_RETURN_IF_ERROR(WriteFollowUps(store, applier.changes, now, options, &result));
+  return result;
+}
+
+}  // namespace nks::payments
