@@ -28,4 +28,10 @@ echo "== a caseworker reports a new NemKonto on the citizen's written request: p
 echo "(the activation code is in the PDF letter above; activate with:"
 echo "  $nks --data $data nemkonto activate cpr:$cpr CODE)"
 echo
+echo "== a payment system sends 1,000 payments; the 06:00 cut-off forwards them to the bank"
+pay="$gen/payments.xml"
+[ -f "$pay" ] || "$nks" gen payments --count 1000 --seed 1 --population "$gen" --out "$pay" --date 2026-11-30 >/dev/null
+"$nks" --data "$data" --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$pay"
+"$nks" --data "$data" --clock 2026-11-27T06:00:00+01:00 cutoff
+echo
 echo "Try: $nks --data $data --help"
