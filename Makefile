@@ -17,7 +17,7 @@ DEMO_PERSONS ?= 10000
 DEMO_COMPANIES ?= 500
 FUZZ_SECONDS ?=
 
-.PHONY: all deps build run test bench fuzz clean
+.PHONY: all deps build run test bench bench-payments fuzz clean
 
 all: build
 
@@ -39,6 +39,10 @@ test: build
 bench: build
 	@scripts/deps.sh bench
 	@scripts/bench.sh $(BUILD)
+
+bench-payments: build
+	@scripts/deps.sh bench
+	@scripts/bench_payments.sh $(BUILD)
 
 fuzz:
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
