@@ -7,16 +7,13 @@
 // refused) before libxml2 sees a byte, and the root's start tag is served
 // alone first so errors about the root know their element.
 //
-// The small libxml2 helpers below mirror those of pain001_reader.cc, which
-// keeps them file-local; extracting a shared xml_stream.h is a follow-up.
+// The libxml2 helpers both readers share are in xml_stream.h.
 #include "nks/iso20022/bank_report_reader.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xmlschemas.h>
-#include <libxml/xmlversion.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,8 +25,8 @@
 #include <vector>
 
 #include "nks/core/ids.h"
-#include "nks/iso20022/schema.h"
 #include "nks/iso20022/xml_prolog.h"
+#include "nks/iso20022/xml_stream.h"
 
 namespace nks::iso20022 {
 namespace {
@@ -37,56 +34,21 @@ namespace {
 constexpr std::string_view kPain002Ns = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.11";
 constexpr std::string_view kCamt054Ns = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08";
 
-int ParseOptions() {
-  int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
-#if LIBXML_VERSION >= 21300
-  options |= XML_PARSE_NO_XXE;
-#endif
-  return options;
-}
-
-bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view TrimXmlSpace(std::string_view s) {
-  while (!s.empty() && IsXmlSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsXmlSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string_view AsView(const xmlChar* s) {
-  return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
-}
+using xml::AsView;
+using xml::CompiledSchema;
+using xml::CompileSchema;
+using xml::ElementNamed;
+using xml::ErrorElement;
+using xml::Input;
+using xml::IsElement;
+using xml::ParseOptions;
+using xml::PendingError;
+using xml::ReaderPtr;
+using xml::ReadInput;
+using xml::SilenceGenericErrors;
+using xml::TrimXmlSpace;
 
 // ---- The schemas, compiled once per process -----------------------------------
-
-struct CompiledSchema {
-  xmlSchemaPtr schema = nullptr;  // never freed: lives as long as the process
-  std::string error;
-};
-
-void CollectSchemaError(void* ctx, xmlErrorPtr error) {
-  auto* out = static_cast<std::string*>(ctx);
-  if (out->empty() && error != nullptr && error->message != nullptr) {
-    *out = TrimXmlSpace(error->message);
-  }
-}
-
-CompiledSchema CompileSchema(std::string_view file_name) {
-  xmlInitParser();
-  const std::string path = fmt::format("{}/{}", SchemaDir(), file_name);
-  CompiledSchema out;
-  xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(path.c_str());
-  if (parser == nullptr) {
-    out.error = fmt::format("{}: cannot create a schema parser", path);
-    return out;
-  }
-  std::string message;
-  xmlSchemaSetParserStructuredErrors(parser, CollectSchemaError, &message);
-  out.schema = xmlSchemaParse(parser);
-  xmlSchemaFreeParserCtxt(parser);
-  if (out.schema == nullptr) out.error = fmt::format("{}: schema does not compile: {}", path, message);
-  return out;
-}
 
 const CompiledSchema& SchemaFor(BankReportKind kind) {
   static const CompiledSchema pain002 = CompileSchema("pain.002.001.11.xsd");
@@ -94,109 +56,15 @@ const CompiledSchema& SchemaFor(BankReportKind kind) {
   return kind == BankReportKind::kPain002 ? pain002 : camt054;
 }
 
-// ---- Input ----------------------------------------------------------------------
-
-struct Input {
-  int fd = -1;
-  uint64_t served_bytes = 0;
-  uint64_t first_piece_bytes = 0;  // the prolog and root start tag, alone
-  Status error;
-};
-
-int ReadInput(void* ctx, char* buffer, int len) {
-  auto* in = static_cast<Input*>(ctx);
-  size_t want = static_cast<size_t>(len);
-  if (in->served_bytes < in->first_piece_bytes) {
-    want = std::min<uint64_t>(want, in->first_piece_bytes - in->served_bytes);
-  }
-  ssize_t n;
-  do {
-    n = ::read(in->fd, buffer, want);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    in->error = Status::IoError(std::strerror(errno));
-    return -1;
-  }
-  in->served_bytes += static_cast<uint64_t>(n);
-  if (in->served_bytes > BankReportReader::kFileBytesMax) {
-    in->error = Status::Invalid(
-        fmt::format("the file grew past the {}-byte limit", BankReportReader::kFileBytesMax));
-    return -1;
-  }
-  return static_cast<int>(n);
-}
-
-// libxml2 2.9 prints some internal notes to stderr; the errors that count
-// come through the structured handler or the last-error slot.
-class SilenceGenericErrors {
- public:
-  SilenceGenericErrors() : saved_(xmlGenericError), saved_context_(xmlGenericErrorContext) {
-    xmlSetGenericErrorFunc(nullptr, Drop);
-  }
-  ~SilenceGenericErrors() { xmlSetGenericErrorFunc(saved_context_, saved_); }
-  SilenceGenericErrors(const SilenceGenericErrors&) = delete;
-  SilenceGenericErrors& operator=(const SilenceGenericErrors&) = delete;
-
- private:
-  static void Drop(void*, const char*, ...) {}
-  xmlGenericErrorFunc saved_;
-  void* saved_context_;
-};
-
-struct ReaderDeleter {
-  void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); }
-};
-using ReaderPtr = std::unique_ptr<xmlTextReader, ReaderDeleter>;
-
-// The element a libxml2 message names; empty for other messages.
-std::string ElementNamed(std::string_view message) {
-  constexpr std::string_view kMismatch = "Opening and ending tag mismatch: ";
-  if (message.substr(0, kMismatch.size()) == kMismatch) {
-    message.remove_prefix(kMismatch.size());
-    return std::string(message.substr(0, message.find(' ')));
-  }
-  constexpr std::string_view kLead = "Element '";
-  if (message.substr(0, kLead.size()) != kLead) return "";
-  message.remove_prefix(kLead.size());
-  if (!message.empty() && message.front() == '{') {
-    const size_t close = message.find('}');
-    if (close == std::string_view::npos) return "";
-    message.remove_prefix(close + 1);
-  }
-  return std::string(message.substr(0, message.find('\'')));
-}
-
+// libxml2's message without either namespace, CPR-like numbers masked.
 std::string CleanReason(std::string_view message) {
-  std::string out(TrimXmlSpace(message));
-  for (std::string_view ns : {kPain002Ns, kCamt054Ns}) {
-    const std::string braced = fmt::format("{{{}}}", ns);
-    for (size_t at = out.find(braced); at != std::string::npos; at = out.find(braced, at)) {
-      out.erase(at, braced.size());
-    }
-  }
-  return MaskCprsIn(out);
+  return xml::CleanReason(message, {kPain002Ns, kCamt054Ns});
 }
 
-bool IsElement(const xmlNode* n) { return n != nullptr && n->type == XML_ELEMENT_NODE; }
-
+// The line a node starts on, as libxml2 keeps it.
 uint64_t LineOf(const xmlNode* node) {
   const long line = xmlGetLineNo(node);
   return line > 0 ? static_cast<uint64_t>(line) : 0;
-}
-
-// The element an error is about: on the built tree's last branch, the
-// nearest one with the message's name, else the deepest element there.
-const xmlNode* ErrorElement(const xmlDoc* doc, std::string_view name) {
-  const xmlNode* n = xmlDocGetRootElement(doc);
-  if (n == nullptr) return nullptr;
-  while (n->last != nullptr) n = n->last;
-  const xmlNode* deepest = nullptr;
-  for (; n != nullptr && n->type != XML_DOCUMENT_NODE; n = n->parent) {
-    if (!IsElement(n)) continue;
-    if (deepest == nullptr) deepest = n;
-    if (!name.empty() && AsView(n->name) == name) return n;
-  }
-  return deepest;
 }
 
 // Leaves whose text the reader keeps; every other element's text is dropped.
@@ -214,17 +82,6 @@ struct Frame {
   bool keeps_text = false;
   std::string text;
   std::vector<std::pair<std::string_view, uint32_t>> child_counts;
-};
-
-struct PendingError {
-  bool set = false;
-  uint64_t line = 0;
-  std::string reason;
-  std::string element;
-  const xmlNode* target = nullptr;
-  bool about_root = false;
-  bool path_found = false;
-  std::string path;
 };
 
 class Session {
@@ -290,6 +147,7 @@ class Session {
 Result<uint64_t> Session::Run(int fd, uint64_t first_piece_bytes) {
   input_.fd = fd;
   input_.first_piece_bytes = first_piece_bytes;
+  input_.bytes_max = BankReportReader::kFileBytesMax;
   const SilenceGenericErrors silence;
   xmlResetLastError();
   reader_.reset(xmlReaderForIO(ReadInput, nullptr, &input_, path_.c_str(), nullptr, ParseOptions()));

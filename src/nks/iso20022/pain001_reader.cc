@@ -22,8 +22,6 @@
 #include <fmt/format.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xmlschemas.h>
-#include <libxml/xmlversion.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,134 +32,37 @@
 #include <utility>
 
 #include "nks/core/text.h"
-#include "nks/iso20022/schema.h"
 #include "nks/iso20022/xml_prolog.h"
+#include "nks/iso20022/xml_stream.h"
 
 namespace nks::iso20022 {
 namespace {
 
 constexpr std::string_view kNamespace = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.10";
 
-// Never XML_PARSE_NOENT (expand entities), XML_PARSE_DTDLOAD (fetch the
-// external subset) or XML_PARSE_HUGE (lift the parser's size limits).
-// BIG_LINES keeps line numbers right past line 65535.
-int ParseOptions() {
-  int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
-#if LIBXML_VERSION >= 21300
-  options |= XML_PARSE_NO_XXE;
-#endif
-  return options;
-}
-
-bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view TrimXmlSpace(std::string_view s) {
-  while (!s.empty() && IsXmlSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsXmlSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string_view AsView(const xmlChar* s) {
-  return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
-}
+using xml::AsView;
+using xml::CompiledSchema;
+using xml::CompileSchema;
+using xml::ElementNamed;
+using xml::ErrorElement;
+using xml::Input;
+using xml::IsElement;
+using xml::ParseOptions;
+using xml::PendingError;
+using xml::ReaderPtr;
+using xml::ReadInput;
+using xml::SilenceGenericErrors;
+using xml::TrimXmlSpace;
 
 // ---- The schema, compiled once per process --------------------------------
-
-struct CompiledSchema {
-  xmlSchemaPtr schema = nullptr;  // never freed: lives as long as the process
-  std::string error;
-};
-
-void CollectSchemaError(void* ctx, xmlErrorPtr error) {
-  auto* out = static_cast<std::string*>(ctx);
-  if (out->empty() && error != nullptr && error->message != nullptr) {
-    *out = TrimXmlSpace(error->message);
-  }
-}
-
-CompiledSchema CompileSchema() {
-  xmlInitParser();  // once, before any thread parses
-  const std::string path = SchemaDir() + "/pain.001.001.10.xsd";
-  CompiledSchema out;
-  xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(path.c_str());
-  if (parser == nullptr) {
-    out.error = fmt::format("{}: cannot create a schema parser", path);
-    return out;
-  }
-  std::string message;
-  xmlSchemaSetParserStructuredErrors(parser, CollectSchemaError, &message);
-  out.schema = xmlSchemaParse(parser);
-  xmlSchemaFreeParserCtxt(parser);
-  if (out.schema == nullptr)
-    out.error = fmt::format("{}: schema does not compile: {}", path, message);
-  return out;
-}
 
 // A compiled xmlSchema is read-only while validating, so one serves every
 // reader on every thread; the function-local static makes the compiling
 // thread-safe.
 const CompiledSchema& Pain001Schema() {
-  static const CompiledSchema schema = CompileSchema();
+  static const CompiledSchema schema = CompileSchema("pain.001.001.10.xsd");
   return schema;
 }
-
-// ---- Input: the file, handed to libxml2 in pieces -------------------------
-
-struct Input {
-  int fd = -1;
-  uint64_t served_bytes = 0;
-  uint64_t first_piece_bytes = 0;  // the prolog and root start tag, alone
-  Status error;                    // why the last read failed
-};
-
-int ReadInput(void* ctx, char* buffer, int len) {
-  auto* in = static_cast<Input*>(ctx);
-  size_t want = static_cast<size_t>(len);
-  if (in->served_bytes < in->first_piece_bytes) {
-    want = std::min<uint64_t>(want, in->first_piece_bytes - in->served_bytes);
-  }
-  ssize_t n;
-  do {
-    n = ::read(in->fd, buffer, want);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    in->error = Status::IoError(std::strerror(errno));
-    return -1;
-  }
-  in->served_bytes += static_cast<uint64_t>(n);
-  if (in->served_bytes > Pain001Reader::kFileBytesMax) {
-    in->error = Status::Invalid(
-        fmt::format("the file grew past the {}-byte limit", Pain001Reader::kFileBytesMax));
-    return -1;
-  }
-  return static_cast<int>(n);
-}
-
-// libxml2 2.9 prints some internal notes ("Unimplemented block at
-// xmlschemas.c:...", on some malformed input) through the generic error
-// function, which goes to stderr. Every error that counts reaches us
-// through the structured handler or the last-error slot, so the generic
-// function is silenced while a file is read (visitor calls included). It
-// is per thread, and put back afterwards.
-class SilenceGenericErrors {
- public:
-  SilenceGenericErrors() : saved_(xmlGenericError), saved_context_(xmlGenericErrorContext) {
-    xmlSetGenericErrorFunc(nullptr, Drop);
-  }
-  ~SilenceGenericErrors() { xmlSetGenericErrorFunc(saved_context_, saved_); }
-  SilenceGenericErrors(const SilenceGenericErrors&) = delete;
-  SilenceGenericErrors& operator=(const SilenceGenericErrors&) = delete;
-
- private:
-  static void Drop(void*, const char*, ...) {}
-  xmlGenericErrorFunc saved_;
-  void* saved_context_;
-};
-
-struct ReaderDeleter {
-  void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); }
-};
-using ReaderPtr = std::unique_ptr<xmlTextReader, ReaderDeleter>;
 
 }  // namespace
 
@@ -368,49 +269,10 @@ struct Frame {
   std::vector<std::pair<std::string_view, uint32_t>> child_counts;  // by name
 };
 
-// The first fatal error libxml2 reported, until its path is known.
-struct PendingError {
-  bool set = false;
-  uint64_t line = 0;
-  std::string reason;
-  std::string element;              // the local name the message names, if any
-  const xmlNode* target = nullptr;  // the element it is about, when known
-  bool about_root = false;          // reported before the tree existed
-  bool path_found = false;
-  std::string path;
-};
-
-// The element a libxml2 message names: "Element '{ns}Name': ...", "Element
-// 'Name', attribute ..." (validity) or "Opening and ending tag mismatch:
-// Name line 3 and Other" (well-formedness); empty for other messages.
-std::string ElementNamed(std::string_view message) {
-  constexpr std::string_view kMismatch = "Opening and ending tag mismatch: ";
-  if (message.substr(0, kMismatch.size()) == kMismatch) {
-    message.remove_prefix(kMismatch.size());
-    return std::string(message.substr(0, message.find(' ')));
-  }
-  constexpr std::string_view kLead = "Element '";
-  if (message.substr(0, kLead.size()) != kLead) return "";
-  message.remove_prefix(kLead.size());
-  if (!message.empty() && message.front() == '{') {
-    const size_t close = message.find('}');
-    if (close == std::string_view::npos) return "";
-    message.remove_prefix(close + 1);
-  }
-  return std::string(message.substr(0, message.find('\'')));
-}
-
 // libxml2's message without the namespace noise, CPR-like numbers masked.
 std::string CleanReason(std::string_view message) {
-  std::string out(TrimXmlSpace(message));
-  const std::string braced = fmt::format("{{{}}}", kNamespace);
-  for (size_t at = out.find(braced); at != std::string::npos; at = out.find(braced, at)) {
-    out.erase(at, braced.size());
-  }
-  return MaskCprsIn(out);
+  return xml::CleanReason(message, {kNamespace});
 }
-
-bool IsElement(const xmlNode* n) { return n != nullptr && n->type == XML_ELEMENT_NODE; }
 
 // The line a node starts on. libxml2 2.9 stores element lines in 16 bits
 // (65535: "later than that"); with XML_PARSE_BIG_LINES a text node keeps the
@@ -432,22 +294,6 @@ uint64_t LineOf(const xmlNode* node) {
   }
   const long line = xmlGetLineNo(node);
   return line > 0 ? static_cast<uint64_t>(line) : 0;
-}
-
-// The element an error is about: the parser has just built or closed it, so
-// it lies on the tree's last branch; the nearest one with the message's
-// name, else the deepest element there.
-const xmlNode* ErrorElement(const xmlDoc* doc, std::string_view name) {
-  const xmlNode* n = xmlDocGetRootElement(doc);
-  if (n == nullptr) return nullptr;
-  while (n->last != nullptr) n = n->last;
-  const xmlNode* deepest = nullptr;
-  for (; n != nullptr && n->type != XML_DOCUMENT_NODE; n = n->parent) {
-    if (!IsElement(n)) continue;
-    if (deepest == nullptr) deepest = n;
-    if (!name.empty() && AsView(n->name) == name) return n;
-  }
-  return deepest;
 }
 
 bool ParseCount(std::string_view text, uint64_t* out) {
@@ -574,6 +420,7 @@ class ReadSession {
 Result<Pain001Totals> ReadSession::Run(int fd, uint64_t first_piece_bytes) {
   input_.fd = fd;
   input_.first_piece_bytes = first_piece_bytes;
+  input_.bytes_max = Pain001Reader::kFileBytesMax;
   const SilenceGenericErrors silence;
   xmlResetLastError();
   reader_.reset(
