@@ -1,4 +1,5 @@
 #include "nks/gen/payments.h"
+#include "nks/iso20022/xsd_check.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -49,35 +50,9 @@ void WriteFile(const fs::path& path, const std::string& text) {
 
 // ---- XML -----------------------------------------------------------------
 
-// The schema, parsed once.
-xmlSchemaPtr Pain001Schema() {
-  static xmlSchemaPtr schema = [] {
-    const std::string path = iso20022::SchemaDir() + "/pain.001.001.10.xsd";
-    xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(path.c_str());
-    xmlSchemaPtr s = xmlSchemaParse(parser);
-    xmlSchemaFreeParserCtxt(parser);
-    return s;
-  }();
-  return schema;
-}
-
-void CollectError(void* errors, xmlErrorPtr error) {
-  if (error != nullptr && error->message != nullptr) {
-    static_cast<std::string*>(errors)->append(error->message);
-  }
-}
-
 // Empty when the file is valid, else libxml2's messages.
 std::string SchemaErrors(const fs::path& file) {
-  xmlSchemaPtr schema = Pain001Schema();
-  if (schema == nullptr) return "schema did not parse";
-  xmlSchemaValidCtxtPtr ctx = xmlSchemaNewValidCtxt(schema);
-  std::string errors;
-  xmlSchemaSetValidStructuredErrors(ctx, CollectError, &errors);
-  const int rc = xmlSchemaValidateFile(ctx, file.c_str(), 0);
-  xmlSchemaFreeValidCtxt(ctx);
-  if (rc != 0 && errors.empty()) errors = "rc " + std::to_string(rc);
-  return errors;
+  return iso20022::SchemaErrors(file.string(), "pain.001.001.10.xsd");
 }
 
 xmlNode* Child(xmlNode* node, const char* name) {

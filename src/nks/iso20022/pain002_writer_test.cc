@@ -1,4 +1,5 @@
 #include "nks/iso20022/pain002_writer.h"
+#include "nks/iso20022/xsd_check.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -25,29 +26,9 @@ using namespace std::chrono;
 
 // ---- Helpers: schema validation and reading the file back ------------------
 
-void CollectError(void* user, xmlErrorPtr error) {
-  auto* errors = static_cast<std::string*>(user);
-  *errors +=
-      fmt::format("line {}: {}", error->line, error->message != nullptr ? error->message : "?");
-}
-
 // The schema's complaints about `file`; empty when it is valid.
 std::string SchemaErrors(const fs::path& file) {
-  static xmlSchemaPtr schema = nullptr;  // parsed once, kept for the process
-  if (schema == nullptr) {
-    const std::string xsd_path = SchemaDir() + "/pain.002.001.11.xsd";
-    xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(xsd_path.c_str());
-    schema = xmlSchemaParse(parser);
-    xmlSchemaFreeParserCtxt(parser);
-    if (schema == nullptr) return "cannot parse " + xsd_path;
-  }
-  std::string errors;
-  xmlSchemaValidCtxtPtr validator = xmlSchemaNewValidCtxt(schema);
-  xmlSchemaSetValidStructuredErrors(validator, CollectError, &errors);
-  const int rc = xmlSchemaValidateFile(validator, file.c_str(), 0);
-  xmlSchemaFreeValidCtxt(validator);
-  if (rc != 0 && errors.empty()) errors = fmt::format("validation failed with {}", rc);
-  return errors;
+  return iso20022::SchemaErrors(file.string(), "pain.002.001.11.xsd");
 }
 
 // The text of every node `xpath` selects; "p:" is the pain.002 namespace.
