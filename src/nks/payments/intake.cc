@@ -14,6 +14,7 @@
 #include "nks/core/ids.h"
 #include "nks/core/money.h"
 #include "nks/iso20022/pain002_writer.h"
+#include "nks/registry/recipients.h"
 
 namespace nks::payments {
 namespace {
@@ -368,28 +369,9 @@ std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, c
 
 }  // namespace
 
-Status LoadRecipientKeys(store::Store& store, std::vector<uint64_t>* keys) {
-  keys->clear();
-  NKS_RETURN_IF_ERROR(store.ScanPersonNumbers([&](uint64_t n) {
-    keys->push_back(RecipientId::Of(*Cpr::FromNumber(n)).key());
-    return true;
-  }));
-  NKS_RETURN_IF_ERROR(store.ScanCompanyNumbers([&](uint64_t n) {
-    keys->push_back(RecipientId::Of(*Cvr::FromNumber(n)).key());
-    return true;
-  }));
-  NKS_RETURN_IF_ERROR(store.ScanUnits([&](const store::Unit& u) {
-    keys->push_back(u.key);
-    return true;
-  }));
-  // Each scan is in key order and the type sorts first: usually sorted.
-  if (!std::is_sorted(keys->begin(), keys->end())) std::sort(keys->begin(), keys->end());
-  return Status::Ok();
-}
-
 Status Intake::PrepareOnce() {
   if (prepared_) return Status::Ok();
-  NKS_RETURN_IF_ERROR(LoadRecipientKeys(*store_, &recipients_));
+  NKS_RETURN_IF_ERROR(registry::LoadRecipientKeys(*store_, &recipients_));
   NKS_ASSIGN_OR_RETURN(config_, store_->LoadConfig());
   prepared_ = true;
   return Status::Ok();

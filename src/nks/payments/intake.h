@@ -30,10 +30,6 @@ struct IntakeResult {
   bool replayed = false;  // the answer given to this file before
 };
 
-// The sorted RecipientId keys of every person, company and unit the
-// registers know (intake checks that recipients exist).
-Status LoadRecipientKeys(store::Store& store, std::vector<uint64_t>* keys);
-
 class Intake {
  public:
   // `store` and `clock` must outlive the intake.

@@ -9,6 +9,7 @@
 #include "nks/core/csv.h"
 #include "nks/register/register.h"
 #include "nks/registry/csv_batch.h"
+#include "nks/registry/recipients.h"
 
 namespace nks::reg {
 namespace {
@@ -20,25 +21,6 @@ Result<RecipientId> ParseRecipient(const Fields& f) {
   auto type = ParseIdType(f[0]);
   if (!type.ok()) return Status::Invalid("id_type: must be cpr, cvr, se or p");
   return RecipientId::Parse(*type, f[1]);
-}
-
-// The sorted keys of every recipient the registers know.
-Status LoadKnownRecipients(store::Store& store, std::vector<uint64_t>* keys) {
-  NKS_RETURN_IF_ERROR(store.ScanPersonNumbers([&](uint64_t n) {
-    keys->push_back(RecipientId::Of(*Cpr::FromNumber(n)).key());
-    return true;
-  }));
-  NKS_RETURN_IF_ERROR(store.ScanCompanyNumbers([&](uint64_t n) {
-    keys->push_back(RecipientId::Of(*Cvr::FromNumber(n)).key());
-    return true;
-  }));
-  NKS_RETURN_IF_ERROR(store.ScanUnits([&](const store::Unit& u) {
-    keys->push_back(u.key);
-    return true;
-  }));
-  // Each scan is in key order and the type sorts first: usually sorted.
-  if (!std::is_sorted(keys->begin(), keys->end())) std::sort(keys->begin(), keys->end());
-  return Status::Ok();
 }
 
 }  // namespace
@@ -58,7 +40,7 @@ Result<registry::ImportReport> Register::ImportNemKonti(const std::string& path,
   if (batch.ok()) {
     // Keys are sorted on both sides: one merge walk finds the unknown ones.
     std::vector<uint64_t> known;
-    NKS_RETURN_IF_ERROR(LoadKnownRecipients(*store_, &known));
+    NKS_RETURN_IF_ERROR(registry::LoadRecipientKeys(*store_, &known));
     size_t k = 0;
     for (size_t i = 0; i < batch.size(); ++i) {
       while (k < known.size() && known[k] < batch.key(i)) ++k;
