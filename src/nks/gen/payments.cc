@@ -1,5 +1,7 @@
 #include "nks/gen/payments.h"
 
+#include "nks/gen/output_file.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -37,7 +39,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kWriteBufferBytes = size_t{1} << 20;  // flushed to the file when full
 constexpr uint64_t kProgressIntervalPayments = 1 << 16;
 constexpr size_t kMax35TextChars = 35;
 constexpr size_t kMax140TextChars = 140;
@@ -127,32 +128,16 @@ bool NeedsEscape(std::string_view text) {
   return false;
 }
 
-// The XML file: elements go to a 1 MiB buffer, blocks to `<name>.tmp<pid>`,
-// and Commit() renames it to the final name. Indented two spaces per level,
-// one element per line. The first error is kept and later writes are
-// dropped. Not fsync'ed: a lost file is simply generated again.
+// The XML file (see OutputFile for buffering and the final rename),
+// indented two spaces per level, one element per line.
 class XmlOut {
  public:
   static constexpr size_t kDepthMax = 12;  // pain.001 nests 9 deep here
 
-  explicit XmlOut(fs::path path)
-      : path_(std::move(path)),
-        temp_path_(fs::path(path_).concat(fmt::format(".tmp{}", getpid()))) {
-    buffer_.reserve(kWriteBufferBytes + kWriteBufferBytes / 8);
-  }
-  ~XmlOut() {
-    if (file_ != nullptr) std::fclose(file_);
-    if (!committed_) {
-      std::error_code ignored;
-      fs::remove(temp_path_, ignored);
-    }
-  }
-  XmlOut(const XmlOut&) = delete;
-  XmlOut& operator=(const XmlOut&) = delete;
+  explicit XmlOut(fs::path path) : out_(std::move(path)) {}
 
   Status Create() {
-    file_ = std::fopen(temp_path_.c_str(), "wb");
-    if (file_ == nullptr) return Error("cannot create");
+    NKS_RETURN_IF_ERROR(out_.Create());
     buffer_.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     return Status::Ok();
   }
@@ -173,7 +158,7 @@ class XmlOut {
     --depth_;
     Indent();
     buffer_.append("</").append(open_[depth_]).append(">\n");
-    if (buffer_.size() >= kWriteBufferBytes) Flush();
+    out_.FlushIfFull();
   }
   // <tag>text</tag>, the text escaped.
   void Leaf(std::string_view tag, std::string_view text) {
@@ -198,25 +183,14 @@ class XmlOut {
     End();
   }
 
-  bool failed() const { return !status_.ok(); }
-  const Status& status() const { return status_; }
+  bool failed() const { return out_.failed(); }
+  const Status& status() const { return out_.status(); }
 
-  // Writes what is buffered and closes the temporary file.
   Status Close() {
     NKS_CHECK(depth_ == 0);
-    Flush();
-    if (file_ != nullptr && std::fclose(file_) != 0 && status_.ok()) status_ = Error("close");
-    file_ = nullptr;
-    return status_;
+    return out_.Close();
   }
-
-  Status Commit() {
-    std::error_code ec;
-    fs::rename(temp_path_, path_, ec);
-    if (ec) return Status::IoError(fmt::format("{}: rename: {}", path_.string(), ec.message()));
-    committed_ = true;
-    return Status::Ok();
-  }
+  Status Commit() { return out_.Commit(); }
 
  private:
   void Indent() {
@@ -241,26 +215,10 @@ class XmlOut {
     }
   }
 
-  void Flush() {
-    if (status_.ok() && file_ != nullptr && !buffer_.empty() &&
-        std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-      status_ = Error("write");
-    }
-    buffer_.clear();
-  }
-
-  Status Error(std::string_view what) const {
-    return Status::IoError(fmt::format("{}: {}: {}", path_.string(), what, std::strerror(errno)));
-  }
-
-  fs::path path_;
-  fs::path temp_path_;
-  std::FILE* file_ = nullptr;
-  std::string buffer_;
+  OutputFile out_;
+  std::string& buffer_ = out_.buffer();
   std::array<std::string_view, kDepthMax> open_{};  // tags of the open elements
   size_t depth_ = 0;                                // number of open elements
-  bool committed_ = false;
-  Status status_;  // the first error
 };
 
 // ---- Reading the population ---------------------------------------------------

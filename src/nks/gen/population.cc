@@ -1,5 +1,7 @@
 #include "nks/gen/population.h"
 
+#include "nks/gen/output_file.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -29,7 +31,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kWriteBufferBytes = size_t{1} << 20;  // flushed to the file when full
 constexpr uint64_t kProgressIntervalRows = 1 << 16;    // rows between progress calls
 
 // Shares of rows, in per mille.
@@ -660,30 +661,13 @@ bool NeedsQuotes(std::string_view text) {
   return false;
 }
 
-// One output file: rows go to a 1 MiB buffer, blocks to `<name>.tmp<pid>`,
-// and Commit() renames it to the final name. The first error is kept and
-// later writes are dropped. Not fsync'ed: a lost file is simply
-// regenerated, and the rename already keeps killed runs out of sight.
+// One CSV output file (see OutputFile for buffering and the final rename).
 class CsvWriter {
  public:
-  explicit CsvWriter(fs::path path)
-      : path_(std::move(path)),
-        temp_path_(fs::path(path_).concat(fmt::format(".tmp{}", getpid()))) {
-    buffer_.reserve(kWriteBufferBytes + kWriteBufferBytes / 8);
-  }
-  ~CsvWriter() {
-    if (file_ != nullptr) std::fclose(file_);
-    if (!committed_) {
-      std::error_code ignored;
-      fs::remove(temp_path_, ignored);
-    }
-  }
-  CsvWriter(const CsvWriter&) = delete;
-  CsvWriter& operator=(const CsvWriter&) = delete;
+  explicit CsvWriter(fs::path path) : out_(std::move(path)) {}
 
   Status Open(std::string_view header) {
-    file_ = std::fopen(temp_path_.c_str(), "wb");
-    if (file_ == nullptr) return Error("cannot create");
+    NKS_RETURN_IF_ERROR(out_.Create());
     buffer_.append(header).push_back('\n');
     return Status::Ok();
   }
@@ -711,26 +695,12 @@ class CsvWriter {
   void EndRow() {
     buffer_.push_back('\n');
     row_open_ = false;
-    if (buffer_.size() >= kWriteBufferBytes) Flush();
+    out_.FlushIfFull();
   }
 
-  bool failed() const { return !status_.ok(); }
-
-  // Writes what is buffered and closes the temporary file.
-  Status Close() {
-    Flush();
-    if (file_ != nullptr && std::fclose(file_) != 0 && status_.ok()) status_ = Error("close");
-    file_ = nullptr;
-    return status_;
-  }
-
-  Status Commit() {
-    std::error_code ec;
-    fs::rename(temp_path_, path_, ec);
-    if (ec) return Status::IoError(fmt::format("{}: rename: {}", path_.string(), ec.message()));
-    committed_ = true;
-    return Status::Ok();
-  }
+  bool failed() const { return out_.failed(); }
+  Status Close() { return out_.Close(); }
+  Status Commit() { return out_.Commit(); }
 
  private:
   void Separate() {
@@ -738,25 +708,9 @@ class CsvWriter {
     row_open_ = true;
   }
 
-  void Flush() {
-    if (status_.ok() && file_ != nullptr && !buffer_.empty() &&
-        std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-      status_ = Error("write");
-    }
-    buffer_.clear();
-  }
-
-  Status Error(std::string_view what) const {
-    return Status::IoError(fmt::format("{}: {}: {}", path_.string(), what, std::strerror(errno)));
-  }
-
-  fs::path path_;
-  fs::path temp_path_;
-  std::FILE* file_ = nullptr;
-  std::string buffer_;
+  OutputFile out_;
+  std::string& buffer_ = out_.buffer();
   bool row_open_ = false;  // a field was written on the current row
-  bool committed_ = false;
-  Status status_;  // the first error
 };
 
 struct OutputFiles {
