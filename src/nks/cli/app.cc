@@ -99,6 +99,7 @@ Result<Env> OpenEnv(const Options& o, int64_t cache_bytes = 64 << 20) {
   NKS_ASSIGN_OR_RETURN(env.store, store::OpenSqlite(db.string(), so));
   reg::RegisterOptions ro;
   ro.outbox_dir = fs::path(o.data_dir) / "outbox";
+  ro.cache_dir = fs::path(o.data_dir) / "cache";
   NKS_ASSIGN_OR_RETURN(env.reg, reg::Register::Open(env.store.get(), env.clock.get(), ro));
   return env;
 }
@@ -484,6 +485,7 @@ int Submit(const Options& o) {
   if (!env.ok()) return Fail(env.status());
   payments::IntakeOptions io;
   io.status_dir = fs::path(o.data_dir) / "outbox" / "status";
+  io.cache_dir = fs::path(o.data_dir) / "cache";
   payments::Intake intake(env->store.get(), env->clock.get(), io);
   auto r = intake.Submit(o.system, o.file, payments::ReadPain001);
   if (!r.ok()) return Fail(r.status());

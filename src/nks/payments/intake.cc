@@ -95,7 +95,7 @@ struct CheckedGroup {
 class FileIntake final : public IncomingVisitor {
  public:
   FileIntake(store::Store& store, const store::ConfigSnapshot& config,
-             const std::vector<uint64_t>& recipients, const std::string& system, Instant now)
+             const registry::RecipientSet& recipients, const std::string& system, Instant now)
       : store_(store), config_(config), recipients_(recipients), system_(system), now_(now) {}
   void set_file_id(int64_t id) { file_id_ = id; }
 
@@ -222,7 +222,7 @@ class FileIntake final : public IncomingVisitor {
 
   store::Store& store_;
   const store::ConfigSnapshot& config_;
-  const std::vector<uint64_t>& recipients_;
+  const registry::RecipientSet& recipients_;
   const std::string& system_;
   Instant now_;
   int64_t file_id_ = 0;
@@ -310,7 +310,7 @@ std::optional<StatusReason> FileIntake::CheckRecipient(const IncomingPayment& p,
   }
   auto id = RecipientId::Parse(type, p.recipient_id);
   if (!id.ok()) return iso20022::MakeStatusReason(NksReason::kRecipientIdInvalid, MaskCprsIn(id.status().message()));
-  if (!std::binary_search(recipients_.begin(), recipients_.end(), id->key())) {
+  if (!recipients_.Contains(id->key())) {
     return iso20022::MakeStatusReason(
         NksReason::kRecipientUnknown, fmt::format("{} is not in the CPR or CVR register", id->TaggedMasked()));
   }
@@ -371,7 +371,13 @@ std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, c
 
 Status Intake::PrepareOnce() {
   if (prepared_) return Status::Ok();
-  NKS_RETURN_IF_ERROR(registry::LoadRecipientKeys(*store_, &recipients_));
+  const std::string snapshot =
+      options_.cache_dir.empty() ? std::string() : (options_.cache_dir / "recipients.snap").string();
+  if (!options_.cache_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(options_.cache_dir, ec);
+  }
+  NKS_ASSIGN_OR_RETURN(recipients_, registry::LoadRecipientSet(*store_, snapshot));
   NKS_ASSIGN_OR_RETURN(config_, store_->LoadConfig());
   prepared_ = true;
   return Status::Ok();

@@ -12,6 +12,7 @@
 #include "nks/core/status.h"
 #include "nks/core/time.h"
 #include "nks/payments/incoming.h"
+#include "nks/registry/recipients.h"
 #include "nks/store/store.h"
 
 namespace nks::payments {
@@ -19,6 +20,9 @@ namespace nks::payments {
 struct IntakeOptions {
   std::filesystem::path status_dir;  // reports go to status_dir/SYSTEM/
   std::string nks_id = "NKS";        // InitgPty of NKS's own messages
+  // Where the registers' recipient set is cached (recipients.snap); empty:
+  // read from the store every time.
+  std::filesystem::path cache_dir;
 };
 
 struct IntakeResult {
@@ -48,7 +52,7 @@ class Intake {
   const Clock* clock_;
   IntakeOptions options_;
   bool prepared_ = false;
-  std::vector<uint64_t> recipients_;  // sorted RecipientId keys
+  registry::RecipientSet recipients_;  // who the registers know
   store::ConfigSnapshot config_;
 };
 

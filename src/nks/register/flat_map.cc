@@ -1,5 +1,7 @@
 #include "nks/register/flat_map.h"
 
+#include <cstring>
+
 namespace nks::reg {
 
 void FlatU64Map::Rehash(size_t capacity) {
@@ -51,6 +53,30 @@ void FlatU64Map::Erase(uint64_t key) {
   }
   slots_[hole] = Entry{0, 0};
   --size_;
+}
+
+Status FlatU64Map::SaveTo(SnapshotWriter& out) const {
+  const uint64_t size = size_;
+  NKS_RETURN_IF_ERROR(out.Section(&size, sizeof size));
+  return out.Vector(slots_);
+}
+
+Status FlatU64Map::LoadFrom(SnapshotReader& in, size_t slots_max) {
+  std::string size_bytes;
+  NKS_RETURN_IF_ERROR(in.Section(&size_bytes, sizeof(uint64_t)));
+  if (size_bytes.size() != sizeof(uint64_t)) return Status::Corruption("hash table: bad size field");
+  uint64_t size = 0;
+  std::memcpy(&size, size_bytes.data(), sizeof size);
+  std::vector<Entry> slots;
+  NKS_RETURN_IF_ERROR(in.Vector(&slots, slots_max));
+  const size_t capacity = slots.size();
+  if (capacity < 16 || (capacity & (capacity - 1)) != 0 || size * 4 > capacity * 3) {
+    return Status::Corruption("hash table: impossible capacity or size");
+  }
+  slots_ = std::move(slots);
+  mask_ = capacity - 1;
+  size_ = static_cast<size_t>(size);
+  return Status::Ok();
 }
 
 }  // namespace nks::reg

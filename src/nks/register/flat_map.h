@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "nks/core/snapshot_file.h"
 #include "nks/core/status.h"
 
 namespace nks::reg {
@@ -40,6 +41,12 @@ class FlatU64Map {
   void Reserve(size_t n);
   size_t size() const { return size_; }
   size_t memory_bytes() const { return slots_.capacity() * sizeof(Entry); }
+
+  // The table as it is in memory, slot for slot (register/snapshot.h).
+  Status SaveTo(SnapshotWriter& out) const;
+  // Replaces the contents with a table SaveTo wrote. Corruption when the
+  // sections cannot be such a table (capacity not a power of two, too full).
+  Status LoadFrom(SnapshotReader& in, size_t slots_max);
 
  private:
   struct Entry {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
+#include <optional>
 
 namespace nks::reg {
 
@@ -160,6 +162,121 @@ Resolution ResolutionIndex::Resolve(const RecipientId& recipient, uint32_t autho
     }
   }
   return {ResolutionKind::kUnresolved, 0};
+}
+
+namespace {
+
+// "NKSIDX" and the format version.
+constexpr uint64_t kIndexSnapshotKind = 0x4e4b5349445801ULL;
+// Far above any real register (6.8 M entries fill 2^24 slots), far below
+// what a corrupt length could ask for.
+constexpr size_t kSnapshotSlotsMax = size_t{1} << 30;
+constexpr size_t kSnapshotListBytesMax = size_t{1} << 30;
+
+template <typename T>
+void Put(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+template <typename T>
+bool Take(std::string_view& in, T* v) {
+  if (in.size() < sizeof *v) return false;
+  std::memcpy(v, in.data(), sizeof *v);
+  in.remove_prefix(sizeof *v);
+  return true;
+}
+
+}  // namespace
+
+Status ResolutionIndex::SaveSnapshot(const std::string& path, const store::StoreIdentity& identity) const {
+  const SnapshotKey key{kIndexSnapshotKind, identity.store_id, identity.registry_generation,
+                        last_nemkonto_seq_, last_specific_seq_};
+  NKS_ASSIGN_OR_RETURN(SnapshotWriter out, SnapshotWriter::Create(path, key));
+  NKS_RETURN_IF_ERROR(nemkonto_.SaveTo(out));
+  NKS_RETURN_IF_ERROR(units_.SaveTo(out));
+  NKS_RETURN_IF_ERROR(specific_slot_.SaveTo(out));
+  std::string lists;
+  Put<uint64_t>(lists, specifics_.size());
+  for (const std::vector<Specific>& list : specifics_) {
+    Put<uint32_t>(lists, static_cast<uint32_t>(list.size()));
+    for (const Specific& sp : list) {
+      Put(lists, sp.authority);
+      Put(lists, sp.valid_until_days);
+      Put(lists, sp.account);
+      Put<uint32_t>(lists, static_cast<uint32_t>(sp.benefit_type.size()));
+      lists += sp.benefit_type;
+    }
+  }
+  NKS_RETURN_IF_ERROR(out.Section(lists.data(), lists.size()));
+  std::string foreign;
+  for (const ForeignAccount& f : foreign_) {
+    foreign += Account(f).ToString();
+    foreign += '\n';
+  }
+  NKS_RETURN_IF_ERROR(out.Section(foreign.data(), foreign.size()));
+  return out.Finish();
+}
+
+Result<bool> ResolutionIndex::LoadSnapshot(const std::string& path, const store::StoreIdentity& identity,
+                                           int64_t store_last_nemkonto_seq) {
+  NKS_CHECK(nemkonto_.size() == 0 && last_nemkonto_seq_ == 0);
+  std::optional<SnapshotReader> in = SnapshotReader::Open(path, kIndexSnapshotKind);
+  if (!in) return false;
+  const SnapshotKey& key = in->key();
+  if (key.store_id != identity.store_id || key.registry_generation != identity.registry_generation ||
+      key.seq_a > store_last_nemkonto_seq) {
+    return false;
+  }
+  Status read = ReadSnapshotBody(*in);
+  if (!read.ok()) {  // a torn or damaged cache: rebuild from the store
+    *this = ResolutionIndex();
+    return false;
+  }
+  last_nemkonto_seq_ = key.seq_a;
+  last_specific_seq_ = key.seq_b;
+  return true;
+}
+
+Status ResolutionIndex::ReadSnapshotBody(SnapshotReader& in) {
+  NKS_RETURN_IF_ERROR(nemkonto_.LoadFrom(in, kSnapshotSlotsMax));
+  NKS_RETURN_IF_ERROR(units_.LoadFrom(in, kSnapshotSlotsMax));
+  NKS_RETURN_IF_ERROR(specific_slot_.LoadFrom(in, kSnapshotSlotsMax));
+  std::string lists_bytes;
+  NKS_RETURN_IF_ERROR(in.Section(&lists_bytes, kSnapshotListBytesMax));
+  std::string_view lists = lists_bytes;
+  uint64_t list_count = 0;
+  if (!Take(lists, &list_count) || list_count > specific_slot_.size()) {
+    return Status::Corruption("index snapshot: specific accounts");
+  }
+  specifics_.resize(list_count);
+  for (std::vector<Specific>& list : specifics_) {
+    uint32_t n = 0;
+    if (!Take(lists, &n)) return Status::Corruption("index snapshot: specific accounts");
+    for (uint32_t i = 0; i < n; ++i) {
+      Specific sp{};
+      uint32_t benefit_bytes = 0;
+      if (!Take(lists, &sp.authority) || !Take(lists, &sp.valid_until_days) || !Take(lists, &sp.account) ||
+          !Take(lists, &benefit_bytes) || lists.size() < benefit_bytes) {
+        return Status::Corruption("index snapshot: specific accounts");
+      }
+      sp.benefit_type = std::string(lists.substr(0, benefit_bytes));
+      lists.remove_prefix(benefit_bytes);
+      list.push_back(std::move(sp));
+      ++specific_count_;
+    }
+  }
+  std::string foreign;
+  NKS_RETURN_IF_ERROR(in.Section(&foreign, kSnapshotListBytesMax));
+  std::string_view rest = foreign;
+  while (!rest.empty()) {
+    const size_t end = rest.find('\n');
+    if (end == std::string_view::npos) return Status::Corruption("index snapshot: foreign accounts");
+    auto account = Account::Parse(rest.substr(0, end));
+    if (!account.ok() || account->is_danish()) return Status::Corruption("index snapshot: foreign accounts");
+    NKS_RETURN_IF_ERROR(Encode(*account).status());
+    rest.remove_prefix(end + 1);
+  }
+  return in.Finish();
 }
 
 size_t ResolutionIndex::memory_bytes() const {

@@ -41,9 +41,20 @@ class ResolutionIndex {
   ResolutionIndex() = default;
   ResolutionIndex(const ResolutionIndex&) = delete;
   ResolutionIndex& operator=(const ResolutionIndex&) = delete;
+  ResolutionIndex& operator=(ResolutionIndex&&) = default;
 
   // Reads everything from the store (units, then every history entry).
   Status Load(store::Store& store);
+  // Writes the index to `path` as a snapshot of `identity`'s store
+  // (core/snapshot_file.h).
+  Status SaveSnapshot(const std::string& path, const store::StoreIdentity& identity) const;
+  // Reads a snapshot SaveSnapshot wrote into this (empty) index. Returns
+  // false, leaving the index empty, when there is none or it does not fit
+  // the store as it is now (another store, registers changed since, or
+  // history entries it has that the store lacks); the caller then Load()s.
+  // A snapshot that fits is caught up with CatchUp() like a loaded index.
+  Result<bool> LoadSnapshot(const std::string& path, const store::StoreIdentity& identity,
+                            int64_t store_last_nemkonto_seq);
   // Applies entries appended since the last Load/CatchUp (other processes).
   Status CatchUp(store::Store& store);
 
@@ -90,6 +101,7 @@ class ResolutionIndex {
     std::string benefit_type;
   };
   static constexpr AccountCode kForeignBit = AccountCode{1} << 63;
+  Status ReadSnapshotBody(SnapshotReader& in);
 
   FlatU64Map nemkonto_;  // recipient key -> AccountCode
   FlatU64Map units_;     // SE/P key -> CVR number

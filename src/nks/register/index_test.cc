@@ -593,3 +593,95 @@ TEST_F(ResolutionIndexStoreTest, CorruptStoredSpecificAccountFailsCatchUpWithCor
 
 }  // namespace
 }  // namespace nks::reg
+
+namespace nks::reg {
+namespace {
+
+// ---- Snapshots ----
+
+class ResolutionIndexSnapshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("nks-index-snap-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "index.snap").string();
+    MustApply(index_, NemKonto(1, person_, NemKontoEventKind::kSet, kAccountA));
+    MustApply(index_, NemKonto(2, company_, NemKontoEventKind::kSet, kForeignDe));
+    MustApply(index_, NemKonto(3, other_, NemKontoEventKind::kSet, kForeignGb));
+    MustApply(index_, NemKonto(4, other_, NemKontoEventKind::kDeleted));
+    MustApply(index_, Specific(1, person_, kAuthority, kBenefit, SpecificEventKind::kSet, kSpecificAccount,
+                               "2026-12-31"));
+    index_.PutUnit(se_.key(), company_.number());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path dir_;
+  std::string path_;
+  ResolutionIndex index_;
+  const store::StoreIdentity identity_{4711, 3};
+  const RecipientId person_ = Person("010285-1237");
+  const RecipientId other_ = Person("020385-1236");
+  const RecipientId company_ = Company("80000006");
+  const RecipientId se_ = SeUnit("90000004");
+};
+
+TEST_F(ResolutionIndexSnapshotTest, LoadedSnapshotResolvesAsTheIndexItWasTakenFrom) {
+  ASSERT_TRUE(index_.SaveSnapshot(path_, identity_).ok());
+  ResolutionIndex loaded;
+  Result<bool> fits = loaded.LoadSnapshot(path_, identity_, 4);
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  ASSERT_TRUE(*fits);
+  for (const RecipientId& who : {person_, other_, company_, se_}) {
+    EXPECT_EQ(ResolveText(loaded, who), ResolveText(index_, who));
+    EXPECT_EQ(ResolveText(loaded, who, kOtherAuthority), ResolveText(index_, who, kOtherAuthority));
+  }
+  EXPECT_EQ(ResolveText(loaded, person_), "specific-account 4321-0000007777");
+  EXPECT_EQ(ResolveText(loaded, se_), "company-nemkonto DE89370400440532013000/DEUTDEFF");
+  EXPECT_EQ(loaded.last_nemkonto_seq(), 4);
+  EXPECT_EQ(loaded.last_specific_seq(), 1);
+  EXPECT_EQ(loaded.nemkonto_count(), index_.nemkonto_count());
+  EXPECT_EQ(loaded.specific_count(), 1u);
+  // A foreign account met again after loading keeps its code.
+  EXPECT_EQ(*loaded.Encode(*Account::Parse(kForeignGb)), *index_.Encode(*Account::Parse(kForeignGb)));
+  // Entries after the snapshot apply on top of it.
+  MustApply(loaded, NemKonto(5, other_, NemKontoEventKind::kSet, kAccountB));
+  EXPECT_EQ(ResolveText(loaded, other_), "nemkonto 5678-0000000042");
+}
+
+TEST_F(ResolutionIndexSnapshotTest, SnapshotOfAnotherStoreOrGenerationDoesNotFit) {
+  ASSERT_TRUE(index_.SaveSnapshot(path_, identity_).ok());
+  ResolutionIndex a, b, c;
+  EXPECT_FALSE(*a.LoadSnapshot(path_, store::StoreIdentity{4712, 3}, 4));
+  EXPECT_FALSE(*b.LoadSnapshot(path_, store::StoreIdentity{4711, 4}, 4));
+  // The store lacks entries the snapshot has applied: not this store's past.
+  EXPECT_FALSE(*c.LoadSnapshot(path_, identity_, 3));
+  EXPECT_EQ(c.nemkonto_count(), 0u);
+}
+
+TEST_F(ResolutionIndexSnapshotTest, TornOrDamagedSnapshotDoesNotFit) {
+  ASSERT_TRUE(index_.SaveSnapshot(path_, identity_).ok());
+  const auto size = fs::file_size(path_);
+  {
+    // One flipped byte in the middle.
+    std::FILE* f = std::fopen(path_.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, static_cast<long>(size / 2), SEEK_SET);
+    const int c = std::fgetc(f);
+    std::fseek(f, static_cast<long>(size / 2), SEEK_SET);
+    std::fputc(c ^ 0x40, f);
+    std::fclose(f);
+  }
+  ResolutionIndex damaged;
+  EXPECT_FALSE(*damaged.LoadSnapshot(path_, identity_, 4));
+  EXPECT_EQ(damaged.nemkonto_count(), 0u);
+  ASSERT_TRUE(index_.SaveSnapshot(path_, identity_).ok());
+  fs::resize_file(path_, size - 9);
+  ResolutionIndex torn;
+  EXPECT_FALSE(*torn.LoadSnapshot(path_, identity_, 4));
+  EXPECT_FALSE(*torn.LoadSnapshot((dir_ / "missing.snap").string(), identity_, 4));
+}
+
+}  // namespace
+}  // namespace nks::reg

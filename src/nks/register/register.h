@@ -37,6 +37,10 @@ struct RegisterOptions {
   std::filesystem::path outbox_dir;  // activation letters go to outbox_dir/letters
   int code_valid_days = 30;          // SPEC §3.2
   int code_attempts_max = 5;         // wrong codes before the report is void
+  // Where the resolution index's snapshot is kept (index.snap), so a
+  // process loads it in a fraction of a second instead of folding the whole
+  // history; empty: no snapshot.
+  std::filesystem::path cache_dir;
 };
 
 // The recipient's current NemKonto state: the fold of its history.
@@ -120,7 +124,9 @@ class Register {
   Status WriteControlList(uint32_t authority, int year, unsigned month, std::string* csv,
                           uint64_t* rows);
 
-  // Loads the index on first use; CatchUp() picks up other processes' changes.
+  // Loads the index on first use (from its snapshot when that fits the
+  // store, then caught up; else from the whole history, and the snapshot is
+  // written anew); CatchUp() picks up other processes' changes.
   Result<const ResolutionIndex*> Index();
   Status CatchUp();
   Result<Resolution> Resolve(const RecipientId& id, uint32_t authority,

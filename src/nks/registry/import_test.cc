@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "nks/core/ids.h"
+#include "nks/registry/recipients.h"
 
 namespace nks::registry {
 namespace {
@@ -464,6 +465,53 @@ TEST_F(RegistryImportTest, ProgressReachesTheEndOnAFileOfSeveralBatches) {
   ASSERT_FALSE(writing.empty());
   for (size_t i = 1; i < writing.size(); ++i) EXPECT_LE(writing[i - 1].first, writing[i].first);
   EXPECT_EQ(writing.back(), std::make_pair(uint64_t{kRecords}, uint64_t{kRecords}));
+}
+
+}  // namespace
+}  // namespace nks::registry
+
+namespace nks::registry {
+namespace {
+
+// ---- The recipient set and its snapshot ----
+
+TEST_F(RegistryImportTest, RecipientSetHoldsExactlyTheRegistersKeys) {
+  ASSERT_TRUE(Import(ImportCpr, "cpr.csv", kGoodCpr).ok());
+  ASSERT_TRUE(Import(ImportCvr, "cvr.csv", kGoodCvr).ok());
+  std::vector<uint64_t> keys;
+  ASSERT_TRUE(LoadRecipientKeys(*store_, &keys).ok());
+  RecipientSet set(keys);
+  EXPECT_EQ(set.size(), 6u);
+  for (uint64_t key : keys) EXPECT_TRUE(set.Contains(key));
+  EXPECT_TRUE(set.Contains(RecipientId::Of(*Cpr::Parse("0102851237")).key()));
+  EXPECT_FALSE(set.Contains(RecipientId::Of(*Cpr::Parse("0102851238")).key()));
+  EXPECT_FALSE(set.Contains(RecipientId::Of(*Cvr::Parse("80000022")).key()));
+  EXPECT_FALSE(set.Contains(0));
+}
+
+TEST_F(RegistryImportTest, RecipientSnapshotIsUsedUntilAnImportChangesTheRegisters) {
+  ASSERT_TRUE(Import(ImportCpr, "cpr.csv", kGoodCpr).ok());
+  const std::string snap = Path("recipients.snap");
+  const uint64_t anna = RecipientId::Of(*Cpr::Parse("0102851237")).key();
+  const uint64_t eva = RecipientId::Of(*Cpr::Parse("0404801234")).key();
+  Result<RecipientSet> first = LoadRecipientSet(*store_, snap);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(fs::exists(snap));
+  EXPECT_TRUE(first->Contains(anna));
+  Result<RecipientSet> cached = LoadRecipientSet(*store_, snap);
+  ASSERT_TRUE(cached.ok());
+  EXPECT_EQ(cached->size(), 4u);
+  // A new person: the snapshot no longer fits and is rebuilt.
+  ASSERT_TRUE(Import(ImportCpr, "cpr2.csv", std::string(kCprHeader) + "0404801234,Eva Test,Testvej 3,8000,Aarhus C,active\n").ok());
+  Result<RecipientSet> after = LoadRecipientSet(*store_, snap);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->Contains(eva));
+  EXPECT_EQ(after->size(), 5u);
+  // A damaged snapshot is rebuilt from the store, not trusted.
+  fs::resize_file(snap, fs::file_size(snap) - 3);
+  Result<RecipientSet> rebuilt = LoadRecipientSet(*store_, snap);
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_TRUE(rebuilt->Contains(eva));
 }
 
 }  // namespace

@@ -132,6 +132,13 @@ CREATE INDEX payments_by_recipient ON payments(recipient, payout_date);
 CREATE INDEX payments_by_authority ON payments(authority, los, payout_date);
 CREATE INDEX payments_by_payout_date ON payments(payout_date);
 )sql"},
+    // The store's identity and the registers' generation, which tell a
+    // cached register snapshot (register/snapshot.h) whether it still holds.
+    Migration{6, R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta VALUES('store_id', abs(random()));
+INSERT INTO meta VALUES('registry_generation', 1);
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -226,6 +233,7 @@ class SqliteImportWriter final : public ImportWriter {
  private:
   SqliteStore* store_;
   bool done_ = false;
+  bool registry_changed_ = false;  // a person, company or unit was added or changed
 };
 
 class SqliteStore final : public Store {
@@ -277,6 +285,9 @@ class SqliteStore final : public Store {
   Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) override;
   Status SearchPayments(const PaymentQuery& query, const RowFn<Payment>& fn) override;
   Result<std::optional<IntakeFile>> GetIntakeFile(int64_t id) override;
+
+  Result<StoreIdentity> Identity() override;
+  Status BumpRegistryGeneration();
 
   Result<ConfigSnapshot> LoadConfig() override;
   Status PutAuthority(const Authority& a) override;
@@ -968,6 +979,25 @@ Result<std::optional<IntakeFile>> SqliteStore::GetIntakeFile(int64_t id) {
                                               static_cast<uint64_t>(s.Int(7)), s.Text(8)});
 }
 
+// ---- Identity ----
+
+Result<StoreIdentity> SqliteStore::Identity() {
+  StoreIdentity id;
+  Stmt s(db_, "SELECT key, value FROM meta WHERE key IN ('store_id', 'registry_generation')");
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    (s.Text(0) == "store_id" ? id.store_id : id.registry_generation) = s.Int(1);
+  }
+  if (id.store_id == 0) return Status::Corruption("the store has no identity (meta.store_id)");
+  return id;
+}
+
+Status SqliteStore::BumpRegistryGeneration() {
+  Stmt s(db_, "UPDATE meta SET value=value+1 WHERE key='registry_generation'");
+  return s.Run();
+}
+
 // ---- Configuration ----
 
 Result<ConfigSnapshot> SqliteStore::LoadConfig() {
@@ -1073,19 +1103,38 @@ SqliteImportWriter::~SqliteImportWriter() {
 }
 
 Status SqliteImportWriter::PutPerson(const Person& p, bool* changed) {
-  return store_->PutPerson(p, changed);
+  bool was_changed = false;
+  NKS_RETURN_IF_ERROR(store_->PutPerson(p, &was_changed));
+  if (changed != nullptr) *changed = was_changed;
+  registry_changed_ = registry_changed_ || was_changed;
+  return Status::Ok();
 }
 Status SqliteImportWriter::PutCompany(const Company& c, bool* changed) {
-  return store_->PutCompany(c, changed);
+  bool was_changed = false;
+  NKS_RETURN_IF_ERROR(store_->PutCompany(c, &was_changed));
+  if (changed != nullptr) *changed = was_changed;
+  registry_changed_ = registry_changed_ || was_changed;
+  return Status::Ok();
 }
 Status SqliteImportWriter::PutUnit(const Unit& u, bool* changed) {
-  return store_->PutUnit(u, changed);
+  bool was_changed = false;
+  NKS_RETURN_IF_ERROR(store_->PutUnit(u, &was_changed));
+  if (changed != nullptr) *changed = was_changed;
+  registry_changed_ = registry_changed_ || was_changed;
+  return Status::Ok();
 }
 Status SqliteImportWriter::AppendNemKonto(NemKontoEvent* e) { return store_->InsertNemKonto(e); }
 
 Status SqliteImportWriter::Commit() {
   NKS_CHECK(!done_);
   done_ = true;
+  if (registry_changed_) {
+    Status bumped = store_->BumpRegistryGeneration();
+    if (!bumped.ok()) {
+      store_->Rollback();
+      return bumped;
+    }
+  }
   return store_->Commit();
 }
 

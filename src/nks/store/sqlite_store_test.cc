@@ -142,7 +142,7 @@ TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, 6);
 
   RawDb raw(path_);
   for (const char* table :
@@ -153,6 +153,29 @@ TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
         << table;
   }
   EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sqlite_master WHERE type='trigger'"), "6");
+}
+
+TEST_F(SqliteStoreTest, IdentityStaysAndOnlyRegistryChangesBumpTheGeneration) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const StoreIdentity first = *store->Identity();
+  EXPECT_NE(first.store_id, 0);
+  auto put = [&](const Person& p) {
+    auto writer = store->BeginImport();
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->PutPerson(p, nullptr).ok());
+    ASSERT_TRUE((*writer)->Commit().ok());
+  };
+  put(MakePerson(kCprA, "Anna Test"));
+  const StoreIdentity second = *store->Identity();
+  EXPECT_EQ(second.store_id, first.store_id);
+  EXPECT_EQ(second.registry_generation, first.registry_generation + 1);
+  put(MakePerson(kCprA, "Anna Test"));  // unchanged: nothing derived goes stale
+  EXPECT_EQ(store->Identity()->registry_generation, second.registry_generation);
+  store.reset();
+  auto reopened = Open();
+  EXPECT_EQ(reopened->Identity()->store_id, first.store_id);
+  EXPECT_EQ(reopened->Identity()->registry_generation, second.registry_generation);
 }
 
 TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
@@ -167,14 +190,14 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), 5);
+    EXPECT_EQ(*store->SchemaVersion(), 6);
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "6");
 }
 
 // ---- Register rows ----

@@ -34,6 +34,14 @@ class ImportWriter {
 template <typename T>
 using RowFn = std::function<bool(const T&)>;
 
+// Who a store is and how far its registers have come: a snapshot of
+// derived data (register/snapshot.h) is valid only for the store it was
+// taken from, at the registry generation it names.
+struct StoreIdentity {
+  int64_t store_id = 0;             // random, set when the store is created
+  int64_t registry_generation = 0;  // +1 at every import that changed persons, companies or units
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -76,6 +84,8 @@ class Store {
   virtual Status AppendSpecific(SpecificEvent* e) = 0;
   virtual Result<std::vector<SpecificEvent>> SpecificHistory(uint64_t recipient) = 0;
   virtual Status ScanSpecific(int64_t after_seq, const RowFn<SpecificEvent>& fn) = 0;
+
+  virtual Result<StoreIdentity> Identity() = 0;
 
   // Configuration: the whole of it (small: authorities, units, systems).
   virtual Result<ConfigSnapshot> LoadConfig() = 0;
