@@ -5,7 +5,7 @@ set -euo pipefail
 what=${1:-build}
 pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11-dev
       libsodium-dev libhpdf-dev libgtest-dev libgmock-dev librapidcheck-dev
-      libbenchmark-dev nlohmann-json3-dev libxml2-dev)
+      libbenchmark-dev nlohmann-json3-dev libxml2-dev libssl-dev)
 case "$what" in
   test) pkgs+=(poppler-utils libxml2-utils) ;;
   bench) pkgs+=(time bc) ;;

@@ -191,7 +191,8 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
       }
       report->forwarded += list.size();
     }
-    return Status::Ok();
+    // Every payment due has its outcome now: their groups stop waiting.
+    return store_->CloseDueGroups(report->last_payout_date);
   });
 }
 

@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <sodium.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <unordered_set>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "nks/core/account.h"
 #include "nks/core/calendar.h"
@@ -32,11 +35,17 @@ constexpr auto kStagedReportAgeMin = std::chrono::hours(1);
 // "-" + 12 hex digits of the file's hash + ".xml" after the MsgId.
 constexpr size_t kReportNameSuffixChars = 17;
 
+// OpenSSL's SHA-256 uses the CPU's SHA extensions where there are any:
+// ~1.5 GB/s here, against ~0.4 GB/s for a portable implementation, which
+// matters on a 600 MB file.
 Result<std::string> FileSha256(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IoError(fmt::format("{}: cannot open", path));
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    ::close(fd);
+    return Status::Internal("SHA-256 is not available");
+  }
   std::vector<unsigned char> buffer(kHashBufferBytes);
   while (true) {
     ssize_t n = ::read(fd, buffer.data(), buffer.size());
@@ -45,14 +54,19 @@ Result<std::string> FileSha256(const std::string& path) {
       return Status::IoError(fmt::format("{}: cannot read", path));
     }
     if (n == 0) break;
-    crypto_hash_sha256_update(&state, buffer.data(), static_cast<unsigned long long>(n));
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(n));
   }
   ::close(fd);
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&state, digest);
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string(hex);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 15]);
+  }
+  return hex;
 }
 
 // A file name for a report: the MsgId's safe characters and the file's hash,
@@ -66,13 +80,16 @@ std::string ReportName(std::string_view msg_id, std::string_view sha256) {
   return fmt::format("{}-{}.xml", name, sha256.substr(0, 12));
 }
 
-// One transaction's answer, kept until the report is written.
+// One transaction's answer, kept until the report is written: ~40 bytes a
+// payment (the EndToEndId lives in the intake's arena; a reason, which
+// most payments do not have, in a side table).
 struct TxAnswer {
-  uint32_t group;  // index into the groups
-  std::string end_to_end;
-  int64_t payment_id = 0;  // 0 when rejected
-  TransactionStatus status = TransactionStatus::kAccepted;
-  std::optional<StatusReason> reason;
+  uint32_t group = 0;            // index into the groups
+  uint32_t reason = kNoReason;   // index into the reasons
+  uint64_t end_to_end_offset = 0;
+  uint32_t end_to_end_size = 0;
+  int64_t payment_id = 0;        // 0 when rejected
+  static constexpr uint32_t kNoReason = UINT32_MAX;
 };
 
 // A group as checked: what its payments inherit.
@@ -88,16 +105,117 @@ struct CheckedGroup {
   std::optional<uint64_t> count_sent;
   std::optional<int64_t> sum_sent;
   std::optional<std::pair<bool, bool>> verdict;  // the reader's (count, sum) checks
+  int64_t first_id = 0, last_id = 0;  // the ids given to its accepted payments
+  std::string payout_date;            // theirs
 };
 
-// Checks one file's payments and stores the accepted ones; runs inside the
-// store transaction that also holds the file's record.
+// Accepted payments on their way to the store, in id order.
+struct PaymentBatch {
+  std::vector<store::Payment> payments;
+  std::vector<uint32_t> answers;  // each one's index among the answers
+};
+
+// The reader's thread hands batches to the store's thread through this;
+// a few batches in flight bound the memory whatever the file's size.
+class BatchQueue {
+ public:
+  static constexpr size_t kBatchesInFlightMax = 3;
+
+  // False when the consumer gave up: the producer stops.
+  bool Push(PaymentBatch&& batch) {
+    std::unique_lock lock(mu_);
+    space_.wait(lock, [&] { return aborted_ || queue_.size() < kBatchesInFlightMax; });
+    if (aborted_) return false;
+    queue_.push_back(std::move(batch));
+    ready_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    ready_.notify_one();
+  }
+  void Abort() {
+    std::lock_guard lock(mu_);
+    aborted_ = true;
+    space_.notify_all();
+  }
+  // Empty once the producer closed the queue and everything was taken.
+  std::optional<PaymentBatch> Pop() {
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+    if (queue_.empty()) return std::nullopt;
+    PaymentBatch b = std::move(queue_.front());
+    queue_.pop_front();
+    space_.notify_one();
+    return b;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<PaymentBatch> queue_;
+  bool closed_ = false, aborted_ = false;
+};
+
+// The EndToEndIds seen in this file: an open-addressing table of answer
+// indexes, the ids themselves in the intake's arena (8 bytes a payment
+// instead of a node-based set's ~80).
+class EndToEndSet {
+ public:
+  // Adds answer `index` whose id is `id` unless an equal id is there.
+  bool Insert(std::string_view id, uint32_t index, const std::string& arena,
+              const std::vector<TxAnswer>& answers) {
+    if ((used_ + 1) * 10 > slots_.size() * 7) Grow(arena, answers);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = Hash(id) & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == kEmpty) {
+        slots_[i] = index;
+        ++used_;
+        return true;
+      }
+      if (IdOf(slots_[i], arena, answers) == id) return false;
+    }
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static size_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  static std::string_view IdOf(uint32_t index, const std::string& arena, const std::vector<TxAnswer>& answers) {
+    const TxAnswer& a = answers[index];
+    return std::string_view(arena).substr(a.end_to_end_offset, a.end_to_end_size);
+  }
+  void Grow(const std::string& arena, const std::vector<TxAnswer>& answers) {
+    std::vector<uint32_t> old(std::max<size_t>(1024, slots_.size() * 2), kEmpty);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (uint32_t index : old) {
+      if (index == kEmpty) continue;
+      size_t i = Hash(IdOf(index, arena, answers)) & mask;
+      while (slots_[i] != kEmpty) i = (i + 1) & mask;
+      slots_[i] = index;
+    }
+  }
+  std::vector<uint32_t> slots_;
+  size_t used_ = 0;
+};
+
+// Checks one file's payments and hands the accepted ones, numbered, to a
+// BatchQueue. Pure: runs on the reader's thread while the store's thread
+// stores, inside the transaction that also holds the file's record.
 class FileIntake final : public IncomingVisitor {
  public:
-  FileIntake(store::Store& store, const store::ConfigSnapshot& config,
-             const registry::RecipientSet& recipients, const std::string& system, Instant now)
-      : store_(store), config_(config), recipients_(recipients), system_(system), now_(now) {}
-  void set_file_id(int64_t id) { file_id_ = id; }
+  static constexpr size_t kBatchPayments = 16384;
+
+  FileIntake(const store::ConfigSnapshot& config, const registry::RecipientSet& recipients,
+             const std::string& system, Instant now)
+      : config_(config), recipients_(recipients), system_(system), now_(now) {}
+  // The file's record and the first payment id; `queue` takes the payments.
+  void Start(int64_t file_id, int64_t first_payment_id, BatchQueue* queue) {
+    file_id_ = file_id;
+    next_id_ = first_payment_id;
+    queue_ = queue;
+  }
 
   Status OnHeader(const IncomingHeader& h) override {
     header_ = h;
@@ -132,27 +250,64 @@ class FileIntake final : public IncomingVisitor {
       g.sum_ore += amount->ore();
       total_ore_ += amount->ore();
     }
-    TxAnswer a{static_cast<uint32_t>(groups_.size() - 1), p.end_to_end, 0, TransactionStatus::kAccepted, {}};
-    store::Payment payment;
-    a.reason = g.failure ? g.failure : CheckPayment(p, g, &payment);
-    if (!a.reason) {
-      Status st = store_.AddPayment(&payment);
-      if (st.code() == Code::kAlreadyExists) {
-        a.reason = iso20022::MakeStatusReason(NksReason::kDuplicate,
-                                              "the EndToEndId was used before by this system");
-      } else {
-        NKS_RETURN_IF_ERROR(st);
-        a.payment_id = payment.id;
-        if (now_ >= CutoffFor(g.requested)) {  // accepted only if moved
-          a.reason = StatusReason{iso20022::ReasonCodeFor(NksReason::kAfterCutoff),
-                                  fmt::format("received after the cut-off for {}: moved to {}",
-                                              payment.requested_date, payment.payout_date)};
-        }
-      }
+    const auto index = static_cast<uint32_t>(answers_.size());
+    TxAnswer& a = answers_.emplace_back();
+    a.group = static_cast<uint32_t>(groups_.size() - 1);
+    a.end_to_end_offset = end_to_end_arena_.size();
+    a.end_to_end_size = static_cast<uint32_t>(p.end_to_end.size());
+    end_to_end_arena_ += p.end_to_end;
+    std::optional<StatusReason> reason = g.failure;
+    if (!reason && !seen_.Insert(p.end_to_end, index, end_to_end_arena_, answers_)) {
+      reason = iso20022::MakeStatusReason(NksReason::kDuplicate, "the EndToEndId appears twice in the file");
     }
-    if (a.payment_id == 0) a.status = TransactionStatus::kRejected;
-    answers_.push_back(std::move(a));
+    store::Payment payment;
+    if (!reason) reason = CheckPayment(p, g, &payment);
+    if (!reason) {
+      payment.id = next_id_++;
+      a.payment_id = payment.id;
+      if (g.first_id == 0) {
+        g.first_id = payment.id;
+        g.payout_date = payment.payout_date;
+      }
+      g.last_id = payment.id;
+      if (now_ >= CutoffFor(g.requested)) {  // accepted only if moved
+        reason = StatusReason{iso20022::ReasonCodeFor(NksReason::kAfterCutoff),
+                              fmt::format("received after the cut-off for {}: moved to {}",
+                                          payment.requested_date, payment.payout_date)};
+      }
+      batch_.payments.push_back(std::move(payment));
+      batch_.answers.push_back(index);
+      if (batch_.payments.size() >= kBatchPayments) NKS_RETURN_IF_ERROR(Flush());
+    }
+    if (reason) {
+      answers_[index].reason = static_cast<uint32_t>(reasons_.size());
+      reasons_.push_back(std::move(*reason));
+    }
     return Status::Ok();
+  }
+
+  // Hands the last payments to the queue.
+  Status Flush() {
+    if (batch_.payments.empty()) return Status::Ok();
+    if (!queue_->Push(std::move(batch_))) return Status::IoError("the store stopped taking payments");
+    batch_ = PaymentBatch();
+    batch_.payments.reserve(kBatchPayments);
+    batch_.answers.reserve(kBatchPayments);
+    return Status::Ok();
+  }
+
+  // The store refused answer `index`'s payment: the sender used its
+  // EndToEndId in an earlier file.
+  void RefuseAsUsedBefore(uint32_t index) {
+    TxAnswer& a = answers_[index];
+    a.payment_id = 0;
+    StatusReason r = iso20022::MakeStatusReason(NksReason::kDuplicate, "the EndToEndId was used before by this system");
+    if (a.reason == TxAnswer::kNoReason) {
+      a.reason = static_cast<uint32_t>(reasons_.size());
+      reasons_.push_back(std::move(r));
+    } else {
+      reasons_[a.reason] = std::move(r);
+    }
   }
 
   Status OnGroupTotals(bool count_matches, bool sum_matches) override {
@@ -213,6 +368,14 @@ class FileIntake final : public IncomingVisitor {
   const IncomingHeader& header() const { return header_; }
   const std::vector<CheckedGroup>& groups() const { return groups_; }
   const std::vector<TxAnswer>& answers() const { return answers_; }
+  std::string_view EndToEnd(const TxAnswer& a) const {
+    return std::string_view(end_to_end_arena_).substr(a.end_to_end_offset, a.end_to_end_size);
+  }
+  std::optional<StatusReason> Reason(const TxAnswer& a) const {
+    if (a.reason == TxAnswer::kNoReason) return std::nullopt;
+    return reasons_[a.reason];
+  }
+  int64_t file_id() const { return file_id_; }
 
  private:
   std::optional<StatusReason> CheckGroup(const IncomingGroup& g, CheckedGroup* c);
@@ -220,18 +383,22 @@ class FileIntake final : public IncomingVisitor {
                                            store::Payment* out);
   std::optional<StatusReason> CheckRecipient(const IncomingPayment& p, store::Payment* out);
 
-  store::Store& store_;
   const store::ConfigSnapshot& config_;
   const registry::RecipientSet& recipients_;
   const std::string& system_;
   Instant now_;
   int64_t file_id_ = 0;
+  int64_t next_id_ = 0;
+  BatchQueue* queue_ = nullptr;
+  PaymentBatch batch_;
   IncomingHeader header_;
   std::optional<StatusReason> file_failure_;
   std::optional<std::pair<bool, bool>> file_verdict_;  // the reader's (count, sum) checks
   std::vector<CheckedGroup> groups_;
   std::vector<TxAnswer> answers_;
-  std::unordered_set<std::string> seen_end_to_end_;
+  std::vector<StatusReason> reasons_;
+  std::string end_to_end_arena_;
+  EndToEndSet seen_;
   int64_t total_ore_ = 0;
 };
 
@@ -320,9 +487,6 @@ std::optional<StatusReason> FileIntake::CheckRecipient(const IncomingPayment& p,
 
 std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, const CheckedGroup& g,
                                                      store::Payment* out) {
-  if (!seen_end_to_end_.insert(p.end_to_end).second) {
-    return iso20022::MakeStatusReason(NksReason::kDuplicate, "the EndToEndId appears twice in the file");
-  }
   auto amount = AmountOre::ParseDecimal(p.amount);
   if (!amount.ok()) return iso20022::MakeStatusReason(NksReason::kInvalidAmount, amount.status().message());
   if (p.currency != "DKK") {
@@ -419,7 +583,8 @@ Status WriteReport(const fs::path& path, const IntakeOptions& options, Instant n
   h.message_id = fmt::format("NKS-{}", path.stem().string()).substr(0, 35);
   h.created_at = now;
   h.nks_id = options.nks_id;
-  h.original_message_id = intake.header().msg_id;
+  // A file refused before its MsgId could be read is answered all the same.
+  h.original_message_id = intake.header().msg_id.empty() ? "NOTPROVIDED" : intake.header().msg_id;
   h.original_transaction_count = intake.header().transaction_count;
   h.original_control_sum_ore = intake.header().control_sum_ore;
   h.group_status = group_status == "ACCP" ? GroupStatus::kAccepted
@@ -436,8 +601,10 @@ Status WriteReport(const fs::path& path, const IntakeOptions& options, Instant n
         NKS_RETURN_IF_ERROR(writer.BeginGroup(intake.groups()[group].pmt_inf_id));
       }
       const iso20022::StatusReportTransaction tx{
-          a.payment_id != 0 ? fmt::format("NKS{}", a.payment_id) : std::string(), a.end_to_end,
-          a.status, a.reason};
+          a.payment_id != 0 ? fmt::format("NKS{}", a.payment_id) : std::string(),
+          std::string(intake.EndToEnd(a)),
+          a.payment_id != 0 ? TransactionStatus::kAccepted : TransactionStatus::kRejected,
+          intake.Reason(a)};
       NKS_RETURN_IF_ERROR(writer.Add(tx));
     }
   }
@@ -481,15 +648,44 @@ Result<IntakeResult> Intake::Submit(const std::string& system, const std::string
   enum class Outcome { kTaken, kReplay, kRefused } outcome = Outcome::kTaken;
   IntakeResult result;
   std::optional<StatusReason> failure;
-  FileIntake intake(*store_, config_, recipients_, system, now);
+  FileIntake intake(config_, recipients_, system, now);
   store::IntakeFile file{0, system, "", sha256, now.time_since_epoch().count(), "", 0, 0, ""};
   Status st = store_->Transact([&]() -> Status {
     // The MsgId is known once the header is read: the record is added under
     // a placeholder first (payments refer to it) and completed below.
     file.msg_id = "receiving:" + sha256;
     NKS_RETURN_IF_ERROR(store_->AddIntakeFile(&file));
-    intake.set_file_id(file.id);
-    Status read = reader(path, intake);
+    NKS_ASSIGN_OR_RETURN(int64_t first_id, store_->NextPaymentId());
+    // Two threads: this one stores batches while the reader's thread reads
+    // and checks the next ones.
+    BatchQueue queue;
+    intake.Start(file.id, first_id, &queue);
+    Status read;
+    std::thread reading([&] {
+      read = reader(path, intake);
+      if (read.ok()) read = intake.Flush();
+      queue.Close();
+    });
+    Status stored;
+    std::vector<size_t> duplicates;
+    std::vector<uint32_t> used_before;  // told to the reader's side once it is done
+    while (std::optional<PaymentBatch> batch = queue.Pop()) {
+      if (!stored.ok()) continue;  // drain until the reader stops
+      stored = store_->AddPayments(batch->payments, &duplicates);
+      if (!stored.ok()) {
+        queue.Abort();
+        continue;
+      }
+      for (size_t d : duplicates) used_before.push_back(batch->answers[d]);
+    }
+    reading.join();
+    NKS_RETURN_IF_ERROR(stored);
+    for (uint32_t index : used_before) intake.RefuseAsUsedBefore(index);
+    for (const CheckedGroup& g : intake.groups()) {
+      if (g.first_id == 0) continue;
+      NKS_RETURN_IF_ERROR(store_->AddPaymentGroup(
+          store::PaymentGroup{file.id, g.first_id, g.last_id, g.authority, g.los, g.payout_date}));
+    }
     failure = read.ok() ? intake.FileFailure()
                         : iso20022::MakeStatusReason(NksReason::kFileInvalid, MaskCprsIn(read.message()));
     file.msg_id = intake.header().msg_id;

@@ -225,6 +225,17 @@ struct Payment {
   std::string outcome_reason;    // for kFailed: what the policy did
 };
 
+// Payments of one PmtInf, stored with consecutive ids: what payment search
+// and the cut-off find them by.
+struct PaymentGroup {
+  int64_t file_id = 0;
+  int64_t first_id = 0;
+  int64_t last_id = 0;
+  uint32_t authority = 0;
+  std::string los;
+  std::string payout_date;
+};
+
 // A bank file planned at a cut-off: its payments are the ones naming it.
 // It is written from them, deterministically, so writing it again after a
 // crash gives the same bytes.

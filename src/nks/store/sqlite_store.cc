@@ -2,7 +2,9 @@
 // synchronous=FULL, so a commit is on disk before it is acknowledged.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <tuple>
 
 #include "nks/store/sqlite_db.h"
 #include "nks/store/store.h"
@@ -139,16 +141,65 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO meta VALUES('store_id', abs(random()));
 INSERT INTO meta VALUES('registry_generation', 1);
 )sql"},
+    // Payments for bulk speed (payment engine, 200,000 payments/s): a row
+    // per payment with no index of its own, and every access path in tables
+    // the store fills in sorted batches. Ids are assigned by intake in file
+    // order, so a PmtInf's payments are one id range: payment_groups indexes
+    // them by authority, LOS unit and payout date (and which are waiting for
+    // a cut-off) with one row per group instead of one index entry per
+    // payment. What happened to a payment after intake is its
+    // payment_outcomes row (none: pending).
+    Migration{7, R"sql(
+CREATE TABLE payment_groups(
+  id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL,
+  first_id INTEGER NOT NULL, last_id INTEGER NOT NULL,   -- its payments: ids in [first_id, last_id]
+  authority INTEGER NOT NULL, los TEXT NOT NULL, payout_date TEXT NOT NULL,
+  waiting INTEGER NOT NULL);                             -- 1 until the cut-off for payout_date
+CREATE INDEX payment_groups_waiting ON payment_groups(payout_date) WHERE waiting=1;
+CREATE INDEX payment_groups_by_authority ON payment_groups(authority, los, payout_date);
+CREATE INDEX payment_groups_by_payout_date ON payment_groups(payout_date);
+CREATE TABLE payment_keys(
+  system TEXT NOT NULL, end_to_end TEXT NOT NULL, id INTEGER NOT NULL,
+  PRIMARY KEY(system, end_to_end)) WITHOUT ROWID;
+CREATE TABLE payment_recipients(
+  recipient INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(recipient, id)) WITHOUT ROWID;
+CREATE TABLE payment_outcomes(
+  id INTEGER PRIMARY KEY, status INTEGER NOT NULL, bank_file_id INTEGER NOT NULL,
+  resolved_account TEXT NOT NULL, resolution TEXT NOT NULL, outcome_reason TEXT NOT NULL);
+CREATE INDEX payment_outcomes_by_bank_file ON payment_outcomes(bank_file_id) WHERE bank_file_id<>0;
+CREATE TABLE payments_v7(
+  id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, system TEXT NOT NULL, end_to_end TEXT NOT NULL,
+  pmt_inf_id TEXT NOT NULL, line INTEGER NOT NULL,
+  authority INTEGER NOT NULL, los TEXT NOT NULL, bank_agreement TEXT NOT NULL,
+  benefit_type TEXT NOT NULL, recipient INTEGER NOT NULL, creditor_account TEXT NOT NULL,
+  creditor_name TEXT NOT NULL, amount_ore INTEGER NOT NULL, currency TEXT NOT NULL,
+  requested_date TEXT NOT NULL, payout_date TEXT NOT NULL, remittance TEXT NOT NULL);
+-- Earlier payments each become a group of one.
+INSERT INTO payments_v7 SELECT id, file_id, system, end_to_end, pmt_inf_id, line, authority, los,
+  bank_agreement, benefit_type, recipient, creditor_account, creditor_name, amount_ore, currency,
+  requested_date, payout_date, remittance FROM payments;
+INSERT INTO payment_groups SELECT id, file_id, id, id, authority, los, payout_date, status=1 FROM payments;
+INSERT INTO payment_keys SELECT system, end_to_end, id FROM payments;
+INSERT INTO payment_recipients SELECT recipient, id FROM payments WHERE recipient<>0;
+INSERT INTO payment_outcomes SELECT id, status, bank_file_id, resolved_account, resolution,
+  outcome_reason FROM payments WHERE status<>1;
+DROP TABLE payments;
+ALTER TABLE payments_v7 RENAME TO payments;
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
     "seq, recipient, kind, account, old_account, channel, actor, authority, reference, at_us, "
     "pending_seq, code_hash, code_expires_us, letter_id";
+// A payment as read: what was sent (payments p) and what became of it
+// (payment_outcomes o, absent while pending).
 constexpr const char* kPaymentColumns =
-    "id, file_id, system, end_to_end, pmt_inf_id, line, authority, los, bank_agreement, "
-    "benefit_type, recipient, creditor_account, creditor_name, amount_ore, currency, "
-    "requested_date, payout_date, remittance, status, bank_file_id, resolved_account, resolution, "
-    "outcome_reason";
+    "p.id, p.file_id, p.system, p.end_to_end, p.pmt_inf_id, p.line, p.authority, p.los, "
+    "p.bank_agreement, p.benefit_type, p.recipient, p.creditor_account, p.creditor_name, "
+    "p.amount_ore, p.currency, p.requested_date, p.payout_date, p.remittance, "
+    "COALESCE(o.status, 1), COALESCE(o.bank_file_id, 0), COALESCE(o.resolved_account, ''), "
+    "COALESCE(o.resolution, ''), COALESCE(o.outcome_reason, '')";
+constexpr const char* kPaymentFrom = "payments p LEFT JOIN payment_outcomes o ON o.id=p.id";
 constexpr const char* kSpecificColumns =
     "seq, recipient, authority, benefit_type, kind, account, old_account, valid_until, locked, "
     "channel, actor, reference, at_us";
@@ -271,6 +322,10 @@ class SqliteStore final : public Store {
   Status AddIntakeFile(IntakeFile* f) override;
   Status UpdateIntakeFile(const IntakeFile& f) override;
   Status AddPayment(Payment* p) override;
+  Result<int64_t> NextPaymentId() override;
+  Status AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) override;
+  Status AddPaymentGroup(const PaymentGroup& g) override;
+  Status CloseDueGroups(const std::string& last_payout_date) override;
   Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) override;
   Result<std::optional<Payment>> GetPayment(int64_t id) override;
   Result<std::optional<Payment>> FindPayment(const std::string& system,
@@ -316,6 +371,7 @@ class SqliteStore final : public Store {
   // Runs `body` in its own transaction unless one is open already.
   Status InTransaction(const std::function<Status()>& body);
   Status ScanKeys(Stmt& stmt, const RowFn<uint64_t>& fn);
+  Status InsertPaymentRow(const Payment& p);
 
   Db db_;
   bool in_transaction_ = false;
@@ -329,7 +385,7 @@ class SqliteStore final : public Store {
   bool persons_empty_ = false, companies_empty_ = false, units_empty_ = false;
   Stmt get_person_, get_company_, get_unit_;
   Stmt insert_nemkonto_, insert_specific_;
-  Stmt insert_payment_;
+  Stmt insert_payment_, insert_payment_key_, insert_payment_recipient_, delete_payment_;
   Stmt set_payment_outcome_;
 };
 
@@ -407,9 +463,12 @@ Status SqliteStore::PrepareStatements() {
       "reference,at_us,pending_seq,code_hash,code_expires_us,letter_id) "
       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
   insert_payment_ = Stmt(db_,
-      "INSERT INTO payments(file_id,system,end_to_end,pmt_inf_id,line,authority,los,"
+      "INSERT INTO payments(id,file_id,system,end_to_end,pmt_inf_id,line,authority,los,"
       "bank_agreement,benefit_type,recipient,creditor_account,creditor_name,amount_ore,currency,"
-      "requested_date,payout_date,remittance,status) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "requested_date,payout_date,remittance) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert_payment_key_ = Stmt(db_, "INSERT INTO payment_keys(system,end_to_end,id) VALUES(?,?,?)");
+  insert_payment_recipient_ = Stmt(db_, "INSERT INTO payment_recipients(recipient,id) VALUES(?,?)");
+  delete_payment_ = Stmt(db_, "DELETE FROM payments WHERE id=?");
   insert_specific_ = Stmt(db_,
       "INSERT INTO specific_events(recipient,authority,benefit_type,kind,account,old_account,"
       "valid_until,locked,channel,actor,reference,at_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -804,30 +863,108 @@ Status SqliteStore::UpdateIntakeFile(const IntakeFile& f) {
   return s.Run();
 }
 
+Result<int64_t> SqliteStore::NextPaymentId() {
+  Stmt s(db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM payments");
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  NKS_CHECK(row);
+  return s.Int(0);
+}
+
+Status SqliteStore::InsertPaymentRow(const Payment& p) {
+  Stmt& s = insert_payment_;
+  s.Bind(1, p.id).Bind(2, p.file_id).BindText(3, p.system).BindText(4, p.end_to_end);
+  s.BindText(5, p.pmt_inf_id).Bind(6, static_cast<int64_t>(p.line));
+  s.Bind(7, int64_t{p.authority}).BindText(8, p.los).BindText(9, p.bank_agreement);
+  s.BindText(10, p.benefit_type).Bind(11, static_cast<int64_t>(p.recipient));
+  s.BindText(12, p.creditor_account).BindText(13, p.creditor_name).Bind(14, p.amount_ore);
+  s.BindText(15, p.currency).BindText(16, p.requested_date).BindText(17, p.payout_date);
+  s.BindText(18, p.remittance);
+  return s.Run();
+}
+
+// Rows first, in id order (appends to the table's B-tree); then each access
+// path in its own key order, so its B-tree is walked left to right instead
+// of at random: at 1 M payments this is ~3x cheaper than letting SQLite
+// maintain an index per row.
+Status SqliteStore::AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) {
+  duplicates->clear();
+  if (batch.empty()) return Status::Ok();
+  return InTransaction([&]() -> Status {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      NKS_CHECK(batch[i].id > 0 && (i == 0 || batch[i].id > batch[i - 1].id));
+      NKS_RETURN_IF_ERROR(InsertPaymentRow(batch[i]));
+    }
+    std::vector<const Payment*> order(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) order[i] = &batch[i];
+    std::sort(order.begin(), order.end(), [](const Payment* a, const Payment* b) {
+      return std::tie(a->system, a->end_to_end) < std::tie(b->system, b->end_to_end);
+    });
+    std::vector<bool> refused(batch.size(), false);
+    for (const Payment* p : order) {
+      Stmt& k = insert_payment_key_;
+      k.BindText(1, p->system).BindText(2, p->end_to_end).Bind(3, p->id);
+      Status st = k.Run();
+      if (st.code() == Code::kAlreadyExists) {  // the sender used it in an earlier file
+        const size_t i = static_cast<size_t>(p - batch.data());
+        refused[i] = true;
+        duplicates->push_back(i);
+        delete_payment_.Bind(1, p->id);
+        NKS_RETURN_IF_ERROR(delete_payment_.Run());
+        continue;
+      }
+      NKS_RETURN_IF_ERROR(st);
+    }
+    std::sort(duplicates->begin(), duplicates->end());
+    std::vector<std::pair<uint64_t, int64_t>> recipients;
+    recipients.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!refused[i] && batch[i].recipient != 0) recipients.emplace_back(batch[i].recipient, batch[i].id);
+    }
+    std::sort(recipients.begin(), recipients.end());
+    for (const auto& [recipient, id] : recipients) {
+      Stmt& r = insert_payment_recipient_;
+      r.Bind(1, static_cast<int64_t>(recipient)).Bind(2, id);
+      NKS_RETURN_IF_ERROR(r.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::AddPaymentGroup(const PaymentGroup& g) {
+  NKS_CHECK(g.first_id <= g.last_id);
+  Stmt s(db_,
+         "INSERT INTO payment_groups(file_id,first_id,last_id,authority,los,payout_date,waiting) "
+         "VALUES(?,?,?,?,?,?,1)");
+  s.Bind(1, g.file_id).Bind(2, g.first_id).Bind(3, g.last_id).Bind(4, int64_t{g.authority});
+  s.BindText(5, g.los).BindText(6, g.payout_date);
+  return s.Run();
+}
+
 Status SqliteStore::AddPayment(Payment* p) {
   return InTransaction([&]() -> Status {
-    Stmt& s = insert_payment_;
-    s.Bind(1, p->file_id).BindText(2, p->system).BindText(3, p->end_to_end);
-    s.BindText(4, p->pmt_inf_id).Bind(5, static_cast<int64_t>(p->line));
-    s.Bind(6, int64_t{p->authority}).BindText(7, p->los).BindText(8, p->bank_agreement);
-    s.BindText(9, p->benefit_type).Bind(10, static_cast<int64_t>(p->recipient));
-    s.BindText(11, p->creditor_account).BindText(12, p->creditor_name).Bind(13, p->amount_ore);
-    s.BindText(14, p->currency).BindText(15, p->requested_date).BindText(16, p->payout_date);
-    s.BindText(17, p->remittance).Bind(18, static_cast<int64_t>(p->status));
-    NKS_RETURN_IF_ERROR(s.Run());
-    p->id = sqlite3_last_insert_rowid(db_.handle());
+    NKS_ASSIGN_OR_RETURN(p->id, NextPaymentId());
+    std::vector<size_t> duplicates;
+    NKS_RETURN_IF_ERROR(AddPayments({*p}, &duplicates));
+    if (!duplicates.empty()) {
+      p->id = 0;
+      return Status::AlreadyExists("the EndToEndId was used before by this system");
+    }
+    NKS_RETURN_IF_ERROR(
+        AddPaymentGroup(PaymentGroup{p->file_id, p->id, p->id, p->authority, p->los, p->payout_date}));
+    // Pending is the absence of an outcome; anything else is recorded.
+    if (p->status != PaymentStatus::kPending) return SetPaymentOutcome(*p);
     return Status::Ok();
   });
 }
 
 Result<bool> SqliteStore::EndToEndIdUsed(const std::string& system, const std::string& end_to_end) {
-  Stmt s(db_, "SELECT 1 FROM payments WHERE system=? AND end_to_end=?");
+  Stmt s(db_, "SELECT 1 FROM payment_keys WHERE system=? AND end_to_end=?");
   s.BindText(1, system).BindText(2, end_to_end);
   return s.Step();
 }
 
 Result<std::optional<Payment>> SqliteStore::GetPayment(int64_t id) {
-  Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE id=?", kPaymentColumns));
+  Stmt s(db_, fmt::format("SELECT {} FROM {} WHERE p.id=?", kPaymentColumns, kPaymentFrom));
   s.Bind(1, id);
   NKS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Payment>();
@@ -836,26 +973,61 @@ Result<std::optional<Payment>> SqliteStore::GetPayment(int64_t id) {
 
 Result<std::optional<Payment>> SqliteStore::FindPayment(const std::string& system,
                                                         const std::string& end_to_end) {
-  Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE system=? AND end_to_end=?", kPaymentColumns));
+  Stmt s(db_, fmt::format("SELECT {} FROM payment_keys k JOIN payments p ON p.id=k.id "
+                          "LEFT JOIN payment_outcomes o ON o.id=p.id "
+                          "WHERE k.system=? AND k.end_to_end=?",
+                          kPaymentColumns));
   s.BindText(1, system).BindText(2, end_to_end);
   NKS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Payment>();
   return std::optional<Payment>(ReadPayment(s));
 }
 
+// The groups waiting for a cut-off at or before the date, then each one's
+// id range: every due payment in id order, with no per-payment index.
 Status SqliteStore::ScanDuePayments(const std::string& last_payout_date, const RowFn<Payment>& fn) {
-  Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE status=? AND payout_date<=? ORDER BY id",
-                          kPaymentColumns));
-  s.Bind(1, static_cast<int64_t>(PaymentStatus::kPending)).BindText(2, last_payout_date);
-  return ScanRows<Payment>(s, fn, ReadPayment);
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  {
+    Stmt g(db_, "SELECT first_id, last_id FROM payment_groups WHERE waiting=1 AND payout_date<=?");
+    g.BindText(1, last_payout_date);
+    while (true) {
+      NKS_ASSIGN_OR_RETURN(bool row, g.Step());
+      if (!row) break;
+      ranges.emplace_back(g.Int(0), g.Int(1));
+    }
+  }
+  std::sort(ranges.begin(), ranges.end());
+  Stmt s(db_, fmt::format("SELECT {} FROM {} WHERE p.id BETWEEN ? AND ? AND o.id IS NULL ORDER BY p.id",
+                          kPaymentColumns, kPaymentFrom));
+  bool more = true;
+  for (const auto& [first, last] : ranges) {
+    s.Bind(1, first).Bind(2, last);
+    while (more) {
+      NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      more = fn(ReadPayment(s));
+    }
+    s.Reset();
+    if (!more) break;
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::CloseDueGroups(const std::string& last_payout_date) {
+  Stmt s(db_, "UPDATE payment_groups SET waiting=0 WHERE waiting=1 AND payout_date<=?");
+  s.BindText(1, last_payout_date);
+  return s.Run();
 }
 
 Status SqliteStore::SetPaymentOutcome(const Payment& p) {
-  // Prepared once: a cut-off updates every due payment.
+  // Prepared once: a cut-off records an outcome for every due payment.
   if (!set_payment_outcome_.valid()) {
     set_payment_outcome_ = Stmt(db_,
-        "UPDATE payments SET status=?, bank_file_id=?, resolved_account=?, resolution=?, "
-        "outcome_reason=? WHERE id=?");
+        "INSERT INTO payment_outcomes(id,status,bank_file_id,resolved_account,resolution,"
+        "outcome_reason) SELECT id,?,?,?,?,? FROM payments WHERE id=? "
+        "ON CONFLICT(id) DO UPDATE SET status=excluded.status, bank_file_id=excluded.bank_file_id, "
+        "resolved_account=excluded.resolved_account, resolution=excluded.resolution, "
+        "outcome_reason=excluded.outcome_reason");
   }
   Stmt& s = set_payment_outcome_;
   s.Bind(1, static_cast<int64_t>(p.status)).Bind(2, p.bank_file_id).BindText(3, p.resolved_account);
@@ -909,7 +1081,9 @@ Result<uint64_t> SqliteStore::CountBankFiles(const std::string& bank_agreement,
 }
 
 Status SqliteStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) {
-  Stmt s(db_, fmt::format("SELECT {} FROM payments WHERE bank_file_id=? ORDER BY id", kPaymentColumns));
+  Stmt s(db_, fmt::format("SELECT {} FROM payment_outcomes o JOIN payments p ON p.id=o.id "
+                          "WHERE o.bank_file_id=? ORDER BY o.id",
+                          kPaymentColumns));
   s.Bind(1, bank_file_id);
   return ScanRows<Payment>(s, fn, ReadPayment);
 }
@@ -918,30 +1092,58 @@ Status SqliteStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payme
 // is set; every value is a bound parameter. BindPaymentQuery binds them in
 // the same order.
 std::string PaymentSearchSql(const PaymentQuery& q) {
-  std::string sql = fmt::format("SELECT {} FROM payments WHERE 1=1", kPaymentColumns);
-  if (q.authority) sql += " AND authority=?";
+  // The access path: the recipient's payments, the sender's EndToEndId, or
+  // the groups (authority, LOS unit, payout dates) and their id ranges.
+  std::string sql = fmt::format("SELECT {} FROM ", kPaymentColumns);
+  if (q.recipient) {
+    sql += "payment_recipients r JOIN payments p ON p.id=r.id "
+           "LEFT JOIN payment_outcomes o ON o.id=p.id WHERE r.recipient=?";
+  } else if (q.system && q.end_to_end) {
+    sql += "payment_keys k JOIN payments p ON p.id=k.id "
+           "LEFT JOIN payment_outcomes o ON o.id=p.id WHERE k.system=? AND k.end_to_end=?";
+  } else {
+    sql += "payment_groups g JOIN payments p ON p.id BETWEEN g.first_id AND g.last_id "
+           "LEFT JOIN payment_outcomes o ON o.id=p.id WHERE 1=1";
+    if (q.authority) sql += " AND g.authority=?";
+    if (!q.los.empty()) {
+      sql += " AND g.los IN (?";
+      for (size_t i = 1; i < q.los.size(); ++i) sql += ",?";
+      sql += ")";
+    }
+    if (q.from_payout_date) sql += " AND g.payout_date>=?";
+    if (q.to_payout_date) sql += " AND g.payout_date<=?";
+  }
+  if (q.authority) sql += " AND p.authority=?";
   if (!q.los.empty()) {
-    sql += " AND los IN (?";
+    sql += " AND p.los IN (?";
     for (size_t i = 1; i < q.los.size(); ++i) sql += ",?";
     sql += ")";
   }
-  if (q.recipient) sql += " AND recipient=?";
-  if (q.from_payout_date) sql += " AND payout_date>=?";
-  if (q.to_payout_date) sql += " AND payout_date<=?";
-  if (q.amount_min_ore) sql += " AND amount_ore>=?";
-  if (q.amount_max_ore) sql += " AND amount_ore<=?";
-  if (q.benefit_type) sql += " AND benefit_type=?";
-  if (q.status) sql += " AND status=?";
-  if (q.system) sql += " AND system=?";
-  if (q.end_to_end) sql += " AND end_to_end=?";
-  return sql + " ORDER BY payout_date DESC, id DESC LIMIT ?";
+  if (q.from_payout_date) sql += " AND p.payout_date>=?";
+  if (q.to_payout_date) sql += " AND p.payout_date<=?";
+  if (q.amount_min_ore) sql += " AND p.amount_ore>=?";
+  if (q.amount_max_ore) sql += " AND p.amount_ore<=?";
+  if (q.benefit_type) sql += " AND p.benefit_type=?";
+  if (q.status) sql += " AND COALESCE(o.status, 1)=?";
+  if (q.system) sql += " AND p.system=?";
+  if (q.end_to_end) sql += " AND p.end_to_end=?";
+  return sql + " ORDER BY p.payout_date DESC, p.id DESC LIMIT ?";
 }
 
 void BindPaymentQuery(Stmt& s, const PaymentQuery& q) {
   int i = 0;
+  if (q.recipient) {
+    s.Bind(++i, static_cast<int64_t>(*q.recipient));
+  } else if (q.system && q.end_to_end) {
+    s.BindText(++i, *q.system).BindText(++i, *q.end_to_end);
+  } else {
+    if (q.authority) s.Bind(++i, int64_t{*q.authority});
+    for (const std::string& los : q.los) s.BindText(++i, los);
+    if (q.from_payout_date) s.BindText(++i, *q.from_payout_date);
+    if (q.to_payout_date) s.BindText(++i, *q.to_payout_date);
+  }
   if (q.authority) s.Bind(++i, int64_t{*q.authority});
   for (const std::string& los : q.los) s.BindText(++i, los);
-  if (q.recipient) s.Bind(++i, static_cast<int64_t>(*q.recipient));
   if (q.from_payout_date) s.BindText(++i, *q.from_payout_date);
   if (q.to_payout_date) s.BindText(++i, *q.to_payout_date);
   if (q.amount_min_ore) s.Bind(++i, *q.amount_min_ore);

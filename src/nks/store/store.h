@@ -106,8 +106,22 @@ class Store {
   virtual Status AddIntakeFile(IntakeFile* f) = 0;  // sets f->id
   // Records the outcome (status, counts, report) of the file `f.id`.
   virtual Status UpdateIntakeFile(const IntakeFile& f) = 0;
-  // AlreadyExists when the system used the EndToEndId before.
-  virtual Status AddPayment(Payment* p) = 0;  // sets p->id
+  // One payment in a group of its own (e.g. NKS's own payments to an error
+  // account); sets p->id. AlreadyExists when the system used the EndToEndId
+  // before.
+  virtual Status AddPayment(Payment* p) = 0;
+  // Bulk intake, inside Transact. The caller numbers the payments: from
+  // NextPaymentId(), increasing in file order, so each group's payments are
+  // one id range. AddPayments stores `batch` except the payments whose
+  // (system, EndToEndId) is stored already; their indexes into `batch` go
+  // to `duplicates`, in increasing order.
+  virtual Result<int64_t> NextPaymentId() = 0;
+  virtual Status AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) = 0;
+  // The group of stored payments with ids in [first_id, last_id]: waiting
+  // for the cut-off of its payout date.
+  virtual Status AddPaymentGroup(const PaymentGroup& g) = 0;
+  // After a cut-off has decided every payment due up to the date.
+  virtual Status CloseDueGroups(const std::string& last_payout_date) = 0;
   virtual Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) = 0;
   virtual Result<std::optional<Payment>> GetPayment(int64_t id) = 0;
   virtual Result<std::optional<Payment>> FindPayment(const std::string& system,
