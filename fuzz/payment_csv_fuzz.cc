@@ -33,14 +33,16 @@ class Checker final : public nks::payments::IncomingVisitor {
   nks::Status OnHeader(const nks::payments::IncomingHeader& h) override {
     Require(!header_ && groups_ == 0, "OnHeader not first or twice");
     header_ = true;
-    Require(!h.msg_id.empty() && h.msg_id.size() <= 4 * nks::payments::kCsvId35CharsMax, "msg_id form");
+    Require(!h.msg_id.empty() && h.msg_id.size() <= 4 * nks::payments::kCsvId35CharsMax,
+            "msg_id form");
     Require(Printable(h.msg_id) && Printable(h.initiating_system), "header control character");
     return nks::Status::Ok();
   }
   nks::Status OnGroup(const nks::payments::IncomingGroup& g) override {
     Require(header_ && !totals_, "OnGroup out of order");
     Require(g.line > 0 && g.line >= last_line_, "group line");
-    Require(!g.authority.empty() && !g.payout_date.empty() && g.payout_date.size() == 10, "group fields");
+    Require(!g.authority.empty() && !g.payout_date.empty() && g.payout_date.size() == 10,
+            "group fields");
     ++groups_;
     return nks::Status::Ok();
   }
@@ -49,7 +51,8 @@ class Checker final : public nks::payments::IncomingVisitor {
     Require(p.line > last_line_, "payment lines do not increase");
     last_line_ = p.line;
     Require(!p.end_to_end.empty() && !p.amount.empty() && p.currency.size() == 3, "payment fields");
-    Require(Printable(p.remittance) && Printable(p.creditor_name) && Printable(p.recipient_id), "control character");
+    Require(Printable(p.remittance) && Printable(p.creditor_name) && Printable(p.recipient_id),
+            "control character");
     Require(p.recipient_scheme.empty() == p.recipient_id.empty(), "recipient scheme without id");
     ++payments_;
     return nks::Status::Ok();

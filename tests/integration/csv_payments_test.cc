@@ -44,14 +44,20 @@ class CsvPayments : public nks::testing::NksTest {
  protected:
   void Prepare(int payments, const std::string& mix = "") {
     ASSERT_EQ(Nks({"init"}).code, 0);
-    ASSERT_EQ(Nks({"gen", "population", "--persons", "600", "--companies", "30", "--seed", "5", "--out",
-                   Path("pop")}).code, 0);
+    ASSERT_EQ(Nks({"gen", "population", "--persons", "600", "--companies", "30", "--seed", "5",
+                   "--out", Path("pop")})
+                  .code,
+              0);
     for (std::string f : {"cpr", "cvr", "units", "nemkonti"}) {
       ASSERT_EQ(Nks({"import", f, Path("pop/" + f + ".csv")}).code, 0) << f;
     }
     ASSERT_EQ(Nks({"config", "apply", Path("pop/config.nks")}).code, 0);
-    std::vector<std::string> args = {"gen", "payments", "--format", "csv", "--count", std::to_string(payments),
-                                     "--seed", "9", "--out", Path("pop/pay.csv"), "--date", "2026-11-30"};
+    std::vector<std::string> args = {"gen",      "payments",
+                                     "--format", "csv",
+                                     "--count",  std::to_string(payments),
+                                     "--seed",   "9",
+                                     "--out",    Path("pop/pay.csv"),
+                                     "--date",   "2026-11-30"};
     if (!mix.empty()) args.insert(args.end(), {"--mix", mix});
     RunResult g = Nks(args);
     ASSERT_EQ(g.code, 0) << g.err;
@@ -64,12 +70,14 @@ class CsvPayments : public nks::testing::NksTest {
   }
   static std::string Report(const RunResult& r) {
     std::smatch m;
-    EXPECT_TRUE(std::regex_search(r.out, m, std::regex("\"report\":\"([^\"]+)\""))) << r.out << r.err;
+    EXPECT_TRUE(std::regex_search(r.out, m, std::regex("\"report\":\"([^\"]+)\"")))
+        << r.out << r.err;
     return m.empty() ? std::string() : Slurp(std::string(m[1]));
   }
   static std::pair<int, int> Counts(const RunResult& r) {
     std::smatch m;
-    EXPECT_TRUE(std::regex_search(r.out, m, std::regex("\"accepted\":(\\d+),\"rejected\":(\\d+)"))) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, m, std::regex("\"accepted\":(\\d+),\"rejected\":(\\d+)")))
+        << r.out;
     return m.empty() ? std::pair{-1, -1} : std::pair{std::stoi(m[1]), std::stoi(m[2])};
   }
 };
@@ -87,7 +95,8 @@ TEST_F(CsvPayments, AGeneratedFileIsTakenInAnsweredAndForwarded) {
   EXPECT_EQ(accepted + rejected, 300);
   const std::string report = Report(s);
   EXPECT_NE(report.find("<OrgnlMsgId>GEN-9-300</OrgnlMsgId>"), std::string::npos);
-  EXPECT_NE(report.find("<OrgnlPmtInfId>line-5</OrgnlPmtInfId>"), std::string::npos) << report.substr(0, 3000);
+  EXPECT_NE(report.find("<OrgnlPmtInfId>line-5</OrgnlPmtInfId>"), std::string::npos)
+      << report.substr(0, 3000);
   EXPECT_NE(report.find("<Prtry>NK02</Prtry>"), std::string::npos);  // unknown CPR numbers, alone
   EXPECT_TRUE(fs::exists(fs::path(data_) / "outbox/status/SERVICEPLATFORM"));
 
@@ -97,9 +106,12 @@ TEST_F(CsvPayments, AGeneratedFileIsTakenInAnsweredAndForwarded) {
   RunResult c = Nks({"cutoff"}, kCutoffClock);
   ASSERT_EQ(c.code, 0) << c.err;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(c.out, m, std::regex("\"forwarded\":(\\d+),\"to_error_account\":(\\d+),\"returned\":(\\d+)")));
+  ASSERT_TRUE(std::regex_search(
+      c.out, m,
+      std::regex("\"forwarded\":(\\d+),\"to_error_account\":(\\d+),\"returned\":(\\d+)")));
   EXPECT_EQ(std::stoi(m[1]) + std::stoi(m[3]), accepted);
-  RunResult found = Nks({"payments", "search", "--system", "SERVICEPLATFORM", "--end-to-end", "E2E-9-1", "--json"});
+  RunResult found = Nks(
+      {"payments", "search", "--system", "SERVICEPLATFORM", "--end-to-end", "E2E-9-1", "--json"});
   EXPECT_EQ(found.code, 0) << found.err;
   EXPECT_NE(found.out.find("E2E-9-1"), std::string::npos) << found.out;
 }
@@ -120,11 +132,14 @@ TEST_F(CsvPayments, ABadRowIsRejectedAloneAndTheRestStored) {
   Write("bad-row.csv", Join(lines));
   RunResult s = Submit(Path("bad-row.csv"));
   ASSERT_EQ(s.code, 0) << s.err;
-  EXPECT_NE(s.out.find("\"status\":\"PART\",\"accepted\":5,\"rejected\":1"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("\"status\":\"PART\",\"accepted\":5,\"rejected\":1"), std::string::npos)
+      << s.out;
   const std::string report = Report(s);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(report, m, std::regex("<OrgnlEndToEndId>" + bad_e2e +
-                                                      "</OrgnlEndToEndId>\\s*<TxSts>RJCT</TxSts>[\\s\\S]*?<Prtry>(NK\\d\\d)</Prtry>")));
+  ASSERT_TRUE(std::regex_search(
+      report, m,
+      std::regex("<OrgnlEndToEndId>" + bad_e2e +
+                 "</OrgnlEndToEndId>\\s*<TxSts>RJCT</TxSts>[\\s\\S]*?<Prtry>(NK\\d\\d)</Prtry>")));
   EXPECT_EQ(m[1], "NK01");
   EXPECT_EQ(report.find("3201851234"), std::string::npos);
   EXPECT_EQ(report.find(cpr), std::string::npos);  // no CPR number in the answer
@@ -164,17 +179,21 @@ TEST_F(CsvPayments, ABrokenFileIsRefusedWholeNamingLineAndColumn) {
   // with "OrgnlMsgId: empty", for pain.001 as for CSV; either way nothing
   // is stored.)
   RunResult told = Submit(Path("pop/pay.csv"), {"--format", "pain001"});
-  EXPECT_TRUE(told.code != 0 || told.out.find("\"status\":\"RJCT\"") != std::string::npos) << told.out;
+  EXPECT_TRUE(told.code != 0 || told.out.find("\"status\":\"RJCT\"") != std::string::npos)
+      << told.out;
   EXPECT_EQ(Nks({"payments", "search", "--system", "SERVICEPLATFORM", "--json"}).out, "");
   RunResult unknown = Submit(Path("pop/pay.csv"), {"--format", "xls"});
   EXPECT_EQ(unknown.code, 1);
-  EXPECT_NE(unknown.err.find("--format: 'xls' is not pain001, csv or auto"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("--format: 'xls' is not pain001, csv or auto"), std::string::npos)
+      << unknown.err;
   // Without an extension the first bytes tell (a new MsgId: count.csv's
   // refusal was recorded under the generated one).
-  Write("pay-noext", std::regex_replace(Slurp(Path("pop/pay.csv")), std::regex("file,GEN-9-6,"), "file,GEN-9-6-B,"));
+  Write("pay-noext", std::regex_replace(Slurp(Path("pop/pay.csv")), std::regex("file,GEN-9-6,"),
+                                        "file,GEN-9-6-B,"));
   RunResult sniffed = Submit(Path("pay-noext"));
   ASSERT_EQ(sniffed.code, 0) << sniffed.err;
-  EXPECT_NE(sniffed.out.find("\"status\":\"ACCP\",\"accepted\":6"), std::string::npos) << sniffed.out;
+  EXPECT_NE(sniffed.out.find("\"status\":\"ACCP\",\"accepted\":6"), std::string::npos)
+      << sniffed.out;
 }
 
 TEST_F(CsvPayments, TheExampleFileIsAcceptedWithTheExampleConfiguration) {
@@ -184,7 +203,8 @@ TEST_F(CsvPayments, TheExampleFileIsAcceptedWithTheExampleConfiguration) {
       "0102851237,Test Person,Vej 1,8000,Aarhus C,active\n"
       "1503721118,Anden Person,Vej 2,8000,Aarhus C,active\n";
   Write("cpr.csv", persons);
-  Write("cvr.csv", "cvr,name,address,postcode,city,status\n10000009,Udlejer A/S,Vej 3,8000,Aarhus C,active\n");
+  Write("cvr.csv",
+        "cvr,name,address,postcode,city,status\n10000009,Udlejer A/S,Vej 3,8000,Aarhus C,active\n");
   ASSERT_EQ(Nks({"import", "cpr", Path("cpr.csv")}).code, 0);
   RunResult cvr = Nks({"import", "cvr", Path("cvr.csv")});
   ASSERT_EQ(cvr.code, 0) << cvr.err;
@@ -192,7 +212,8 @@ TEST_F(CsvPayments, TheExampleFileIsAcceptedWithTheExampleConfiguration) {
   ASSERT_EQ(cfg.code, 0) << cfg.err;
   RunResult s = Submit(std::string(NKS_SOURCE_DIR) + "/config/payments-example.csv");
   ASSERT_EQ(s.code, 0) << s.err;
-  EXPECT_NE(s.out.find("\"status\":\"ACCP\",\"accepted\":5,\"rejected\":0"), std::string::npos) << s.out << Report(s);
+  EXPECT_NE(s.out.find("\"status\":\"ACCP\",\"accepted\":5,\"rejected\":0"), std::string::npos)
+      << s.out << Report(s);
 }
 
 }  // namespace

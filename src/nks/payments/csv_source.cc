@@ -35,9 +35,22 @@ constexpr size_t kAmountFractionDigitsMax = DecimalAmount::kFractionDigits;
 constexpr size_t kGroupColumnCount = 6;  // the first six columns make the group
 
 enum Column : uint8_t {
-  kAuthority, kBankAgreement, kLos, kPayoutDate, kDebtorAccount, kDebtorBank, kEndToEnd,
-  kAmount, kCurrency, kBenefitType, kRecipientType, kRecipientId, kCreditorAccount,
-  kCreditorBic, kCreditorName, kRemittance,
+  kAuthority,
+  kBankAgreement,
+  kLos,
+  kPayoutDate,
+  kDebtorAccount,
+  kDebtorBank,
+  kEndToEnd,
+  kAmount,
+  kCurrency,
+  kBenefitType,
+  kRecipientType,
+  kRecipientId,
+  kCreditorAccount,
+  kCreditorBic,
+  kCreditorName,
+  kRemittance,
 };
 
 struct ColumnRule {
@@ -83,7 +96,8 @@ bool HasControlCharacter(std::string_view s) {
 // The form of a field, whatever the column; "" when fine.
 std::string FieldProblem(std::string_view value, size_t chars_max, bool required, bool free_text) {
   if (value.empty()) return required ? "required" : "";
-  if (HasControlCharacter(value)) return "control character (no line breaks or tabs inside a field)";
+  if (HasControlCharacter(value))
+    return "control character (no line breaks or tabs inside a field)";
   if (!free_text && (text::IsSpace(value.front()) || text::IsSpace(value.back()))) {
     return "space at the start or end";
   }
@@ -103,7 +117,8 @@ bool IsDecimal(std::string_view s) {
 }
 
 bool IsCurrencyCode(std::string_view s) {
-  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // recipient_type as intake's scheme names: "" when not one.
@@ -165,14 +180,18 @@ class PaymentCsvReader {
 
   Status ReadMarker() {
     auto more = reader_.Next(&fields_);
-    if (!more.ok()) return Error(1, "marker", fmt::format("expected the first line '{}'", kCsvPaymentsMarker));
-    if (!*more) return Error(1, "marker", fmt::format("the file is empty: expected '{}'", kCsvPaymentsMarker));
+    if (!more.ok())
+      return Error(1, "marker", fmt::format("expected the first line '{}'", kCsvPaymentsMarker));
+    if (!*more)
+      return Error(1, "marker",
+                   fmt::format("the file is empty: expected '{}'", kCsvPaymentsMarker));
     std::string_view first = fields_[0];
     if (first.starts_with(kUtf8Bom)) first.remove_prefix(kUtf8Bom.size());
     if (first == kCsvPaymentsMarker && AllEmpty(fields_, 1)) return Status::Ok();
     if (first.starts_with(kMarkerPrefix)) {
-      return Error(1, "marker", fmt::format("layout version '{}' is not known: expected '{}'",
-                                            first.substr(kMarkerPrefix.size()), kCsvPaymentsMarker));
+      return Error(1, "marker",
+                   fmt::format("layout version '{}' is not known: expected '{}'",
+                               first.substr(kMarkerPrefix.size()), kCsvPaymentsMarker));
     }
     return Error(1, "marker", fmt::format("expected the first line '{}'", kCsvPaymentsMarker));
   }
@@ -180,12 +199,17 @@ class PaymentCsvReader {
   Status ReadFileRecord() {
     NKS_ASSIGN_OR_RETURN(const bool more, NextRecord());
     const uint64_t line = more ? reader_.line() : reader_.next_line();
-    if (!more) return Error(line, "file", "no file record (file,msg_id,initiating_system,payments,control_sum)");
-    if (fields_[0] != kFileRecordTag || fields_.size() < kFileRecordFields || !AllEmpty(fields_, kFileRecordFields)) {
-      return Error(line, "file", "expected the file record: file,msg_id,initiating_system,payments,control_sum");
+    if (!more)
+      return Error(line, "file",
+                   "no file record (file,msg_id,initiating_system,payments,control_sum)");
+    if (fields_[0] != kFileRecordTag || fields_.size() < kFileRecordFields ||
+        !AllEmpty(fields_, kFileRecordFields)) {
+      return Error(line, "file",
+                   "expected the file record: file,msg_id,initiating_system,payments,control_sum");
     }
     IncomingHeader h;
-    const std::array<std::string_view, 4> names = {"msg_id", "initiating_system", "payments", "control_sum"};
+    const std::array<std::string_view, 4> names = {"msg_id", "initiating_system", "payments",
+                                                   "control_sum"};
     for (size_t i = 0; i < names.size(); ++i) {
       std::string problem = FieldProblem(fields_[i + 1], kCsvId35CharsMax, true, false);
       if (!problem.empty()) return Error(line, names[i], problem);
@@ -209,39 +233,47 @@ class PaymentCsvReader {
   Status ReadColumnHeader() {
     NKS_ASSIGN_OR_RETURN(const bool more, NextRecord());
     const uint64_t line = more ? reader_.line() : reader_.next_line();
-    if (!more) return Error(line, "header", fmt::format("no column header row: expected {}", kCsvPaymentColumns));
+    if (!more)
+      return Error(line, "header",
+                   fmt::format("no column header row: expected {}", kCsvPaymentColumns));
     for (size_t i = 0; i < kColumns.size(); ++i) {
       if (i >= fields_.size()) {
-        return Error(line, "header", fmt::format("{} columns, expected {}: {}", fields_.size(),
-                                                 kColumns.size(), kCsvPaymentColumns));
+        return Error(line, "header",
+                     fmt::format("{} columns, expected {}: {}", fields_.size(), kColumns.size(),
+                                 kCsvPaymentColumns));
       }
       if (fields_[i] != kColumns[i].name) {
-        return Error(line, "header", fmt::format("column {} is '{}', expected '{}' (the columns: {})", i + 1,
-                                                 fields_[i].substr(0, kCsvId35CharsMax), kColumns[i].name,
-                                                 kCsvPaymentColumns));
+        return Error(line, "header",
+                     fmt::format("column {} is '{}', expected '{}' (the columns: {})", i + 1,
+                                 fields_[i].substr(0, kCsvId35CharsMax), kColumns[i].name,
+                                 kCsvPaymentColumns));
       }
     }
     if (fields_.size() > kColumns.size()) {
-      return Error(line, "header", fmt::format("{} columns, expected {}: {}", fields_.size(), kColumns.size(),
-                                               kCsvPaymentColumns));
+      return Error(line, "header",
+                   fmt::format("{} columns, expected {}: {}", fields_.size(), kColumns.size(),
+                               kCsvPaymentColumns));
     }
     return Status::Ok();
   }
 
   Status CheckRowForm(uint64_t line) const {
     if (fields_.size() != kColumns.size()) {
-      return Error(line, "row", fmt::format("{} fields, expected {}", fields_.size(), kColumns.size()));
+      return Error(line, "row",
+                   fmt::format("{} fields, expected {}", fields_.size(), kColumns.size()));
     }
     for (size_t i = 0; i < kColumns.size(); ++i) {
       const ColumnRule& c = kColumns[i];
       std::string problem = FieldProblem(fields_[i], c.chars_max, c.required, c.free_text);
       if (!problem.empty()) return Error(line, c.name, problem);
     }
-    if (!ParseDate(fields_[kPayoutDate]).ok()) return Error(line, "payout_date", "not a date YYYY-MM-DD");
+    if (!ParseDate(fields_[kPayoutDate]).ok())
+      return Error(line, "payout_date", "not a date YYYY-MM-DD");
     if (!IsDecimal(fields_[kAmount])) {
       return Error(line, "amount", "must be kroner with a '.' before the øre: 1234.50");
     }
-    if (!IsCurrencyCode(fields_[kCurrency])) return Error(line, "currency", "must be 3 capital letters: DKK");
+    if (!IsCurrencyCode(fields_[kCurrency]))
+      return Error(line, "currency", "must be 3 capital letters: DKK");
     const std::string_view type = fields_[kRecipientType];
     if (!type.empty() && RecipientScheme(type).empty()) {
       return Error(line, "recipient_type", "must be cpr, cvr, se, p or empty");
@@ -286,7 +318,8 @@ class PaymentCsvReader {
     const uint64_t line = reader_.line();
     NKS_RETURN_IF_ERROR(CheckRowForm(line));
     if (++payments_ > kCsvPaymentsPerFileMax) {
-      return Error(line, "row", fmt::format("more than {} payments in one file", kCsvPaymentsPerFileMax));
+      return Error(line, "row",
+                   fmt::format("more than {} payments in one file", kCsvPaymentsPerFileMax));
     }
     if (!SameGroup()) NKS_RETURN_IF_ERROR(StartGroup(line));
     sum_ += *DecimalAmount::Parse(fields_[kAmount]);
@@ -326,7 +359,8 @@ Status ReadPaymentCsv(const std::string& path, IncomingVisitor& visitor) {
   return PaymentCsvReader(std::move(reader), path, visitor).Run();
 }
 
-Status ReadPaymentCsvText(std::string_view text, const std::string& name, IncomingVisitor& visitor) {
+Status ReadPaymentCsvText(std::string_view text, const std::string& name,
+                          IncomingVisitor& visitor) {
   return PaymentCsvReader(CsvReader::FromText(text), name, visitor).Run();
 }
 

@@ -41,9 +41,9 @@ inline constexpr size_t kCsvPaymentColumnCount = 16;
 
 // Limits on untrusted input; breaking one rejects the file.
 inline constexpr uint64_t kCsvPaymentsPerFileMax = 5'000'000;  // as the pain.001 reader
-inline constexpr size_t kCsvId35CharsMax = 35;     // ids, codes: ISO 20022 Max35Text
-inline constexpr size_t kCsvText140CharsMax = 140;  // names, remittance: Max140Text
-inline constexpr size_t kCsvAccountCharsMax = 34;  // an IBAN's longest
+inline constexpr size_t kCsvId35CharsMax = 35;                 // ids, codes: ISO 20022 Max35Text
+inline constexpr size_t kCsvText140CharsMax = 140;             // names, remittance: Max140Text
+inline constexpr size_t kCsvAccountCharsMax = 34;              // an IBAN's longest
 
 // Reads a CSV payment file, calling `visitor` in file order: OnHeader once,
 // OnGroup before each run of consecutive rows with the same group fields

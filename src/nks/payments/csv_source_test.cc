@@ -35,7 +35,8 @@ class Recorder final : public IncomingVisitor {
     return Status::Ok();
   }
   Status OnPayment(const IncomingPayment& p) override {
-    if (fail_at_payment && payments.size() + 1 == *fail_at_payment) return Status::Internal("visitor says stop");
+    if (fail_at_payment && payments.size() + 1 == *fail_at_payment)
+      return Status::Internal("visitor says stop");
     payments.push_back(p);
     group_of_payment.push_back(groups.size() - 1);
     return Status::Ok();
@@ -58,18 +59,23 @@ const std::string kGroupA = "12345678,PIA-4711,RK-YDELSE,2026-11-30,3001-0001234
 const std::string kGroupB = "12345678,PIA-4711,RK-BORGER,2026-11-30,30010001234567,DABADKKK,";
 
 // A file of `rows` (each ending in '\n') with a matching or given file record.
-std::string File(const std::vector<std::string>& rows, const std::string& count, const std::string& sum) {
-  std::string text = "#nks-payments v1\nfile,MSG-1,SMALLSYS," + count + "," + sum + "\n" + kHeaderRow;
+std::string File(const std::vector<std::string>& rows, const std::string& count,
+                 const std::string& sum) {
+  std::string text =
+      "#nks-payments v1\nfile,MSG-1,SMALLSYS," + count + "," + sum + "\n" + kHeaderRow;
   for (const auto& r : rows) text += r;
   return text;
 }
 
-std::string Row(const std::string& group, const std::string& e2e, const std::string& amount,
-                const std::string& rest = "DKK,boligstoette,cpr,010285-1237,,,,Boligstøtte november") {
+std::string Row(
+    const std::string& group, const std::string& e2e, const std::string& amount,
+    const std::string& rest = "DKK,boligstoette,cpr,010285-1237,,,,Boligstøtte november") {
   return group + e2e + "," + amount + "," + rest + "\n";
 }
 
-Status Read(const std::string& text, Recorder* r) { return ReadPaymentCsvText(text, "pay.csv", *r); }
+Status Read(const std::string& text, Recorder* r) {
+  return ReadPaymentCsvText(text, "pay.csv", *r);
+}
 
 std::string ErrorOf(const std::string& text) {
   Recorder r;
@@ -84,10 +90,10 @@ TEST(CsvSourceTest, ReadsHeaderGroupsAndPaymentsAsSent) {
       "#nks-payments v1\n"
       "# Boligstøtte for november, batch 1\n"
       "file,MSG-2026-11-25-1,SMALLSYS,3,6250.50\n" +
-      kHeaderRow +
-      Row(kGroupA, "E2E-1", "1000.00") +
+      kHeaderRow + Row(kGroupA, "E2E-1", "1000.00") +
       Row(kGroupA, "E2E-2", "250.5", "DKK,boligstoette,cvr,10000009,,,Udlejer A/S,Husleje") +
-      Row(kGroupB, "E2E-3", "5000", "DKK,kontanthjaelp,,,DE89370400440532013000,COBADEFFXXX,Hans Schmidt,");
+      Row(kGroupB, "E2E-3", "5000",
+          "DKK,kontanthjaelp,,,DE89370400440532013000,COBADEFFXXX,Hans Schmidt,");
   Recorder r;
   ASSERT_TRUE(Read(text, &r).ok());
   EXPECT_EQ(r.header.msg_id, "MSG-2026-11-25-1");
@@ -155,8 +161,9 @@ TEST(CsvSourceTest, QuotedFieldsCarryCommasQuotesAndDanishLetters) {
 }
 
 TEST(CsvSourceTest, AcceptsAByteOrderMarkAndCrlfLineEnds) {
-  std::string text = "\xEF\xBB\xBF" + File({Row(kGroupA, "E2E-1", "100.00"), Row(kGroupA, "E2E-2", "1.00")},
-                                         "2", "101.00");
+  std::string text =
+      "\xEF\xBB\xBF" +
+      File({Row(kGroupA, "E2E-1", "100.00"), Row(kGroupA, "E2E-2", "1.00")}, "2", "101.00");
   std::string crlf;
   for (char c : text) {
     if (c == '\n') crlf += '\r';
@@ -172,8 +179,9 @@ TEST(CsvSourceTest, AcceptsAByteOrderMarkAndCrlfLineEnds) {
 }
 
 TEST(CsvSourceTest, SkipsCommentsAndBlankLinesAndCountsThemAsLines) {
-  const std::string text = "#nks-payments v1\n# who, what \"why\"\n\nfile,M,S,1,1.00\n#\n" + kHeaderRow +
-                           "\n# a comment, with, commas\n" + Row(kGroupA, "E2E-1", "1.00") + "\n";
+  const std::string text = "#nks-payments v1\n# who, what \"why\"\n\nfile,M,S,1,1.00\n#\n" +
+                           kHeaderRow + "\n# a comment, with, commas\n" +
+                           Row(kGroupA, "E2E-1", "1.00") + "\n";
   Recorder r;
   Status st = Read(text, &r);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -183,8 +191,8 @@ TEST(CsvSourceTest, SkipsCommentsAndBlankLinesAndCountsThemAsLines) {
 
 TEST(CsvSourceTest, SpreadsheetPaddingOfTheFirstLinesIsAccepted) {
   const std::string pad(11, ',');
-  const std::string text = "#nks-payments v1" + std::string(15, ',') + "\nfile,M,S,1,1.00" + pad + "\n" +
-                           kHeaderRow + Row(kGroupA, "E2E-1", "1.00");
+  const std::string text = "#nks-payments v1" + std::string(15, ',') + "\nfile,M,S,1,1.00" + pad +
+                           "\n" + kHeaderRow + Row(kGroupA, "E2E-1", "1.00");
   Recorder r;
   Status st = Read(text, &r);
   EXPECT_TRUE(st.ok()) << st.message();
@@ -207,35 +215,47 @@ TEST(CsvSourceTest, ABadFileRecordIsRefused) {
     return ErrorOf("#nks-payments v1\n" + record + "\n" + kHeaderRow);
   };
   EXPECT_EQ(error("files,M,S,1,1.00"),
-            "pay.csv:2: file: expected the file record: file,msg_id,initiating_system,payments,control_sum");
+            "pay.csv:2: file: expected the file record: "
+            "file,msg_id,initiating_system,payments,control_sum");
   EXPECT_EQ(error("file,M,S,1"),
-            "pay.csv:2: file: expected the file record: file,msg_id,initiating_system,payments,control_sum");
+            "pay.csv:2: file: expected the file record: "
+            "file,msg_id,initiating_system,payments,control_sum");
   EXPECT_EQ(error("file,M,S,1,1.00,extra"),
-            "pay.csv:2: file: expected the file record: file,msg_id,initiating_system,payments,control_sum");
+            "pay.csv:2: file: expected the file record: "
+            "file,msg_id,initiating_system,payments,control_sum");
   EXPECT_EQ(error("file,,S,1,1.00"), "pay.csv:2: msg_id: required");
-  EXPECT_EQ(error("file," + std::string(36, 'M') + ",S,1,1.00"), "pay.csv:2: msg_id: longer than 35 characters");
+  EXPECT_EQ(error("file," + std::string(36, 'M') + ",S,1,1.00"),
+            "pay.csv:2: msg_id: longer than 35 characters");
   EXPECT_EQ(error("file,M, S,1,1.00"), "pay.csv:2: initiating_system: space at the start or end");
-  EXPECT_EQ(error("file,M,S,one,1.00"), "pay.csv:2: payments: must be a number of at most 15 digits");
-  EXPECT_EQ(error("file,M,S,1234567890123456,1.00"), "pay.csv:2: payments: must be a number of at most 15 digits");
+  EXPECT_EQ(error("file,M,S,one,1.00"),
+            "pay.csv:2: payments: must be a number of at most 15 digits");
+  EXPECT_EQ(error("file,M,S,1234567890123456,1.00"),
+            "pay.csv:2: payments: must be a number of at most 15 digits");
   EXPECT_EQ(error("file,M,S,1,\"1.234,50\""),
             "pay.csv:2: control_sum: must be kroner with a '.' before the øre: 1234.50");
-  EXPECT_EQ(error("file,M,S,1,-1.00"), "pay.csv:2: control_sum: must be kroner with a '.' before the øre: 1234.50");
+  EXPECT_EQ(error("file,M,S,1,-1.00"),
+            "pay.csv:2: control_sum: must be kroner with a '.' before the øre: 1234.50");
 }
 
 TEST(CsvSourceTest, AHeaderRowThatIsNotTheLayoutsIsRefused) {
-  auto error = [](const std::string& header) { return ErrorOf("#nks-payments v1\nfile,M,S,0,0.00\n" + header + "\n"); };
+  auto error = [](const std::string& header) {
+    return ErrorOf("#nks-payments v1\nfile,M,S,0,0.00\n" + header + "\n");
+  };
   std::string renamed = std::string(kCsvPaymentColumns);
   renamed.replace(renamed.find(",los,"), 5, ",lo,");
-  EXPECT_NE(error(renamed).find("pay.csv:3: header: column 3 is 'lo', expected 'los'"), std::string::npos);
+  EXPECT_NE(error(renamed).find("pay.csv:3: header: column 3 is 'lo', expected 'los'"),
+            std::string::npos);
   std::string shorter = std::string(kCsvPaymentColumns);
   shorter.resize(shorter.rfind(','));
   EXPECT_NE(error(shorter).find("pay.csv:3: header: 15 columns, expected 16"), std::string::npos);
-  EXPECT_NE(error(std::string(kCsvPaymentColumns) + ",extra").find("pay.csv:3: header: 17 columns, expected 16"),
+  EXPECT_NE(error(std::string(kCsvPaymentColumns) + ",extra")
+                .find("pay.csv:3: header: 17 columns, expected 16"),
             std::string::npos);
   // A file without a header row: its first payment is taken for one.
   std::string first_payment = Row(kGroupA, "E2E-1", "1.00");
   first_payment.pop_back();
-  EXPECT_NE(error(first_payment).find("column 1 is '12345678', expected 'authority'"), std::string::npos);
+  EXPECT_NE(error(first_payment).find("column 1 is '12345678', expected 'authority'"),
+            std::string::npos);
 }
 
 TEST(CsvSourceTest, EveryKindOfBadFieldNamesItsLineAndColumn) {
@@ -248,47 +268,64 @@ TEST(CsvSourceTest, EveryKindOfBadFieldNamesItsLineAndColumn) {
   const std::vector<Case> cases = {
       {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,", "row: 15 fields, expected 16"},
       {g + "E2E-1,1.00," + ok_rest + ",extra", "row: 17 fields, expected 16"},
-      {",PIA-4711,RK,2026-11-30,3001-0001234567,DABADKKK,E2E-1,1.00," + ok_rest, "authority: required"},
-      {"12345678,PIA-4711,RK," + std::string(36, 'x') + ",3001-0001234567,DABADKKK,E2E-1,1.00," + ok_rest,
+      {",PIA-4711,RK,2026-11-30,3001-0001234567,DABADKKK,E2E-1,1.00," + ok_rest,
+       "authority: required"},
+      {"12345678,PIA-4711,RK," + std::string(36, 'x') + ",3001-0001234567,DABADKKK,E2E-1,1.00," +
+           ok_rest,
        "payout_date: longer than 10 characters"},
       {"12345678,PIA-4711,RK,2026-02-30,3001-0001234567,DABADKKK,E2E-1,1.00," + ok_rest,
        "payout_date: not a date YYYY-MM-DD"},
       {"12345678,PIA-4711,RK,30.11.2026,3001-0001234567,DABADKKK,E2E-1,1.00," + ok_rest,
        "payout_date: not a date YYYY-MM-DD"},
-      {"12345678,PIA-4711,RK,2026-11-30,,DABADKKK,E2E-1,1.00," + ok_rest, "debtor_account: required"},
-      {"12345678,PIA-4711,RK,2026-11-30,3001-0001234567,,E2E-1,1.00," + ok_rest, "debtor_bank: required"},
+      {"12345678,PIA-4711,RK,2026-11-30,,DABADKKK,E2E-1,1.00," + ok_rest,
+       "debtor_account: required"},
+      {"12345678,PIA-4711,RK,2026-11-30,3001-0001234567,,E2E-1,1.00," + ok_rest,
+       "debtor_bank: required"},
       {"12345678,PIA-4711 ,RK,2026-11-30,3001-0001234567,DABADKKK,E2E-1,1.00," + ok_rest,
        "bank_agreement: space at the start or end"},
       {g + ",1.00," + ok_rest, "end_to_end: required"},
       {g + std::string(36, 'E') + ",1.00," + ok_rest, "end_to_end: longer than 35 characters"},
       {g + "E2E-1,," + ok_rest, "amount: required"},
-      {g + "E2E-1,\"1,00\"," + ok_rest, "amount: must be kroner with a '.' before the øre: 1234.50"},
+      {g + "E2E-1,\"1,00\"," + ok_rest,
+       "amount: must be kroner with a '.' before the øre: 1234.50"},
       {g + "E2E-1,-1.00," + ok_rest, "amount: must be kroner with a '.' before the øre: 1234.50"},
       {g + "E2E-1,+1.00," + ok_rest, "amount: must be kroner with a '.' before the øre: 1234.50"},
       {g + "E2E-1,1e3," + ok_rest, "amount: must be kroner with a '.' before the øre: 1234.50"},
       {g + "E2E-1,.50," + ok_rest, "amount: must be kroner with a '.' before the øre: 1234.50"},
       {g + "E2E-1,1.," + ok_rest, "amount: must be kroner with a '.' before the øre: 1234.50"},
-      {g + "E2E-1,1.123456," + ok_rest, "amount: must be kroner with a '.' before the øre: 1234.50"},
-      {g + "E2E-1,1.00,dkk,boligstoette,cpr,010285-1237,,,,", "currency: must be 3 capital letters: DKK"},
-      {g + "E2E-1,1.00,DKKR,boligstoette,cpr,010285-1237,,,,", "currency: longer than 3 characters"},
+      {g + "E2E-1,1.123456," + ok_rest,
+       "amount: must be kroner with a '.' before the øre: 1234.50"},
+      {g + "E2E-1,1.00,dkk,boligstoette,cpr,010285-1237,,,,",
+       "currency: must be 3 capital letters: DKK"},
+      {g + "E2E-1,1.00,DKKR,boligstoette,cpr,010285-1237,,,,",
+       "currency: longer than 3 characters"},
       {g + "E2E-1,1.00,DKK,,cpr,010285-1237,,,,", "benefit_type: required"},
-      {g + "E2E-1,1.00,DKK,boligstoette,CPR,010285-1237,,,,", "recipient_type: must be cpr, cvr, se, p or empty"},
-      {g + "E2E-1,1.00,DKK,boligstoette,pnr,1000000000,,,,", "recipient_type: must be cpr, cvr, se, p or empty"},
-      {g + "E2E-1,1.00,DKK,boligstoette,person,010285-1237,,,,", "recipient_type: longer than 3 characters"},
-      {g + "E2E-1,1.00,DKK,boligstoette,,010285-1237,,,,", "recipient_type: required with recipient_id"},
+      {g + "E2E-1,1.00,DKK,boligstoette,CPR,010285-1237,,,,",
+       "recipient_type: must be cpr, cvr, se, p or empty"},
+      {g + "E2E-1,1.00,DKK,boligstoette,pnr,1000000000,,,,",
+       "recipient_type: must be cpr, cvr, se, p or empty"},
+      {g + "E2E-1,1.00,DKK,boligstoette,person,010285-1237,,,,",
+       "recipient_type: longer than 3 characters"},
+      {g + "E2E-1,1.00,DKK,boligstoette,,010285-1237,,,,",
+       "recipient_type: required with recipient_id"},
       {g + "E2E-1,1.00,DKK,boligstoette,cpr,,,,,", "recipient_id: required with recipient_type"},
-      {g + "E2E-1,1.00,DKK,boligstoette,,,,COBADEFFXXX,,", "creditor_bic: given without creditor_account"},
+      {g + "E2E-1,1.00,DKK,boligstoette,,,,COBADEFFXXX,,",
+       "creditor_bic: given without creditor_account"},
       {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,," + std::string(141, 'x'),
        "remittance: longer than 140 characters"},
       {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,,\"two\nlines\"",
        "remittance: control character (no line breaks or tabs inside a field)"},
       {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,Navn\tEfternavn,",
        "creditor_name: control character (no line breaks or tabs inside a field)"},
-      {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,\"Navn\" x,", "record: text after a closing quote"},
-      {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,Na\"vn,", "record: quote inside an unquoted field"},
-      {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,\"Navn,", "record: quoted field is not closed"},
+      {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,\"Navn\" x,",
+       "record: text after a closing quote"},
+      {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,Na\"vn,",
+       "record: quote inside an unquoted field"},
+      {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,\"Navn,",
+       "record: quoted field is not closed"},
       {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,N\xE6vn,", "record: not valid UTF-8"},
-      {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,Navn,x\ry", "record: carriage return without line feed"},
+      {g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,,Navn,x\ry",
+       "record: carriage return without line feed"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ErrorOf(File({c.row + "\n"}, "1", "1.00")), "pay.csv:4: " + c.error) << c.row;
@@ -297,11 +334,15 @@ TEST(CsvSourceTest, EveryKindOfBadFieldNamesItsLineAndColumn) {
   std::string long_name;
   for (int i = 0; i < 140; ++i) long_name += "ø";
   Recorder r;
-  EXPECT_TRUE(Read(File({g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,," + long_name + ",\n"}, "1", "1.00"), &r).ok());
+  EXPECT_TRUE(Read(File({g + "E2E-1,1.00,DKK,boligstoette,cpr,010285-1237,,," + long_name + ",\n"},
+                        "1", "1.00"),
+                   &r)
+                  .ok());
 }
 
 TEST(CsvSourceTest, ErrorsNameTheLineOfTheBadRowAfterGoodOnes) {
-  const std::string text = File({Row(kGroupA, "E2E-1", "1.00"), "# comment\n", Row(kGroupA, "E2E-2", "x")}, "2", "2.00");
+  const std::string text =
+      File({Row(kGroupA, "E2E-1", "1.00"), "# comment\n", Row(kGroupA, "E2E-2", "x")}, "2", "2.00");
   EXPECT_EQ(ErrorOf(text), "pay.csv:6: amount: must be kroner with a '.' before the øre: 1234.50");
 }
 
@@ -315,8 +356,10 @@ TEST(CsvSourceTest, CprNumbersInErrorsAreMasked) {
 }
 
 TEST(CsvSourceTest, GivesExactVerdictsOnCountAndControlSum) {
-  const std::vector<std::string> rows = {Row(kGroupA, "E2E-1", "100.00"), Row(kGroupA, "E2E-2", "0.50")};
-  auto totals = [&](const std::vector<std::string>& r, const std::string& count, const std::string& sum) {
+  const std::vector<std::string> rows = {Row(kGroupA, "E2E-1", "100.00"),
+                                         Row(kGroupA, "E2E-2", "0.50")};
+  auto totals = [&](const std::vector<std::string>& r, const std::string& count,
+                    const std::string& sum) {
     Recorder rec;
     Status st = Read(File(r, count, sum), &rec);
     EXPECT_TRUE(st.ok()) << st.message();
@@ -341,7 +384,8 @@ TEST(CsvSourceTest, GivesExactVerdictsOnCountAndControlSum) {
 TEST(CsvSourceTest, AVisitorErrorStopsTheReading) {
   Recorder r;
   r.fail_at_payment = 2;
-  Status st = Read(File({Row(kGroupA, "E2E-1", "1.00"), Row(kGroupA, "E2E-2", "1.00"), Row(kGroupA, "E2E-3", "1.00")},
+  Status st = Read(File({Row(kGroupA, "E2E-1", "1.00"), Row(kGroupA, "E2E-2", "1.00"),
+                         Row(kGroupA, "E2E-3", "1.00")},
                         "3", "3.00"),
                    &r);
   EXPECT_EQ(st.code(), Code::kInternal);
@@ -352,8 +396,9 @@ TEST(CsvSourceTest, AVisitorErrorStopsTheReading) {
 class CsvSourceFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nks-csv-source-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("nks-csv-source-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -369,9 +414,10 @@ class CsvSourceFileTest : public ::testing::Test {
 TEST_F(CsvSourceFileTest, ReadsALargeFileFromDiskInGroups) {
   // ~15 MB: past the interval at which consumed pages are handed back.
   constexpr int kRows = 100'000;
-  std::string text = "#nks-payments v1\nfile,BIG,S," + std::to_string(kRows) + "," + std::to_string(kRows) +
-                     ".00\n" + kHeaderRow;
-  for (int i = 0; i < kRows; ++i) text += Row(i < kRows / 2 ? kGroupA : kGroupB, "E2E-" + std::to_string(i), "1.00");
+  std::string text = "#nks-payments v1\nfile,BIG,S," + std::to_string(kRows) + "," +
+                     std::to_string(kRows) + ".00\n" + kHeaderRow;
+  for (int i = 0; i < kRows; ++i)
+    text += Row(i < kRows / 2 ? kGroupA : kGroupB, "E2E-" + std::to_string(i), "1.00");
   const std::string path = Write("big.csv", text);
   Recorder r;
   Status st = ReadPaymentCsv(path, r);

@@ -37,7 +37,8 @@ Result<PaymentFormat> DetectPaymentFormat(const std::string& path) {
   if (extension == ".csv") return PaymentFormat::kCsv;
   if (extension == ".xml") return PaymentFormat::kPain001;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  if (fd < 0)
+    return Status::IoError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   std::array<char, kSniffBytes> head{};
   const ssize_t n = ::read(fd, head.data(), head.size());
   ::close(fd);
