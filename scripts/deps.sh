@@ -8,7 +8,8 @@ pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11
       libbenchmark-dev nlohmann-json3-dev libxml2-dev libssl-dev)
 case "$what" in
   test) pkgs+=(poppler-utils libxml2-utils) ;;
-  bench) pkgs+=(time bc) ;;
+  # The PostgreSQL reference of the payment benchmark (bench/pg_reference.sh).
+  bench) pkgs+=(time bc postgresql-15 postgresql-client-15) ;;
   # libFuzzer and the sanitizer runtimes are in libclang-rt-14-dev, which
   # clang-14 only recommends.
   fuzz) pkgs+=(clang-14 libclang-rt-14-dev) ;;

@@ -14,8 +14,8 @@ build=${BUILD_FUZZ:-build-fuzz}
 # identifiers and amounts short; CSV stays small for speed (1k runs/s at
 # 64 KiB, ~20x more at 4 KiB), so its 64 KiB limit is left to the replay
 # of the seeds at full length and to csv_test.cc.
-declare -A max_len=([pain001]=16384 [bank_report]=16384 [csv]=4096 [ids]=64)
-targets=(pain001 csv ids)
+declare -A max_len=([pain001]=16384 [bank_report]=16384 [csv]=4096 [ids]=64 [payment_csv]=4096)
+targets=(pain001 csv ids payment_csv)
 # fuzz/CMakeLists.txt builds this one only where its reader exists.
 [ -e src/nks/iso20022/bank_report_reader.h ] && targets+=(bank_report)
 

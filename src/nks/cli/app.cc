@@ -24,7 +24,7 @@
 #include "nks/payments/intake.h"
 #include "nks/payments/search.h"
 #include "nks/payments/stop.h"
-#include "nks/payments/pain001_source.h"
+#include "nks/payments/payment_format.h"
 #include "nks/register/register.h"
 #include "nks/registry/import.h"
 #include "nks/store/store.h"
@@ -69,6 +69,7 @@ struct Options {
   std::string mix;
   payments::SearchRequest search;  // payments search: the filters as typed
   bool json = false;               // payments search: one JSON object per line
+  std::string format = "auto";     // submit, gen payments: pain001|csv|auto
 };
 
 // A failure the user must see: printed as "nks: error: ..." with CPR
@@ -398,6 +399,11 @@ int GenPayments(const Options& o) {
   po.count = o.count;
   po.seed = o.seed;
   po.message_id = o.msg_id;
+  if (o.format == "csv" || (o.format == "auto" && fs::path(o.out).extension() == ".csv")) {
+    po.format = gen::PaymentFileFormat::kCsv;
+  } else if (o.format != "pain001" && o.format != "auto") {
+    return Fail(Status::Invalid(fmt::format("--format: '{}' is not pain001, csv or auto", o.format)));
+  }
   if (!o.date.empty()) {
     auto d = ParseDate(o.date);
     if (!d.ok()) return Fail(d.status().WithContext("--date"));
@@ -423,7 +429,7 @@ int GenPayments(const Options& o) {
   });
   bar.Finish();
   if (!report.ok()) return Fail(report.status());
-  fmt::print("wrote {}: {} payments in {} PmtInf, control sum {}.{:02} DKK, MsgId {} (population {}, seed {})\n",
+  fmt::print("wrote {}: {} payments in {} groups, control sum {}.{:02} DKK, MsgId {} (population {}, seed {})\n",
              o.out, report->payments, report->payment_infos, report->control_sum_ore / 100,
              report->control_sum_ore % 100, report->message_id, po.population_dir.string(), o.seed);
   for (size_t k = 0; k < gen::kPaymentKindCount; ++k) {
@@ -486,8 +492,10 @@ int Submit(const Options& o) {
   payments::IntakeOptions io;
   io.status_dir = fs::path(o.data_dir) / "outbox" / "status";
   io.cache_dir = fs::path(o.data_dir) / "cache";
+  auto format = payments::ChoosePaymentFormat(o.format, o.file);
+  if (!format.ok()) return Fail(format.status());
   payments::Intake intake(env->store.get(), env->clock.get(), io);
-  auto r = intake.Submit(o.system, o.file, payments::ReadPain001);
+  auto r = intake.Submit(o.system, o.file, payments::ReaderFor(*format));
   if (!r.ok()) return Fail(r.status());
   fmt::print("{{\"msg_id\":{},\"status\":\"{}\",\"accepted\":{},\"rejected\":{},\"report\":{},\"replayed\":{}}}\n",
              JsonString(r->msg_id), r->group_status, r->accepted, r->rejected, JsonString(r->report),
@@ -751,9 +759,12 @@ int Run(int argc, char** argv) {
   on(cfg_apply, ConfigApply);
   on(cfg->add_subcommand("show", "print the configuration as a file config apply takes"), ConfigShow);
 
-  auto* submit = app.add_subcommand("submit", "take in a payment file (pain.001) from a payment system");
+  auto* submit = app.add_subcommand("submit", "take in a payment file (pain.001 or CSV) from a payment system");
   submit->add_option("--system", o.system, "the sending payment system's id")->required();
-  submit->add_option("file", o.file, "pain.001.001.10 file")->required();
+  submit->add_option("file", o.file, "pain.001.001.10 file, or CSV (README: CSV payment files)")->required();
+  submit->add_option("--format", o.format,
+                     "pain001, csv or auto: by the extension (.xml, .csv), else by the first bytes")
+      ->capture_default_str();
   on(submit, Submit);
 
   on(app.add_subcommand("cutoff", "forward every payment whose cut-off has passed (at the clock's time)"),
@@ -800,7 +811,8 @@ int Run(int argc, char** argv) {
   pop->add_option("--seed", o.seed, "seed")->capture_default_str();
   pop->add_option("--out", o.out, "output directory")->required();
   on(pop, GenPopulation);
-  auto* pay = gen->add_subcommand("payments", "a pain.001.001.10 payment file for the demo configuration");
+  auto* pay = gen->add_subcommand("payments", "a pain.001.001.10 or CSV payment file for the demo configuration");
+  pay->add_option("--format", o.format, "pain001, csv or auto: csv when --out ends in .csv")->capture_default_str();
   pay->add_option("--count", o.count, "payments")->required();
   pay->add_option("--seed", o.seed, "seed")->capture_default_str();
   pay->add_option("--out", o.out, "output file")->required();

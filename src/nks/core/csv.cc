@@ -38,6 +38,7 @@ CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
   next_line_ = o.next_line_;
   record_line_ = o.record_line_;
   record_offset_ = o.record_offset_;
+  released_bytes_ = o.released_bytes_;
   o.data_ = nullptr;
   o.size_ = 0;
   o.mapped_ = false;
@@ -86,6 +87,21 @@ void CsvReader::SkipLine() {
     ++pos_;
     ++next_line_;
   }
+}
+
+bool CsvReader::SkipLineStartingWith(char marker) {
+  if (pos_ >= size_ || data_[pos_] != marker) return false;
+  SkipLine();
+  return true;
+}
+
+void CsvReader::ReleaseConsumedPages() {
+  if (!mapped_) return;
+  const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t end = record_offset_ / page * page;
+  if (end <= released_bytes_) return;
+  madvise(const_cast<char*>(data_) + released_bytes_, end - released_bytes_, MADV_DONTNEED);
+  released_bytes_ = end;
 }
 
 Result<bool> CsvReader::Next(std::vector<std::string_view>* fields) {

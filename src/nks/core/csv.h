@@ -39,12 +39,23 @@ class CsvReader {
 
   // 1-based line number where the last record read starts.
   uint64_t line() const { return record_line_; }
+  // 1-based line number where the next record would start (past the end:
+  // one more than the file's lines).
+  uint64_t next_line() const { return next_line_; }
   // Byte offset where the last record read starts.
   uint64_t offset() const { return record_offset_; }
   uint64_t size() const { return size_; }
   uint64_t position() const { return pos_; }
   // Continues reading at a record start previously seen via offset()/line().
   void Seek(uint64_t offset, uint64_t line);
+
+  // When the next record starts with `marker` (a comment line), skips the
+  // whole line, quotes and all, and returns true.
+  bool SkipLineStartingWith(char marker);
+  // Hands the mapped file's pages before the last record read back to the
+  // kernel, so a long sequential read keeps resident memory flat. Views of
+  // earlier records stay valid (the pages are read again if touched).
+  void ReleaseConsumedPages();
 
  private:
   Status ReadRecord(std::vector<std::string_view>* fields);
@@ -57,6 +68,7 @@ class CsvReader {
   uint64_t next_line_ = 1;
   uint64_t record_line_ = 0;
   uint64_t record_offset_ = 0;
+  uint64_t released_bytes_ = 0;  // mapped bytes handed back by ReleaseConsumedPages()
   std::string scratch_;  // unescaped quoted fields
   std::vector<std::pair<size_t, size_t>> scratch_fields_;  // (field index, offset)
 };

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -32,7 +33,8 @@
 // seeded from (seed, index): a first pass draws only kinds and amounts, to
 // know NbOfTxs and CtrlSum per PmtInf before they are written, and the
 // second draws the same again and writes the XML through a reused 1 MiB
-// buffer into a temporary file (~680 bytes a payment: ~680 MB, ~3 s).
+// buffer into a temporary file (~680 bytes a payment: ~680 MB, ~3 s; the CSV
+// layout ~230 bytes a payment).
 
 namespace nks::gen {
 namespace {
@@ -636,49 +638,51 @@ struct Creditor {
 
 // ---- The file ---------------------------------------------------------------------
 
-class PaymentWriter {
+// One payment as the layouts write it; views valid during the call.
+struct PaymentFields {
+  std::string_view end_to_end_id;
+  int64_t amount_ore = 0;
+  std::string_view benefit_code;
+  std::string_view remittance;
+  const Creditor* creditor = nullptr;
+};
+
+std::string Decimal(int64_t ore) { return fmt::format("{}.{:02}", ore / 100, ore % 100); }
+
+// How a payment file is written: pain.001 (XmlLayout) or the CSV layout of
+// payments/csv_source.h (CsvLayout). The PaymentWriter decides what goes in.
+class Layout {
  public:
-  PaymentWriter(const PaymentsOptions& options, const Decider& decider, Population& population,
-                XmlOut& out)
-      : options_(options), decider_(decider), population_(population), out_(out) {
-    const auto month = static_cast<unsigned>(options.payout_date.month());
-    for (size_t b = 0; b < kBenefitTypes.size(); ++b) {
-      remittance_texts_[b] = fmt::format("{} {} {}", kBenefitTypes[b].text,
-                                         kDanishMonths[month - 1], int{options.payout_date.year()});
-    }
-  }
+  virtual ~Layout() = default;
+  virtual Status Create() = 0;
+  virtual void Begin(const PaymentsOptions& options, const Plan& plan) = 0;
+  virtual void BeginGroup(const PaymentsOptions& options, size_t b, const Block& block) = 0;
+  virtual void Payment(const PaymentFields& p) = 0;
+  virtual void EndGroup() = 0;
+  virtual void End() = 0;
+  virtual bool failed() const = 0;
+  virtual const Status& status() const = 0;
+  virtual Status Close() = 0;
+  virtual Status Commit() = 0;
+};
 
-  Status Run(const Plan& plan, const ProgressFn& progress, const PaymentObserverFn& observe) {
-    WriteGroupHeader(plan);
-    for (size_t b = 0; b < plan.blocks.size(); ++b) {
-      const Block& block = plan.blocks[b];
-      WritePaymentInfoHeader(b, block);
-      int64_t sum_ore = 0;
-      for (uint64_t i = block.first; i < block.first + block.count; ++i) {
-        NKS_ASSIGN_OR_RETURN(const int64_t amount_ore, WriteTransaction(i, observe));
-        sum_ore += amount_ore;
-        if ((i + 1) % kProgressIntervalPayments == 0) {
-          if (progress) progress(i + 1, options_.count);
-          if (out_.failed()) return out_.status();
-        }
-      }
-      NKS_CHECK(sum_ore == block.control_sum_ore);  // the second pass drew what the first did
-      out_.End();  // PmtInf
-    }
-    out_.End();  // CstmrCdtTrfInitn
-    out_.End();  // Document
-    if (progress) progress(options_.count, options_.count);
-    return Status::Ok();
-  }
+// The group's LOS unit: the blocks take the units in turn, so neighbouring
+// blocks always differ (which keeps them apart as CSV groups too).
+const LosUnit& LosOfBlock(size_t b) { return kLosUnits[b % kLosUnits.size()]; }
 
- private:
-  void WriteGroupHeader(const Plan& plan) {
+class XmlLayout final : public Layout {
+ public:
+  explicit XmlLayout(fs::path path) : out_(std::move(path)) {}
+
+  Status Create() override { return out_.Create(); }
+
+  void Begin(const PaymentsOptions& options, const Plan& plan) override {
     out_.StartDocument("Document", "urn:iso:std:iso:20022:tech:xsd:pain.001.001.10");
     out_.Start("CstmrCdtTrfInitn");
     out_.Start("GrpHdr");
-    out_.Leaf("MsgId", options_.message_id);
-    out_.Leaf("CreDtTm", FormatCopenhagen(*options_.created_at));
-    out_.Leaf("NbOfTxs", fmt::format("{}", options_.count));
+    out_.Leaf("MsgId", options.message_id);
+    out_.Leaf("CreDtTm", FormatCopenhagen(*options.created_at));
+    out_.Leaf("NbOfTxs", fmt::format("{}", options.count));
     out_.Leaf("CtrlSum", Decimal(plan.control_sum_ore));
     out_.Start("InitgPty");
     out_.Leaf("Nm", kSystemName);
@@ -691,15 +695,15 @@ class PaymentWriter {
     out_.End();  // GrpHdr
   }
 
-  void WritePaymentInfoHeader(size_t b, const Block& block) {
-    const LosUnit& los = kLosUnits[b % kLosUnits.size()];
+  void BeginGroup(const PaymentsOptions& options, size_t b, const Block& block) override {
+    const LosUnit& los = LosOfBlock(b);
     out_.Start("PmtInf");
-    out_.Leaf("PmtInfId", fmt::format("PMT-{}-{}", options_.seed, b + 1));
+    out_.Leaf("PmtInfId", fmt::format("PMT-{}-{}", options.seed, b + 1));
     out_.Leaf("PmtMtd", "TRF");
     out_.Leaf("NbOfTxs", fmt::format("{}", block.count));
     out_.Leaf("CtrlSum", Decimal(block.control_sum_ore));
     out_.Start("ReqdExctnDt");
-    out_.Leaf("Dt", FormatDate(options_.payout_date));
+    out_.Leaf("Dt", FormatDate(options.payout_date));
     out_.End();
     out_.Start("Dbtr");
     out_.Leaf("Nm", kAuthorityName);
@@ -726,6 +730,55 @@ class PaymentWriter {
     out_.End();  // UltmtDbtr
   }
 
+  void Payment(const PaymentFields& p) override {
+    const Creditor& c = *p.creditor;
+    out_.Start("CdtTrfTxInf");
+    out_.Start("PmtId");
+    out_.Leaf("EndToEndId", p.end_to_end_id);
+    out_.End();
+    out_.Start("Amt");
+    out_.Amount("InstdAmt", "DKK", p.amount_ore);
+    out_.End();
+    if (!c.bic.empty()) WriteAgent("CdtrAgt", c.bic);
+    out_.Start("Cdtr");
+    if (!c.name.empty()) out_.Leaf("Nm", c.name);
+    out_.Start("Id");
+    out_.Start(c.person ? "PrvtId" : "OrgId");
+    out_.Other(c.id, c.scheme);
+    out_.End();
+    out_.End();
+    out_.End();  // Cdtr
+    if (c.account_form != AccountForm::kNone) {
+      out_.Start("CdtrAcct");
+      out_.Start("Id");
+      if (c.account_form == AccountForm::kIban) {
+        out_.Leaf("IBAN", c.account);
+      } else {
+        out_.Other(c.account, "BBAN");
+      }
+      out_.End();
+      out_.End();
+    }
+    out_.Start("Purp");
+    out_.Leaf("Prtry", p.benefit_code);
+    out_.End();
+    out_.Start("RmtInf");
+    out_.Leaf("Ustrd", p.remittance);
+    out_.End();
+    out_.End();  // CdtTrfTxInf
+  }
+
+  void EndGroup() override { out_.End(); }  // PmtInf
+  void End() override {
+    out_.End();  // CstmrCdtTrfInitn
+    out_.End();  // Document
+  }
+  bool failed() const override { return out_.failed(); }
+  const Status& status() const override { return out_.status(); }
+  Status Close() override { return out_.Close(); }
+  Status Commit() override { return out_.Commit(); }
+
+ private:
   void WriteAgent(std::string_view tag, std::string_view bic) {
     out_.Start(tag);
     out_.Start("FinInstnId");
@@ -734,29 +787,120 @@ class PaymentWriter {
     out_.End();
   }
 
+  XmlOut out_;
+};
+
+// The CSV layout (README "CSV payment files"): the marker, the file record,
+// the column header row, then one row per payment carrying its group's
+// fields. ~230 bytes a payment.
+class CsvLayout final : public Layout {
+ public:
+  explicit CsvLayout(fs::path path) : out_(std::move(path)) {}
+
+  Status Create() override { return out_.Create(); }
+
+  void Begin(const PaymentsOptions& options, const Plan& plan) override {
+    buffer_.append("#nks-payments v1\n");
+    buffer_.append("# Generated by nks gen payments for the demo configuration.\n");
+    buffer_.append("file,");
+    AppendCsvField(&buffer_, options.message_id);
+    fmt::format_to(std::back_inserter(buffer_), ",{},{},{}\n", kSystemId, options.count,
+                   Decimal(plan.control_sum_ore));
+    buffer_.append(
+        "authority,bank_agreement,los,payout_date,debtor_account,debtor_bank,end_to_end,amount,"
+        "currency,benefit_type,recipient_type,recipient_id,creditor_account,creditor_bic,"
+        "creditor_name,remittance\n");
+    payout_date_ = FormatDate(options.payout_date);
+  }
+
+  void BeginGroup(const PaymentsOptions&, size_t b, const Block&) override {
+    // The six group columns, the same on every row of the group.
+    group_prefix_.clear();
+    fmt::format_to(std::back_inserter(group_prefix_), "{},{},", kAuthorityNumber, kBankAgreement);
+    AppendCsvField(&group_prefix_, LosOfBlock(b).id);
+    fmt::format_to(std::back_inserter(group_prefix_), ",{},{}-{},{},", payout_date_,
+                   kPayoutAccountBban.substr(0, 4), kPayoutAccountBban.substr(4), kPayoutBankBic);
+  }
+
+  void Payment(const PaymentFields& p) override {
+    const Creditor& c = *p.creditor;
+    buffer_.append(group_prefix_);
+    AppendCsvField(&buffer_, p.end_to_end_id);
+    fmt::format_to(std::back_inserter(buffer_), ",{}.{:02},DKK,", p.amount_ore / 100, p.amount_ore % 100);
+    AppendCsvField(&buffer_, p.benefit_code);
+    buffer_.push_back(',');
+    buffer_.append(c.scheme == "CPR" ? "cpr" : c.scheme == "CVR" ? "cvr" : c.scheme == "SE" ? "se" : "p");
+    buffer_.push_back(',');
+    AppendCsvField(&buffer_, c.id);
+    buffer_.push_back(',');
+    if (c.account_form != AccountForm::kNone) AppendCsvField(&buffer_, c.account);
+    buffer_.push_back(',');
+    AppendCsvField(&buffer_, c.bic);
+    buffer_.push_back(',');
+    AppendCsvField(&buffer_, c.name);
+    buffer_.push_back(',');
+    AppendCsvField(&buffer_, p.remittance);
+    buffer_.push_back('\n');
+    out_.FlushIfFull();
+  }
+
+  void EndGroup() override {}
+  void End() override {}
+  bool failed() const override { return out_.failed(); }
+  const Status& status() const override { return out_.status(); }
+  Status Close() override { return out_.Close(); }
+  Status Commit() override { return out_.Commit(); }
+
+ private:
+  OutputFile out_;
+  std::string& buffer_ = out_.buffer();
+  std::string payout_date_;
+  std::string group_prefix_;  // the current group's columns, with the trailing comma
+};
+
+class PaymentWriter {
+ public:
+  PaymentWriter(const PaymentsOptions& options, const Decider& decider, Population& population,
+                Layout& out)
+      : options_(options), decider_(decider), population_(population), out_(out) {
+    const auto month = static_cast<unsigned>(options.payout_date.month());
+    for (size_t b = 0; b < kBenefitTypes.size(); ++b) {
+      remittance_texts_[b] = fmt::format("{} {} {}", kBenefitTypes[b].text,
+                                         kDanishMonths[month - 1], int{options.payout_date.year()});
+    }
+  }
+
+  Status Run(const Plan& plan, const ProgressFn& progress, const PaymentObserverFn& observe) {
+    out_.Begin(options_, plan);
+    for (size_t b = 0; b < plan.blocks.size(); ++b) {
+      const Block& block = plan.blocks[b];
+      out_.BeginGroup(options_, b, block);
+      int64_t sum_ore = 0;
+      for (uint64_t i = block.first; i < block.first + block.count; ++i) {
+        NKS_ASSIGN_OR_RETURN(const int64_t amount_ore, WriteTransaction(i, observe));
+        sum_ore += amount_ore;
+        if ((i + 1) % kProgressIntervalPayments == 0) {
+          if (progress) progress(i + 1, options_.count);
+          if (out_.failed()) return out_.status();
+        }
+      }
+      NKS_CHECK(sum_ore == block.control_sum_ore);  // the second pass drew what the first did
+      out_.EndGroup();
+    }
+    out_.End();
+    if (progress) progress(options_.count, options_.count);
+    return Status::Ok();
+  }
+
+ private:
   // Writes payment `index`; returns its amount.
   Result<int64_t> WriteTransaction(uint64_t index, const PaymentObserverFn& observe) {
     Rng rng = decider_.PaymentRng(index);
     const Decision d = decider_.Decide(rng, index);
     SetEndToEndId(rng, d.kind);
     NKS_RETURN_IF_ERROR(ChooseCreditor(rng, d.kind));
-    out_.Start("CdtTrfTxInf");
-    out_.Start("PmtId");
-    out_.Leaf("EndToEndId", end_to_end_id_);
-    out_.End();
-    out_.Start("Amt");
-    out_.Amount("InstdAmt", "DKK", d.amount_ore);
-    out_.End();
-    if (!creditor_.bic.empty()) WriteAgent("CdtrAgt", creditor_.bic);
-    WriteCreditor();
-    if (creditor_.account_form != AccountForm::kNone) WriteCreditorAccount();
-    out_.Start("Purp");
-    out_.Leaf("Prtry", kBenefitTypes[d.benefit].code);
-    out_.End();
-    out_.Start("RmtInf");
-    out_.Leaf("Ustrd", remittance_texts_[d.benefit]);
-    out_.End();
-    out_.End();  // CdtTrfTxInf
+    out_.Payment({end_to_end_id_, d.amount_ore, kBenefitTypes[d.benefit].code, remittance_texts_[d.benefit],
+                  &creditor_});
     if (observe) {
       const bool account = creditor_.account_form != AccountForm::kNone;
       observe({index, d.kind, end_to_end_id_, creditor_.id,
@@ -764,30 +908,6 @@ class PaymentWriter {
     }
     return d.amount_ore;
   }
-
-  void WriteCreditor() {
-    out_.Start("Cdtr");
-    if (!creditor_.name.empty()) out_.Leaf("Nm", creditor_.name);
-    out_.Start("Id");
-    out_.Start(creditor_.person ? "PrvtId" : "OrgId");
-    out_.Other(creditor_.id, creditor_.scheme);
-    out_.End();
-    out_.End();
-    out_.End();  // Cdtr
-  }
-
-  void WriteCreditorAccount() {
-    out_.Start("CdtrAcct");
-    out_.Start("Id");
-    if (creditor_.account_form == AccountForm::kIban) {
-      out_.Leaf("IBAN", creditor_.account);
-    } else {
-      out_.Other(creditor_.account, "BBAN");
-    }
-    out_.End();
-    out_.End();
-  }
-
   // "E2E-<seed>-<n>": the n-th new one, or for a duplicate an earlier one.
   void SetEndToEndId(Rng& rng, PaymentKind kind) {
     uint64_t n = 0;
@@ -915,12 +1035,11 @@ class PaymentWriter {
     NKS_CHECK(IbanChecksumOk(creditor_.account));
   }
 
-  static std::string Decimal(int64_t ore) { return fmt::format("{}.{:02}", ore / 100, ore % 100); }
 
   const PaymentsOptions& options_;
   const Decider& decider_;
   Population& population_;
-  XmlOut& out_;
+  Layout& out_;
   std::array<std::string, kBenefitTypes.size()> remittance_texts_;  // "Boligstøtte november 2026"
   uint64_t end_to_end_ids_issued_ = 0;  // distinct EndToEndIds written so far
   std::string end_to_end_id_;           // of the payment being written
@@ -1004,11 +1123,16 @@ Result<PaymentsReport> GeneratePayments(const PaymentsOptions& options, const fs
   NKS_RETURN_IF_ERROR(CheckPools(population, o.mix, o.population_dir));
   const Decider decider(o.seed, o.mix);
   const Plan plan = MakePlan(o.count, decider);
-  XmlOut out(out_file);
-  NKS_RETURN_IF_ERROR(out.Create());
-  NKS_RETURN_IF_ERROR(PaymentWriter(o, decider, population, out).Run(plan, progress, observe));
-  NKS_RETURN_IF_ERROR(out.Close());
-  NKS_RETURN_IF_ERROR(out.Commit());
+  std::unique_ptr<Layout> out;
+  if (o.format == PaymentFileFormat::kCsv) {
+    out = std::make_unique<CsvLayout>(out_file);
+  } else {
+    out = std::make_unique<XmlLayout>(out_file);
+  }
+  NKS_RETURN_IF_ERROR(out->Create());
+  NKS_RETURN_IF_ERROR(PaymentWriter(o, decider, population, *out).Run(plan, progress, observe));
+  NKS_RETURN_IF_ERROR(out->Close());
+  NKS_RETURN_IF_ERROR(out->Commit());
   PaymentsReport report;
   report.message_id = o.message_id;
   report.payments = o.count;

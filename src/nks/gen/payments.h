@@ -1,5 +1,6 @@
-// Synthetic payment files (SPEC §5.1): a pain.001.001.10 file, as a payment
-// system sends it, of payments from the demo configuration's authority
+// Synthetic payment files (SPEC §5.1): a pain.001.001.10 file (or the same
+// payments in the CSV layout of payments/csv_source.h), as a payment system
+// sends it, of payments from the demo configuration's authority
 // (authority/demo.cc) to recipients drawn from a population written by
 // GeneratePopulation, with a chosen mix of good and bad payments for
 // testing and benchmarking the intake. Layout per
@@ -61,6 +62,8 @@ inline constexpr uint64_t kTransactionsPerPaymentInfoMax = 10'000;  // CdtTrfTxI
 inline constexpr Date kDefaultPayoutDate{std::chrono::year{2026}, std::chrono::November,
                                          std::chrono::day{30}};
 
+enum class PaymentFileFormat : uint8_t { kPain001, kCsv };
+
 struct PaymentsOptions {
   uint64_t count = 1000;                // payments in the file, 1..kPaymentsMax
   uint64_t seed = 1;                    // same options and population -> byte-identical file
@@ -70,6 +73,8 @@ struct PaymentsOptions {
   // GrpHdr/CreDtTm; none: 20:00 Copenhagen time three days before the payout date.
   std::optional<Instant> created_at;
   PaymentMix mix = DefaultPaymentMix();
+  // The same payments, groups and totals either way; CSV has no CreDtTm.
+  PaymentFileFormat format = PaymentFileFormat::kPain001;
 };
 
 struct PaymentsReport {
