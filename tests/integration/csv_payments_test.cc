@@ -174,13 +174,14 @@ TEST_F(CsvPayments, ABrokenFileIsRefusedWholeNamingLineAndColumn) {
   EXPECT_NE(count.out.find("\"status\":\"RJCT\""), std::string::npos) << count.out;
   EXPECT_NE(Report(count).find("<Cd>AM18</Cd>"), std::string::npos);
 
-  // The right file read as pain.001 because told so: refused. (Intake cannot
-  // yet answer a file broken before its MsgId with a pain.002: it fails
-  // with "OrgnlMsgId: empty", for pain.001 as for CSV; either way nothing
-  // is stored.)
+  // The right file read as pain.001 because told so: refused whole before
+  // its MsgId could be read, and answered all the same (OrgnlMsgId
+  // NOTPROVIDED); nothing is stored.
   RunResult told = Submit(Path("pop/pay.csv"), {"--format", "pain001"});
-  EXPECT_TRUE(told.code != 0 || told.out.find("\"status\":\"RJCT\"") != std::string::npos)
-      << told.out;
+  ASSERT_EQ(told.code, 0) << told.err;
+  EXPECT_NE(told.out.find("\"status\":\"RJCT\""), std::string::npos) << told.out;
+  EXPECT_NE(Report(told).find("<OrgnlMsgId>NOTPROVIDED</OrgnlMsgId>"), std::string::npos);
+  EXPECT_NE(Report(told).find("<Cd>FF01</Cd>"), std::string::npos);
   EXPECT_EQ(Nks({"payments", "search", "--system", "SERVICEPLATFORM", "--json"}).out, "");
   RunResult unknown = Submit(Path("pop/pay.csv"), {"--format", "xls"});
   EXPECT_EQ(unknown.code, 1);

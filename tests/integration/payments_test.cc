@@ -110,11 +110,35 @@ TEST_F(Payments, SubmitStopAndCutoffForwardEachPaymentOnce) {
   std::string stopped = tx[1];
   RunResult stop = Nks({"stop", "--system", "SERVICEPLATFORM", "--end-to-end", stopped}, kSubmitClock);
   ASSERT_EQ(stop.code, 0) << stop.err;
+  const std::string status_xsd = std::string(NKS_SOURCE_DIR) + "/schemas/iso20022/pain.002.001.11.xsd";
+  auto schema_valid = [&](const std::string& path) {
+    return std::system(("xmllint --noout --schema '" + status_xsd + "' '" + path + "' 2>/dev/null").c_str()) == 0;
+  };
+  // The sender is told of the stop in a follow-up report of its own.
+  ASSERT_TRUE(std::regex_search(stop.out, m, std::regex("told in (\\S+\\.xml)"))) << stop.out;
+  const std::string stop_report = Slurp(std::string(m[1]));
+  EXPECT_NE(stop_report.find("<OrgnlEndToEndId>" + stopped + "</OrgnlEndToEndId>\n        <TxSts>CANC</TxSts>"),
+            std::string::npos) << stop_report;
+  EXPECT_TRUE(schema_valid(std::string(m[1])));
 
   RunResult c = Nks({"cutoff"}, kCutoffClock);
   ASSERT_EQ(c.code, 0) << c.err;
   ASSERT_TRUE(std::regex_search(c.out, m, std::regex("\"forwarded\":(\\d+),\"to_error_account\":(\\d+),\"returned\":(\\d+)")));
   int forwarded = std::stoi(m[1]), returned = std::stoi(m[3]);
+  // And of the cut-off: one follow-up for the file, every decided payment
+  // in it: ACSP when forwarded, RJCT NK03 when returned (policy RETURN).
+  ASSERT_TRUE(std::regex_search(c.out, m, std::regex("\"status_reports\":\\[\"([^\"]+)\"\\]"))) << c.out;
+  const std::string follow_up = Slurp(std::string(m[1]));
+  EXPECT_TRUE(schema_valid(std::string(m[1])));
+  auto count = [&](const std::string& needle) {
+    int n = 0;
+    for (size_t at = follow_up.find(needle); at != std::string::npos; at = follow_up.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<TxSts>ACSP</TxSts>"), forwarded);
+  EXPECT_EQ(count("<TxSts>RJCT</TxSts>"), returned);
+  EXPECT_EQ(count("<Prtry>NK03</Prtry>"), returned);
+  EXPECT_EQ(follow_up.find(">" + stopped + "<"), std::string::npos);
   EXPECT_EQ(forwarded + returned + 1, accepted);  // + the stopped one
   int repeats = 0;
   auto txs = BankFileTransactions(fs::path(data_) / "outbox/bank", &repeats);
@@ -135,6 +159,7 @@ TEST_F(Payments, SubmitStopAndCutoffForwardEachPaymentOnce) {
   // A second cut-off finds nothing more to do.
   RunResult c2 = Nks({"cutoff"}, kCutoffClock);
   EXPECT_NE(c2.out.find("\"forwarded\":0"), std::string::npos) << c2.out;
+  EXPECT_NE(c2.out.find("\"status_reports\":[]"), std::string::npos) << c2.out;
 }
 
 TEST_F(Payments, AFileWhoseCountOrSumDoNotMatchIsRefusedWhole) {

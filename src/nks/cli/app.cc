@@ -509,15 +509,18 @@ int RunCutoff(const Options& o) {
   payments::CutoffOptions co;
   co.bank_dir = fs::path(o.data_dir) / "outbox" / "bank";
   co.cheque_dir = fs::path(o.data_dir) / "outbox" / "cheques";
+  co.status_dir = fs::path(o.data_dir) / "outbox" / "status";
   payments::Cutoff cutoff(env->store.get(), env->reg.get(), env->clock.get(), co);
   auto r = cutoff.Run();
   if (!r.ok()) return Fail(r.status());
   std::string files;
   for (const auto& f : r->bank_files) files += (files.empty() ? "" : ",") + JsonString(f);
+  std::string reports;
+  for (const auto& f : r->status_reports) reports += (reports.empty() ? "" : ",") + JsonString(f);
   fmt::print("{{\"due_until\":\"{}\",\"forwarded\":{},\"to_error_account\":{},\"returned\":{},"
-             "\"cheques\":{},\"rewritten\":{},\"bank_files\":[{}]}}\n",
+             "\"cheques\":{},\"rewritten\":{},\"bank_files\":[{}],\"status_reports\":[{}]}}\n",
              r->last_payout_date, r->forwarded, r->to_error_account, r->returned, r->cheques,
-             r->rewritten, files);
+             r->rewritten, files, reports);
   return 0;
 }
 
@@ -544,9 +547,12 @@ int BankReport(const Options& o) {
 int Stop(const Options& o) {
   auto env = OpenEnv(o);
   if (!env.ok()) return Fail(env.status());
-  Status st = payments::StopPayment(*env->store, o.system, o.end_to_end);
+  std::string report;
+  Status st = payments::StopPayment(*env->store, o.system, o.end_to_end,
+                                    fs::path(o.data_dir) / "outbox" / "status", env->clock->Now(), "NKS", &report);
   if (!st.ok()) return Fail(st);
-  fmt::print("payment {} of {} stopped\n", o.end_to_end, o.system);
+  fmt::print("payment {} of {} stopped; the sender is told in {}\n", o.end_to_end, o.system,
+             report.empty() ? std::string("(no report: not from a payment file)") : report);
   return 0;
 }
 

@@ -8,7 +8,9 @@
 #include "nks/core/calendar.h"
 #include "nks/core/money.h"
 #include "nks/iso20022/pain001_writer.h"
+#include "nks/payments/bank_report.h"
 #include "nks/payments/cheque.h"
+#include "nks/payments/status_report.h"
 
 namespace nks::payments {
 namespace {
@@ -85,6 +87,7 @@ Result<CutoffReport> Cutoff::Run() {
     ++report.rewritten;
     report.bank_files.push_back(f.path);
   }
+  NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(*store_, options_.nks_id, &report.status_reports));
   std::vector<Payment> cheques;
   NKS_RETURN_IF_ERROR(Plan(now, &report, &cheques));
   NKS_ASSIGN_OR_RETURN(unwritten, store_->UnwrittenBankFiles());
@@ -93,10 +96,43 @@ Result<CutoffReport> Cutoff::Run() {
     NKS_RETURN_IF_ERROR(store_->MarkBankFileWritten(f.id));
     report.bank_files.push_back(f.path);
   }
+  NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(*store_, options_.nks_id, &report.status_reports));
   for (const Payment& p : cheques) NKS_RETURN_IF_ERROR(WriteCheque(p, now));
   return report;
 }
 
+namespace {
+
+// What the cut-off decided for one due payment: ~48 bytes, so a million
+// due payments cost ~50 MB, not a million full rows.
+struct Decision {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  int64_t id = 0;
+  int64_t file_id = 0;
+  reg::AccountCode account = 0;    // from the register, when resolved there
+  uint32_t text_account = kNone;   // else an index into the decided accounts' text
+  uint32_t bank_file = kNone;      // index into the planned files; kNone: failed
+  PaymentStatus status = PaymentStatus::kForwarded;
+  std::string_view resolution;     // static text
+  std::string_view reason;         // static text
+};
+
+struct PlannedFile {
+  std::string agreement, date;
+  uint32_t authority = 0;
+  uint64_t count = 0;
+  int64_t sum_ore = 0;
+  int64_t id = 0;  // once added
+};
+
+constexpr size_t kOutcomesPerBatch = 65536;
+
+}  // namespace
+
+// Two passes inside one transaction: the first resolves every due payment
+// into a compact decision and counts the bank files and follow-up reports;
+// those are then added (their ids are needed), and the second pass records
+// each payment's outcome in id order.
 Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* cheques) {
   // Due: every payout date before the first one whose cut-off is ahead.
   Date first_open = EarliestPayoutDate(now);
@@ -106,90 +142,139 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
     NKS_RETURN_IF_ERROR(reg_->CatchUp());  // the register as it is now
     NKS_ASSIGN_OR_RETURN(const reg::ResolutionIndex* index, reg_->Index());
     NKS_ASSIGN_OR_RETURN(store::ConfigSnapshot config, store_->LoadConfig());
-    std::vector<Payment> due;
+    std::vector<Decision> decisions;
+    std::vector<std::string> text_accounts;
+    std::vector<PlannedFile> files;
+    std::map<std::pair<std::string, std::string>, uint32_t> file_index;  // (agreement, date)
+    std::map<int64_t, uint64_t> reports;  // intake file -> its payments decided now
+    Status failed;
     NKS_RETURN_IF_ERROR(store_->ScanDuePayments(report->last_payout_date, [&](const Payment& p) {
-      due.push_back(p);
-      return true;
-    }));
-    // (bank agreement, payout date) -> the payments forwarded in its file
-    std::map<std::pair<std::string, std::string>, std::vector<Payment*>> files;
-    for (Payment& p : due) {
       auto authority = std::find_if(config.authorities.begin(), config.authorities.end(),
                                     [&](const auto& a) { return a.nks == p.authority; });
       if (authority == config.authorities.end()) {
-        return Status::Corruption(fmt::format("payment {}: authority {} is not configured", p.id, p.authority));
+        failed = Status::Corruption(fmt::format("payment {}: authority {} is not configured", p.id, p.authority));
+        return false;
       }
+      Decision d;
+      d.id = p.id;
+      d.file_id = p.file_id;
       if (!p.creditor_account.empty()) {
-        p.resolved_account = p.creditor_account;
-        p.resolution = "complete";
+        d.text_account = static_cast<uint32_t>(text_accounts.size());
+        text_accounts.push_back(p.creditor_account);
+        d.resolution = "complete";
       } else {
-        NKS_ASSIGN_OR_RETURN(RecipientId id, RecipientId::FromKey(p.recipient));
-        reg::Resolution r = index->Resolve(id, p.authority, p.benefit_type, *ParseDate(p.payout_date));
+        auto id = RecipientId::FromKey(p.recipient);
+        if (!id.ok()) {
+          failed = id.status();
+          return false;
+        }
+        auto date = ParseDate(p.payout_date);
+        if (!date.ok()) {
+          failed = Status::Corruption(fmt::format("payment {}: payout date: {}", p.id, date.status().message()));
+          return false;
+        }
+        reg::Resolution r = index->Resolve(*id, p.authority, p.benefit_type, *date);
         if (r.kind != reg::ResolutionKind::kUnresolved) {
-          p.resolved_account = index->Decode(r.account).ToString();
-          p.resolution = std::string(reg::ResolutionKindName(r.kind));
+          d.account = r.account;
+          d.resolution = reg::ResolutionKindName(r.kind);
         }
       }
-      if (p.resolved_account.empty()) {
+      if (d.resolution.empty()) {  // unresolved: the authority's policy
         switch (authority->policy) {
           case store::FailedPaymentPolicy::kErrorAccount:
-            p.resolved_account = authority->error_account;
-            p.resolution = "error-account";
-            p.outcome_reason = "NK07";
+            d.text_account = static_cast<uint32_t>(text_accounts.size());
+            text_accounts.push_back(authority->error_account);
+            d.resolution = "error-account";
+            d.reason = "NK07";
             ++report->to_error_account;
             break;
           case store::FailedPaymentPolicy::kCheque:
-            p.status = PaymentStatus::kFailed;
-            p.outcome_reason = "NK06";
+            d.status = PaymentStatus::kFailed;
+            d.reason = "NK06";
             cheques->push_back(p);
+            cheques->back().status = PaymentStatus::kFailed;
+            cheques->back().outcome_reason = "NK06";
             ++report->cheques;
             break;
           case store::FailedPaymentPolicy::kReturn:
-            p.status = PaymentStatus::kFailed;
-            p.outcome_reason = "NK03";
+            d.status = PaymentStatus::kFailed;
+            d.reason = "NK03";
             ++report->returned;
             break;
         }
       }
-      if (p.status == PaymentStatus::kFailed) {
-        NKS_RETURN_IF_ERROR(store_->SetPaymentOutcome(p));
-        continue;
+      if (d.status == PaymentStatus::kForwarded) {
+        auto [it, added] = file_index.try_emplace({p.bank_agreement, p.payout_date},
+                                                  static_cast<uint32_t>(files.size()));
+        if (added) files.push_back(PlannedFile{p.bank_agreement, p.payout_date, p.authority, 0, 0, 0});
+        PlannedFile& f = files[it->second];
+        ++f.count;
+        f.sum_ore += p.amount_ore;
+        d.bank_file = it->second;
       }
-      files[{p.bank_agreement, p.payout_date}].push_back(&p);
-    }
-    for (auto& [key, list] : files) {
-      const auto& [agreement_number, date] = key;
-      const Payment& first = *list.front();
+      if (p.file_id != 0 && p.system != kNksSystem) ++reports[p.file_id];
+      decisions.push_back(d);
+      return true;
+    }));
+    NKS_RETURN_IF_ERROR(failed);
+
+    for (PlannedFile& planned : files) {
       auto agreement = std::find_if(config.bank_agreements.begin(), config.bank_agreements.end(), [&](const auto& b) {
-        return b.authority == first.authority && b.number == agreement_number;
+        return b.authority == planned.authority && b.number == planned.agreement;
       });
       auto authority = std::find_if(config.authorities.begin(), config.authorities.end(),
-                                    [&](const auto& a) { return a.nks == first.authority; });
+                                    [&](const auto& a) { return a.nks == planned.authority; });
       if (agreement == config.bank_agreements.end()) {
-        return Status::Corruption(fmt::format("bank agreement {} is not configured", agreement_number));
+        return Status::Corruption(fmt::format("bank agreement {} is not configured", planned.agreement));
       }
-      NKS_ASSIGN_OR_RETURN(uint64_t earlier, store_->CountBankFiles(agreement_number, date));
+      NKS_ASSIGN_OR_RETURN(uint64_t earlier, store_->CountBankFiles(planned.agreement, planned.date));
       store::BankFile f;
-      f.msg_id = BankMsgId(agreement_number, date, earlier + 1);
-      f.authority = first.authority;
-      f.bank_agreement = agreement_number;
-      f.payout_date = date;
+      f.msg_id = BankMsgId(planned.agreement, planned.date, earlier + 1);
+      f.authority = planned.authority;
+      f.bank_agreement = planned.agreement;
+      f.payout_date = planned.date;
       f.created_us = now.time_since_epoch().count();
-      f.path = (options_.bank_dir / SafeDirName(agreement_number) / (f.msg_id + ".xml")).string();
+      f.path = (options_.bank_dir / SafeDirName(planned.agreement) / (f.msg_id + ".xml")).string();
       f.authority_name = authority->name;
       f.debit_account = agreement->account;
       f.debit_bank = agreement->bank;
-      for (const Payment* p : list) {
-        ++f.tx_count;
-        f.ctrl_sum_ore += p->amount_ore;
-      }
+      f.tx_count = planned.count;
+      f.ctrl_sum_ore = planned.sum_ore;
       NKS_RETURN_IF_ERROR(store_->AddBankFile(&f));
-      for (Payment* p : list) {
-        p->status = PaymentStatus::kForwarded;
-        p->bank_file_id = f.id;
-        NKS_RETURN_IF_ERROR(store_->SetPaymentOutcome(*p));
+      planned.id = f.id;
+      report->forwarded += planned.count;
+    }
+
+    std::map<int64_t, int64_t> report_ids;  // intake file -> its follow-up report
+    for (const auto& [file_id, count] : reports) {
+      NKS_ASSIGN_OR_RETURN(std::optional<store::IntakeFile> intake, store_->GetIntakeFile(file_id));
+      if (!intake) return Status::Corruption(fmt::format("intake file {} is missing", file_id));
+      store::StatusReport r = PlanStatusReport(options_.status_dir, *intake, count, now.time_since_epoch().count());
+      NKS_RETURN_IF_ERROR(store_->AddStatusReport(&r));
+      report_ids[file_id] = r.id;
+    }
+
+    std::vector<store::PaymentOutcome> outcomes;
+    outcomes.reserve(std::min(decisions.size(), kOutcomesPerBatch));
+    for (size_t i = 0; i < decisions.size(); ++i) {
+      const Decision& d = decisions[i];
+      store::PaymentOutcome& o = outcomes.emplace_back();
+      o.id = d.id;
+      o.status = d.status;
+      if (d.bank_file != Decision::kNone) o.bank_file_id = files[d.bank_file].id;
+      if (d.text_account != Decision::kNone) {
+        o.resolved_account = text_accounts[d.text_account];
+      } else if (d.account != 0) {
+        o.resolved_account = index->Decode(d.account).ToString();
       }
-      report->forwarded += list.size();
+      o.resolution = d.resolution;
+      o.outcome_reason = d.reason;
+      auto r = report_ids.find(d.file_id);
+      if (r != report_ids.end()) o.report_id = r->second;
+      if (outcomes.size() == kOutcomesPerBatch || i + 1 == decisions.size()) {
+        NKS_RETURN_IF_ERROR(store_->AddPaymentOutcomes(outcomes));
+        outcomes.clear();
+      }
     }
     // Every payment due has its outcome now: their groups stop waiting.
     return store_->CloseDueGroups(report->last_payout_date);

@@ -25,6 +25,7 @@ namespace nks::payments {
 struct CutoffOptions {
   std::filesystem::path bank_dir;    // bank files: bank_dir/AGREEMENT/MSGID.xml
   std::filesystem::path cheque_dir;  // cheque orders and cover letters (policy CHEQUE)
+  std::filesystem::path status_dir;  // follow-up status reports: status_dir/SYSTEM/
   std::string nks_id = "NKS";
 };
 
@@ -36,6 +37,7 @@ struct CutoffReport {
   uint64_t cheques = 0;
   uint64_t rewritten = 0;  // bank files planned before and written now
   std::vector<std::string> bank_files;
+  std::vector<std::string> status_reports;  // follow-ups to the senders
 };
 
 // Writes (again) a planned bank file from its recorded payments.

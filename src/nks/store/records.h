@@ -223,6 +223,35 @@ struct Payment {
   std::string resolved_account;  // the account it went to
   std::string resolution;        // why (ResolutionKindName, or "complete", "error-account")
   std::string outcome_reason;    // for kFailed: what the policy did
+  // The follow-up status report that tells the sender of its latest status
+  // change (0: none, e.g. while pending or for NKS's own payments).
+  int64_t report_id = 0;
+};
+
+// A follow-up pain.002 to a payment system (after a cut-off, a stop or a
+// bank report): it tells the status of the payments naming it, and like a
+// bank file it is written from them, so writing it again after a crash
+// gives the same bytes.
+struct StatusReport {
+  int64_t id = 0;
+  std::string system;
+  int64_t file_id = 0;           // the intake file its payments came in
+  std::string original_msg_id;   // that file's MsgId
+  std::string dir;               // written in dir/ under a name made from its id
+  int64_t created_us = 0;
+  uint64_t tx_count = 0;
+  bool written = false;
+};
+
+// What became of a pending payment, recorded in bulk by the cut-off.
+struct PaymentOutcome {
+  int64_t id = 0;
+  PaymentStatus status = PaymentStatus::kPending;
+  int64_t bank_file_id = 0;
+  std::string resolved_account;
+  std::string resolution;
+  std::string outcome_reason;
+  int64_t report_id = 0;
 };
 
 // Payments of one PmtInf, stored with consecutive ids: what payment search

@@ -165,8 +165,15 @@ CREATE TABLE payment_recipients(
   recipient INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(recipient, id)) WITHOUT ROWID;
 CREATE TABLE payment_outcomes(
   id INTEGER PRIMARY KEY, status INTEGER NOT NULL, bank_file_id INTEGER NOT NULL,
-  resolved_account TEXT NOT NULL, resolution TEXT NOT NULL, outcome_reason TEXT NOT NULL);
+  resolved_account TEXT NOT NULL, resolution TEXT NOT NULL, outcome_reason TEXT NOT NULL,
+  report_id INTEGER NOT NULL DEFAULT 0);                -- the follow-up report telling it
 CREATE INDEX payment_outcomes_by_bank_file ON payment_outcomes(bank_file_id) WHERE bank_file_id<>0;
+CREATE INDEX payment_outcomes_by_report ON payment_outcomes(report_id) WHERE report_id<>0;
+CREATE TABLE status_reports(
+  id INTEGER PRIMARY KEY, system TEXT NOT NULL, file_id INTEGER NOT NULL,
+  original_msg_id TEXT NOT NULL, dir TEXT NOT NULL, created_us INTEGER NOT NULL,
+  tx_count INTEGER NOT NULL, written INTEGER NOT NULL);
+CREATE INDEX status_reports_unwritten ON status_reports(id) WHERE written=0;
 CREATE TABLE payments_v7(
   id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, system TEXT NOT NULL, end_to_end TEXT NOT NULL,
   pmt_inf_id TEXT NOT NULL, line INTEGER NOT NULL,
@@ -182,7 +189,7 @@ INSERT INTO payment_groups SELECT id, file_id, id, id, authority, los, payout_da
 INSERT INTO payment_keys SELECT system, end_to_end, id FROM payments;
 INSERT INTO payment_recipients SELECT recipient, id FROM payments WHERE recipient<>0;
 INSERT INTO payment_outcomes SELECT id, status, bank_file_id, resolved_account, resolution,
-  outcome_reason FROM payments WHERE status<>1;
+  outcome_reason, 0 FROM payments WHERE status<>1;
 DROP TABLE payments;
 ALTER TABLE payments_v7 RENAME TO payments;
 )sql"},
@@ -198,7 +205,7 @@ constexpr const char* kPaymentColumns =
     "p.bank_agreement, p.benefit_type, p.recipient, p.creditor_account, p.creditor_name, "
     "p.amount_ore, p.currency, p.requested_date, p.payout_date, p.remittance, "
     "COALESCE(o.status, 1), COALESCE(o.bank_file_id, 0), COALESCE(o.resolved_account, ''), "
-    "COALESCE(o.resolution, ''), COALESCE(o.outcome_reason, '')";
+    "COALESCE(o.resolution, ''), COALESCE(o.outcome_reason, ''), COALESCE(o.report_id, 0)";
 constexpr const char* kPaymentFrom = "payments p LEFT JOIN payment_outcomes o ON o.id=p.id";
 constexpr const char* kSpecificColumns =
     "seq, recipient, authority, benefit_type, kind, account, old_account, valid_until, locked, "
@@ -248,6 +255,7 @@ Payment ReadPayment(const Stmt& s) {
   p.resolved_account = s.Text(20);
   p.resolution = s.Text(21);
   p.outcome_reason = s.Text(22);
+  p.report_id = s.Int(23);
   return p;
 }
 
@@ -338,6 +346,11 @@ class SqliteStore final : public Store {
   Result<uint64_t> CountBankFiles(const std::string& bank_agreement,
                                   const std::string& payout_date) override;
   Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) override;
+  Status AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) override;
+  Status AddStatusReport(StatusReport* r) override;
+  Status MarkStatusReportWritten(int64_t id) override;
+  Result<std::vector<StatusReport>> UnwrittenStatusReports() override;
+  Status ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) override;
   Status SearchPayments(const PaymentQuery& query, const RowFn<Payment>& fn) override;
   Result<std::optional<IntakeFile>> GetIntakeFile(int64_t id) override;
 
@@ -1024,14 +1037,14 @@ Status SqliteStore::SetPaymentOutcome(const Payment& p) {
   if (!set_payment_outcome_.valid()) {
     set_payment_outcome_ = Stmt(db_,
         "INSERT INTO payment_outcomes(id,status,bank_file_id,resolved_account,resolution,"
-        "outcome_reason) SELECT id,?,?,?,?,? FROM payments WHERE id=? "
+        "outcome_reason,report_id) SELECT id,?,?,?,?,?,? FROM payments WHERE id=? "
         "ON CONFLICT(id) DO UPDATE SET status=excluded.status, bank_file_id=excluded.bank_file_id, "
         "resolved_account=excluded.resolved_account, resolution=excluded.resolution, "
-        "outcome_reason=excluded.outcome_reason");
+        "outcome_reason=excluded.outcome_reason, report_id=excluded.report_id");
   }
   Stmt& s = set_payment_outcome_;
   s.Bind(1, static_cast<int64_t>(p.status)).Bind(2, p.bank_file_id).BindText(3, p.resolved_account);
-  s.BindText(4, p.resolution).BindText(5, p.outcome_reason).Bind(6, p.id);
+  s.BindText(4, p.resolution).BindText(5, p.outcome_reason).Bind(6, p.report_id).Bind(7, p.id);
   NKS_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() != 1) return Status::NotFound(fmt::format("payment {} does not exist", p.id));
   return Status::Ok();
@@ -1085,6 +1098,68 @@ Status SqliteStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payme
                           "WHERE o.bank_file_id=? ORDER BY o.id",
                           kPaymentColumns));
   s.Bind(1, bank_file_id);
+  return ScanRows<Payment>(s, fn, ReadPayment);
+}
+
+// Plain INSERTs in id order: pending payments have no outcome row, and the
+// table's B-tree is appended to.
+Status SqliteStore::AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_,
+           "INSERT INTO payment_outcomes(id,status,bank_file_id,resolved_account,resolution,"
+           "outcome_reason,report_id) VALUES(?,?,?,?,?,?,?)");
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      const PaymentOutcome& o = outcomes[i];
+      NKS_CHECK(i == 0 || o.id > outcomes[i - 1].id);
+      s.Bind(1, o.id).Bind(2, static_cast<int64_t>(o.status)).Bind(3, o.bank_file_id);
+      s.BindText(4, o.resolved_account).BindText(5, o.resolution).BindText(6, o.outcome_reason);
+      s.Bind(7, o.report_id);
+      Status st = s.Run();
+      if (st.code() == Code::kAlreadyExists) {
+        return Status::Corruption(fmt::format("payment {} has an outcome already", o.id));
+      }
+      NKS_RETURN_IF_ERROR(st);
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::AddStatusReport(StatusReport* r) {
+  Stmt s(db_,
+         "INSERT INTO status_reports(system,file_id,original_msg_id,dir,created_us,tx_count,written) "
+         "VALUES(?,?,?,?,?,?,?)");
+  s.BindText(1, r->system).Bind(2, r->file_id).BindText(3, r->original_msg_id).BindText(4, r->dir);
+  s.Bind(5, r->created_us).Bind(6, static_cast<int64_t>(r->tx_count)).Bind(7, int64_t{r->written});
+  NKS_RETURN_IF_ERROR(s.Run());
+  r->id = sqlite3_last_insert_rowid(db_.handle());
+  return Status::Ok();
+}
+
+Status SqliteStore::MarkStatusReportWritten(int64_t id) {
+  Stmt s(db_, "UPDATE status_reports SET written=1 WHERE id=?");
+  s.Bind(1, id);
+  return s.Run();
+}
+
+Result<std::vector<StatusReport>> SqliteStore::UnwrittenStatusReports() {
+  Stmt s(db_,
+         "SELECT id,system,file_id,original_msg_id,dir,created_us,tx_count,written "
+         "FROM status_reports WHERE written=0 ORDER BY id");
+  std::vector<StatusReport> out;
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(StatusReport{s.Int(0), s.Text(1), s.Int(2), s.Text(3), s.Text(4), s.Int(5),
+                               static_cast<uint64_t>(s.Int(6)), s.Int(7) != 0});
+  }
+  return out;
+}
+
+Status SqliteStore::ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) {
+  Stmt s(db_, fmt::format("SELECT {} FROM payment_outcomes o JOIN payments p ON p.id=o.id "
+                          "WHERE o.report_id=? ORDER BY o.id",
+                          kPaymentColumns));
+  s.Bind(1, report_id);
   return ScanRows<Payment>(s, fn, ReadPayment);
 }
 
