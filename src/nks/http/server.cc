@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <limits>
 #include <fmt/format.h>
 #include <mutex>
 #include <optional>
@@ -174,6 +175,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (server_->stopping()) return Close();
     parser_.emplace();
     parser_->header_limit(kHeaderBytesMax);
+    // Beast checks Content-Length against the body limit as the header
+    // completes: no limit until the route's is known (OnHeader). Not
+    // boost::none: Beast 1.74 compares `len > optional`, true for none.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     req_.method.clear();
     req_.target.clear();
     idle_ = buffer_.size() == 0;
