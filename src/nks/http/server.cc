@@ -191,8 +191,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     idle_ = false;
     started_ = Clock::now();
     if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-      return Finish();
+        ec == beast::error::timeout || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+        ec == bhttp::error::partial_message || ec == asio::error::connection_reset) {
+      return Finish();  // the client went away (wrk closes mid-request when it stops)
     }
     if (ec == bhttp::error::header_limit) {
       return Refuse(431, "header-too-large", fmt::format("the request header is larger than {} bytes", kHeaderBytesMax));
