@@ -5,11 +5,18 @@ set -euo pipefail
 what=${1:-build}
 pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11-dev
       libsodium-dev libhpdf-dev libgtest-dev libgmock-dev librapidcheck-dev
-      libbenchmark-dev nlohmann-json3-dev libxml2-dev libssl-dev)
+      libbenchmark-dev nlohmann-json3-dev libxml2-dev
+      libboost-dev libssl-dev libcpp-httplib-dev openssl)
+# libboost-dev: Beast + Asio for nks serve (STACK.md); libssl-dev: TLS and
+# mTLS, and SHA-256 of payment files; libcpp-httplib-dev: the HTTP(S) client
+# of the server's integration tests; openssl: the tests make their
+# certificates with it.
 case "$what" in
   test) pkgs+=(poppler-utils libxml2-utils) ;;
-  # The PostgreSQL reference of the payment benchmark (bench/pg_reference.sh).
-  bench) pkgs+=(time bc postgresql-15 postgresql-client-15) ;;
+  # postgresql: the reference of the payment benchmark (bench/pg_reference.sh);
+  # wrk loads nks serve; redis-server + redis-benchmark (redis-tools) are
+  # the reference for bench/http_bench.sh.
+  bench) pkgs+=(time bc postgresql-15 postgresql-client-15 wrk redis-server redis-tools) ;;
   # libFuzzer and the sanitizer runtimes are in libclang-rt-14-dev, which
   # clang-14 only recommends.
   fuzz) pkgs+=(clang-14 libclang-rt-14-dev) ;;

@@ -24,6 +24,7 @@ std::string SystemKey(const store::PaymentSystem& s) { return "system " + s.id; 
 std::string ConnectionKey(const store::Connection& c) {
   return fmt::format("connection {}/{}", c.system, c.authority);
 }
+std::string PrincipalKey(const store::Principal& p) { return "principal " + p.match; }
 
 // The stored objects by key, as canonical statements.
 struct Stored {
@@ -75,12 +76,14 @@ class Checker {
     Unique(f_.objects.benefit_types, f_.benefit_lines, BenefitKey);
     Unique(f_.objects.systems, f_.system_lines, SystemKey);
     Unique(f_.objects.connections, f_.connection_lines, ConnectionKey);
+    Unique(f_.principals, f_.principal_lines, PrincipalKey);
     CheckAuthorities(f_.objects.los_units, f_.los_lines, "los");
     CheckAuthorities(f_.objects.bank_agreements, f_.bank_agreement_lines, "bank-agreement");
     CheckAuthorities(f_.objects.benefit_types, f_.benefit_lines, "benefit");
     CheckAuthorities(f_.objects.connections, f_.connection_lines, "connection");
     CheckLosTree();
     CheckConnections();
+    CheckPrincipals();
     return std::move(errors_);
   }
 
@@ -150,6 +153,20 @@ class Checker {
     }
   }
 
+  // A principal names a configured system or authority.
+  void CheckPrincipals() {
+    for (size_t i = 0; i < f_.principals.size(); ++i) {
+      const auto& p = f_.principals[i];
+      if (p.kind == store::PrincipalKind::kSystem && !systems_.count(p.system)) {
+        Error(f_.principal_lines[i], fmt::format("principal: system: {} is not configured", p.system));
+      }
+      if (p.kind == store::PrincipalKind::kEmployee && !authorities_.count(p.authority)) {
+        Error(f_.principal_lines[i],
+              fmt::format("principal: authority: {} is not configured (add an authority statement)", p.authority));
+      }
+    }
+  }
+
   const ConfigFile& f_;
   const Stored& stored_;
   std::set<uint32_t> authorities_;
@@ -166,6 +183,8 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
   NKS_RETURN_IF_ERROR(store.Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(ConfigSnapshot current, store.LoadConfig());
     Stored stored = Index(current);
+    NKS_ASSIGN_OR_RETURN(std::vector<store::Principal> principals, store.LoadPrincipals());
+    for (const auto& p : principals) stored.statement[PrincipalKey(p)] = Statement(p);
     report.errors = Checker(file, stored).Run();
     if (!report.ok()) return Status::Ok();  // nothing written
     auto apply = [&](const auto& list, auto key, auto put) -> Status {
@@ -191,7 +210,8 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
     NKS_RETURN_IF_ERROR(apply(o.bank_agreements, AgreementKey, [&](const auto& x) { return store.PutBankAgreement(x); }));
     NKS_RETURN_IF_ERROR(apply(o.benefit_types, BenefitKey, [&](const auto& x) { return store.PutBenefitType(x); }));
     NKS_RETURN_IF_ERROR(apply(o.systems, SystemKey, [&](const auto& x) { return store.PutPaymentSystem(x); }));
-    return apply(o.connections, ConnectionKey, [&](const auto& x) { return store.PutConnection(x); });
+    NKS_RETURN_IF_ERROR(apply(o.connections, ConnectionKey, [&](const auto& x) { return store.PutConnection(x); }));
+    return apply(file.principals, PrincipalKey, [&](const auto& x) { return store.PutPrincipal(x); });
   }));
   return report;
 }

@@ -254,6 +254,68 @@ Result<Connection> ParseConnection(const Tokens& t) {
   return c;
 }
 
+bool IsSha256Fingerprint(std::string_view v) {
+  return v.rfind("sha256:", 0) == 0 && v.size() == 7 + 64 &&
+         std::all_of(v.begin() + 7, v.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+std::string Lower(std::string v) {
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v;
+}
+
+// principal certificate=sha256:HEX | subject="CN=..." kind=system|bank|employee
+//   system=ID (system) | bank=REG/BIC (bank) | authority=NKS user=ID (employee)
+Result<store::Principal> ParsePrincipal(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"kind"}, {"certificate", "subject", "system", "bank", "authority", "user"}));
+  store::Principal out;
+  if (p.Has("certificate") == p.Has("subject")) {
+    return Status::Invalid("certificate: give either certificate=sha256:... or subject=\"...\"");
+  }
+  if (p.Has("certificate")) {
+    if (!IsSha256Fingerprint(p.Get("certificate"))) {
+      return Status::Invalid("certificate: must be sha256: and 64 hex digits (the fingerprint)");
+    }
+    out.match = Lower(p.Get("certificate"));
+  } else {
+    std::string subject = p.Get("subject");
+    if (subject.empty() || subject.size() > kSubjectBytesMax) {
+      return Status::Invalid(fmt::format("subject: must be 1-{} characters", kSubjectBytesMax));
+    }
+    out.match = "subject:" + subject;
+  }
+  auto kind = store::ParsePrincipalKind(p.Get("kind"));
+  if (!kind.ok()) return kind.status().WithContext("kind");
+  out.kind = *kind;
+  auto only = [&](std::initializer_list<const char*> allowed) -> Status {
+    for (const char* k : {"system", "bank", "authority", "user"}) {
+      bool ok = std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return std::string_view(a) == k; }) != allowed.end();
+      if (ok && !p.Has(k)) return Status::Invalid(fmt::format("{}: missing (kind={})", k, p.Get("kind")));
+      if (!ok && p.Has(k)) return Status::Invalid(fmt::format("{}: not allowed with kind={}", k, p.Get("kind")));
+    }
+    return Status::Ok();
+  };
+  switch (out.kind) {
+    case store::PrincipalKind::kSystem:
+      NKS_RETURN_IF_ERROR(only({"system"}));
+      out.system = p.Get("system");
+      NKS_RETURN_IF_ERROR(CheckId("system", out.system));
+      break;
+    case store::PrincipalKind::kBank:
+      NKS_RETURN_IF_ERROR(only({"bank"}));
+      out.bank = p.Get("bank");
+      NKS_RETURN_IF_ERROR(CheckBankId(out.bank).WithContext("bank"));
+      break;
+    case store::PrincipalKind::kEmployee:
+      NKS_RETURN_IF_ERROR(only({"authority", "user"}));
+      NKS_ASSIGN_OR_RETURN(out.authority, GetAuthority(p, "authority"));
+      out.user = p.Get("user");
+      NKS_RETURN_IF_ERROR(CheckId("user", out.user));
+      break;
+  }
+  return out;
+}
+
 // Appends a parsed object or its error.
 template <typename T>
 void Take(Result<T> parsed, std::vector<T>* objects, std::vector<uint64_t>* lines, uint64_t line,
@@ -312,9 +374,10 @@ ConfigParse ParseConfig(std::string_view text, std::string_view file_name) {
     else if (t.keyword == "benefit") Take(ParseBenefit(t), &o.benefit_types, &f.benefit_lines, line_no, prefix, &out.errors);
     else if (t.keyword == "system") Take(ParseSystem(t), &o.systems, &f.system_lines, line_no, prefix, &out.errors);
     else if (t.keyword == "connection") Take(ParseConnection(t), &o.connections, &f.connection_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "principal") Take(ParsePrincipal(t), &f.principals, &f.principal_lines, line_no, prefix, &out.errors);
     else {
       out.errors.push_back(where + fmt::format(
-          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection)", t.keyword));
+          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection, principal)", t.keyword));
     }
   }
   return out;
@@ -353,6 +416,28 @@ std::string Statement(const Connection& c) {
                               store::ConnectionStateName(c.state));
   if (!c.reference.empty()) s += " reference=" + Quote(c.reference);
   return s + fmt::format(" fee_ore={}", c.fee_ore);
+}
+
+std::string Statement(const store::Principal& p) {
+  std::string s = "principal ";
+  if (p.match.rfind("subject:", 0) == 0) {
+    s += "subject=" + Quote(p.match.substr(8));
+  } else {
+    s += "certificate=" + p.match;
+  }
+  s += fmt::format(" kind={}", store::PrincipalKindName(p.kind));
+  switch (p.kind) {
+    case store::PrincipalKind::kSystem: return s + " system=" + Quote(p.system);
+    case store::PrincipalKind::kBank: return s + " bank=" + Quote(p.bank);
+    case store::PrincipalKind::kEmployee: return s + fmt::format(" authority={} user={}", p.authority, Quote(p.user));
+  }
+  return s;
+}
+
+std::string Render(const store::ConfigSnapshot& c, const std::vector<store::Principal>& principals) {
+  std::string out = Render(c);
+  for (const auto& p : principals) out += Statement(p) + "\n";
+  return out;
 }
 
 std::string Render(const store::ConfigSnapshot& c) {

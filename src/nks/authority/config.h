@@ -12,6 +12,7 @@
 //   benefit authority=12345678 code=boligstoette name="Boligstøtte"
 //   system id=KY name="KY Ydelsessystem" certificate=sha256:... connected=yes
 //   connection system=KY authority=12345678 state=active reference=SA09-17
+//   principal certificate=sha256:... kind=employee authority=12345678 user=cw1
 //
 // Applying names the desired state of each object it mentions (objects it
 // does not mention are left alone), so re-applying a file changes nothing.
@@ -40,6 +41,9 @@ struct ConfigFile {
   store::ConfigSnapshot objects;
   std::vector<uint64_t> authority_lines, los_lines, bank_agreement_lines, benefit_lines,
       system_lines, connection_lines;
+  // API principals (issue 4): kept beside the snapshot, in their own table.
+  std::vector<store::Principal> principals;
+  std::vector<uint64_t> principal_lines;
 };
 
 struct ConfigParse {
@@ -72,8 +76,14 @@ std::string Statement(const store::BankAgreement& b);
 std::string Statement(const store::BenefitType& b);
 std::string Statement(const store::PaymentSystem& s);
 std::string Statement(const store::Connection& c);
+std::string Statement(const store::Principal& p);
 // The whole configuration as a file that ApplyConfig takes back unchanged.
 std::string Render(const store::ConfigSnapshot& config);
+std::string Render(const store::ConfigSnapshot& config, const std::vector<store::Principal>& principals);
+
+// The principal of a client certificate: "sha256:<64 lower-case hex>" or
+// "subject:<RFC 2253 subject>" (principal statements: certificate=, subject=).
+constexpr size_t kSubjectBytesMax = 400;
 
 }  // namespace nks::authority
 
@@ -83,5 +93,8 @@ namespace nks::authority {
 // one municipality (12345678) with LOS units, a bank agreement, benefit
 // types, and the shared municipal payment system with an active connection.
 store::ConfigSnapshot DemoConfig();
+// The demo's API principals: the shared payment system, a bank (1551) and a
+// caseworker (cw1), each with a fixed demo certificate fingerprint.
+std::vector<store::Principal> DemoPrincipals();
 
 }  // namespace nks::authority

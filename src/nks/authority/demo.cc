@@ -22,4 +22,23 @@ store::ConfigSnapshot DemoConfig() {
   return c;
 }
 
+// Fingerprints of no real certificate: `nks serve` behind a TLS-terminating
+// proxy on loopback (--trust-proxy-cert-header) is told these, and the
+// benchmark uses the bank's. Real deployments put their certificates' here.
+std::vector<store::Principal> DemoPrincipals() {
+  auto fingerprint = [](char digit) { return "sha256:" + std::string(64, digit); };
+  std::vector<store::Principal> p(3);
+  p[0].match = fingerprint('1');
+  p[0].kind = store::PrincipalKind::kSystem;
+  p[0].system = "SERVICEPLATFORM";
+  p[1].match = fingerprint('2');
+  p[1].kind = store::PrincipalKind::kBank;
+  p[1].bank = "1551";
+  p[2].match = fingerprint('3');
+  p[2].kind = store::PrincipalKind::kEmployee;
+  p[2].authority = 12'345'678;
+  p[2].user = "cw1";
+  return p;
+}
+
 }  // namespace nks::authority

@@ -12,6 +12,7 @@
 
 #include "nks/authority/config.h"
 #include "nks/cli/progress_bar.h"
+#include "nks/cli/serve.h"
 #include "nks/core/account.h"
 #include "nks/core/file.h"
 #include "nks/core/ids.h"
@@ -70,6 +71,7 @@ struct Options {
   payments::SearchRequest search;  // payments search: the filters as typed
   bool json = false;               // payments search: one JSON object per line
   std::string format = "auto";     // submit, gen payments: pain001|csv|auto
+  ServeOptions serve;              // serve (cli/serve.cc)
 };
 
 // A failure the user must see: printed as "nks: error: ..." with CPR
@@ -386,7 +388,7 @@ int GenPopulation(const Options& o) {
   std::string config =
       "# Demo configuration written by `nks gen population`: apply with\n"
       "# `nks config apply config.nks` (see config/example.nks for the format).\n" +
-      authority::Render(authority::DemoConfig());
+      authority::Render(authority::DemoConfig(), authority::DemoPrincipals());
   st = WriteFileDurably((fs::path(o.out) / "config.nks").string(), config);
   if (!st.ok()) return Fail(st);
   fmt::print("wrote cpr.csv, cvr.csv, units.csv, nemkonti.csv, config.nks to {} ({} persons, {} companies, seed {})\n",
@@ -467,7 +469,9 @@ int ConfigShow(const Options& o) {
   if (!env.ok()) return Fail(env.status());
   auto config = env->store->LoadConfig();
   if (!config.ok()) return Fail(config.status());
-  fmt::print("{}", authority::Render(*config));
+  auto principals = env->store->LoadPrincipals();
+  if (!principals.ok()) return Fail(principals.status());
+  fmt::print("{}", authority::Render(*config, *principals));
   return 0;
 }
 
@@ -808,6 +812,24 @@ int Run(int argc, char** argv) {
   on(search, SearchPayments);
 
   on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
+
+  auto* serve = app.add_subcommand("serve", "the HTTP API (REST under /api/v1, /healthz, /readyz, /metrics)");
+  http::ServerOptions& so = o.serve.server;
+  serve->add_option("--listen", so.listen, "ADDR:PORT (plain HTTP only on loopback)")->capture_default_str();
+  serve->add_option("--tls-cert", so.tls_cert, "server certificate chain (PEM)");
+  serve->add_option("--tls-key", so.tls_key, "server private key (PEM)");
+  serve->add_option("--client-ca", so.client_ca, "CA bundle (PEM) client certificates must chain to");
+  serve->add_option("--threads", so.threads, "server threads")->capture_default_str();
+  serve->add_option("--access-log", o.serve.access_log, "JSON access log file (default: stderr)");
+  serve->add_flag("--trust-proxy-cert-header", so.trust_proxy_cert_header,
+                  "plain HTTP behind a loopback TLS proxy: take the client certificate's fingerprint from "
+                  "X-Client-Cert-SHA256");
+  on(serve, [](const Options& opts) {
+    ServeOptions s = opts.serve;
+    s.data_dir = opts.data_dir;
+    s.clock = opts.clock;
+    return Serve(s);
+  });
 
   auto* gen = app.add_subcommand("gen", "generate synthetic data");
   gen->require_subcommand(1);

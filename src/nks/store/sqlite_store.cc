@@ -193,6 +193,19 @@ INSERT INTO payment_outcomes SELECT id, status, bank_file_id, resolved_account, 
 DROP TABLE payments;
 ALTER TABLE payments_v7 RENAME TO payments;
 )sql"},
+    // API access (issue 4): client certificates -> principals, and the
+    // first answers to write requests with an Idempotency-Key.
+    Migration{8, R"sql(
+CREATE TABLE principals(
+  match TEXT PRIMARY KEY,             -- sha256:<hex> or subject:<RFC 2253>
+  kind INTEGER NOT NULL, system TEXT NOT NULL, bank TEXT NOT NULL,
+  authority INTEGER NOT NULL, user TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE idempotency_keys(
+  principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL, content_type TEXT NOT NULL, body BLOB NOT NULL,
+  created_us INTEGER NOT NULL,
+  PRIMARY KEY(principal, key)) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -400,6 +413,14 @@ class SqliteStore final : public Store {
   Stmt insert_nemkonto_, insert_specific_;
   Stmt insert_payment_, insert_payment_key_, insert_payment_recipient_, delete_payment_;
   Stmt set_payment_outcome_;
+
+ public:
+  // ---- API access (issue 4) ----
+  Result<std::vector<Principal>> LoadPrincipals() override;
+  Status PutPrincipal(const Principal& p) override;
+  Result<std::optional<IdempotencyRecord>> GetIdempotency(const std::string& principal,
+                                                          const std::string& key) override;
+  Status AddIdempotency(const IdempotencyRecord& r) override;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -1413,6 +1434,49 @@ Status SqliteImportWriter::Commit() {
     }
   }
   return store_->Commit();
+}
+
+// ---- API access (issue 4) ----
+
+Result<std::vector<Principal>> SqliteStore::LoadPrincipals() {
+  std::vector<Principal> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT match,kind,system,bank,authority,user FROM principals ORDER BY match", &out,
+      [](const Stmt& s) {
+        return Principal{s.Text(0), static_cast<PrincipalKind>(s.Int(1)), s.Text(2), s.Text(3),
+                         static_cast<uint32_t>(s.Int(4)), s.Text(5)};
+      }));
+  return out;
+}
+
+Status SqliteStore::PutPrincipal(const Principal& p) {
+  Stmt s(db_, "INSERT OR REPLACE INTO principals VALUES(?,?,?,?,?,?)");
+  s.BindText(1, p.match).Bind(2, static_cast<int64_t>(p.kind)).BindText(3, p.system);
+  s.BindText(4, p.bank).Bind(5, int64_t{p.authority}).BindText(6, p.user);
+  return s.Run();
+}
+
+Result<std::optional<IdempotencyRecord>> SqliteStore::GetIdempotency(const std::string& principal,
+                                                                     const std::string& key) {
+  Stmt s(db_,
+         "SELECT request_hash,status,content_type,body,created_us FROM idempotency_keys "
+         "WHERE principal=? AND key=?");
+  s.BindText(1, principal).BindText(2, key);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<IdempotencyRecord>();
+  return std::optional<IdempotencyRecord>(IdempotencyRecord{
+      principal, key, s.Text(0), static_cast<int>(s.Int(1)), s.Text(2), s.Text(3), s.Int(4)});
+}
+
+Status SqliteStore::AddIdempotency(const IdempotencyRecord& r) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "INSERT OR IGNORE INTO idempotency_keys VALUES(?,?,?,?,?,?,?)");
+    s.BindText(1, r.principal).BindText(2, r.key).BindText(3, r.request_hash);
+    s.Bind(4, int64_t{r.status}).BindText(5, r.content_type).BindText(6, r.body).Bind(7, r.created_us);
+    NKS_RETURN_IF_ERROR(s.Run());
+    if (db_.Changes() == 0) return Status::AlreadyExists("idempotency key: already used");
+    return Status::Ok();
+  });
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "nks/core/status.h"
 #include "nks/store/records.h"
+#include "nks/store/access_records.h"
 
 namespace nks::store {
 
@@ -160,6 +161,16 @@ class Store {
   virtual Status ScanAuthorityChanges(uint32_t authority, int64_t from_us, int64_t to_us,
                                       const RowFn<NemKontoEvent>& nemkonto,
                                       const RowFn<SpecificEvent>& specific) = 0;
+
+  // ---- API access (issue 4; migration 8) ----
+  // Principals by match, in match order.
+  virtual Result<std::vector<Principal>> LoadPrincipals() = 0;
+  // Insert or replace (call inside Transact with its config change).
+  virtual Status PutPrincipal(const Principal& p) = 0;
+  virtual Result<std::optional<IdempotencyRecord>> GetIdempotency(const std::string& principal,
+                                                                  const std::string& key) = 0;
+  // AlreadyExists when (principal, key) is taken.
+  virtual Status AddIdempotency(const IdempotencyRecord& r) = 0;
 };
 
 struct OpenOptions {

@@ -1,0 +1,882 @@
+#include "nks/api/api.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "nks/api/problem.h"
+#include "nks/core/account.h"
+#include "nks/core/file.h"
+#include "nks/core/ids.h"
+#include "nks/core/money.h"
+#include "nks/payments/pain001_source.h"
+#include "nks/payments/search.h"
+#include "nks/payments/stop.h"
+
+namespace nks::api {
+
+using json = nlohmann::json;
+using store::PrincipalKind;
+
+// What a handler sees of one request.
+struct Api::Context {
+  const http::Request& req;
+  http::Response* res;
+  std::string_view path;
+  std::string_view query;
+  std::vector<std::string> params;
+  const store::Principal* principal = nullptr;  // -> principal_value once authenticated
+  std::string principal_id;  // "system:KY", "bank:1551", "employee:12345678/cw1"
+  store::Principal principal_value;
+};
+
+// Who may call a route: a bit per PrincipalKind; kPublic needs no client.
+enum Access : unsigned {
+  kPublic = 0,
+  kSystems = 1u << static_cast<unsigned>(PrincipalKind::kSystem),
+  kBanks = 1u << static_cast<unsigned>(PrincipalKind::kBank),
+  kEmployees = 1u << static_cast<unsigned>(PrincipalKind::kEmployee),
+  kAnyone = kSystems | kBanks | kEmployees,
+};
+
+struct Api::RouteSpec {
+  const char* method;
+  const char* path;
+  unsigned access;
+  size_t body_max;
+  bool idempotent_write;  // honours Idempotency-Key
+  void (Api::*handler)(Context&);
+};
+
+// The route table: the OpenAPI document must list exactly these.
+const std::vector<Api::RouteSpec>& Api::Routes() {
+  static const std::vector<Api::RouteSpec> kRoutes = {
+      {"GET", "/api/v1/nemkonto/{id}", kAnyone, 0, false, &Api::GetNemKonto},  // the hot path first
+      {"GET", "/healthz", kPublic, 0, false, &Api::Healthz},
+      {"GET", "/readyz", kPublic, 0, false, &Api::Readyz},
+      {"GET", "/metrics", kPublic, 0, false, &Api::MetricsText},
+      {"GET", "/api/v1/openapi.json", kPublic, 0, false, &Api::OpenApi},
+      {"GET", "/api/v1/whoami", kAnyone, 0, false, &Api::WhoAmI},
+      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees, kJsonBodyBytesMax, true, &Api::PutNemKonto},
+      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees, 0, true, &Api::DeleteNemKonto},
+      {"GET", "/api/v1/nemkonto/{id}/history", kBanks | kEmployees, 0, false, &Api::GetHistory},
+      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees, kJsonBodyBytesMax, true, &Api::PostActivation},
+      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees, 0, false, &Api::ListSpecific},
+      {"PUT", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, kJsonBodyBytesMax, true,
+       &Api::PutSpecific},
+      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific},
+      {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile},
+      {"GET", "/api/v1/payment-files/{msg_id}", kSystems, 0, false, &Api::GetPaymentFile},
+      {"GET", "/api/v1/payment-files/{msg_id}/status-report", kSystems, 0, false, &Api::GetStatusReport},
+      {"GET", "/api/v1/payments", kSystems | kEmployees, 0, false, &Api::SearchPayments},
+      {"GET", "/api/v1/payments/{system}/{end_to_end}", kSystems | kEmployees, 0, false, &Api::GetPayment},
+      {"POST", "/api/v1/payments/{system}/{end_to_end}/stop", kSystems | kEmployees, kJsonBodyBytesMax, true,
+       &Api::StopPayment},
+  };
+  return kRoutes;
+}
+
+namespace {
+
+std::string PrincipalId(const store::Principal& p) {
+  switch (p.kind) {
+    case PrincipalKind::kSystem: return "system:" + p.system;
+    case PrincipalKind::kBank: return "bank:" + p.bank;
+    case PrincipalKind::kEmployee: return fmt::format("employee:{}/{}", p.authority, p.user);
+  }
+  return "?";
+}
+
+std::string_view MediaType(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return t;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void SendJson(Api::Context& c, int status, const json& body) {
+  c.res->status = status;
+  c.res->content_type = "application/json";
+  c.res->body = body.dump();
+}
+
+void Fail(Api::Context& c, std::string_view code, std::string_view detail) {
+  SetProblem(c.res, code, detail, c.path);
+}
+
+void FailStatus(Api::Context& c, const Status& st) {
+  std::string_view code = ProblemCodeFor(st);
+  if (code == "internal") {
+    fmt::print(stderr, "nks serve: {} {}: {}\n", c.req.method, MaskCprsIn(http::PercentDecode(c.path)),
+               MaskCprsIn(st.ToString()));
+    return Fail(c, code, "see the server log");
+  }
+  Fail(c, code, st.message());
+}
+
+// "cpr:DDMMYY-SSSS", "cvr:NNNNNNNN", "se:..", "p:..", or a bare CPR number.
+bool ParseRecipient(Api::Context& c, const std::string& text, RecipientId* out) {
+  Result<RecipientId> id = Status::Invalid("write cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN");
+  if (text.find(':') != std::string::npos) {
+    id = RecipientId::ParseTagged(text);
+  } else if (text.size() == 10 || (text.size() == 11 && text[6] == '-')) {
+    id = RecipientId::Parse(IdType::kCpr, text);
+  }
+  if (!id.ok()) {
+    Fail(c, "invalid-recipient-id", "id: " + id.status().message());
+    return false;
+  }
+  *out = *id;
+  return true;
+}
+
+// Parses a JSON object body with only the given fields, the required ones present.
+bool ParseBody(Api::Context& c, std::initializer_list<std::string_view> required,
+               std::initializer_list<std::string_view> optional, json* out) {
+  if (!IEquals(MediaType(c.req.content_type), "application/json")) {
+    Fail(c, "unsupported-media-type",
+         fmt::format("Content-Type: this endpoint takes application/json, not '{}'", c.req.content_type));
+    return false;
+  }
+  try {
+    *out = json::parse(c.req.body);
+  } catch (const json::parse_error& e) {
+    Fail(c, "malformed-json", fmt::format("body: not valid JSON at byte {}", e.byte));
+    return false;
+  }
+  if (!out->is_object()) {
+    Fail(c, "malformed-json", "body: must be a JSON object");
+    return false;
+  }
+  for (const auto& [key, value] : out->items()) {
+    bool known = std::find(required.begin(), required.end(), key) != required.end() ||
+                 std::find(optional.begin(), optional.end(), key) != optional.end();
+    if (!known) {
+      std::string allowed;
+      for (auto k : required) allowed += (allowed.empty() ? "" : ", ") + std::string(k);
+      for (auto k : optional) allowed += (allowed.empty() ? "" : ", ") + std::string(k);
+      Fail(c, "unknown-field", fmt::format("{}: unknown field (allowed: {})", key.substr(0, 64), allowed));
+      return false;
+    }
+  }
+  for (auto k : required) {
+    if (!out->contains(k)) {
+      Fail(c, "missing-field", fmt::format("{}: required", k));
+      return false;
+    }
+  }
+  return true;
+}
+
+// A string field of a parsed body; false (and a problem) when it has another type.
+bool StringField(Api::Context& c, const json& body, const char* key, std::string* out) {
+  if (!body.contains(key)) return true;
+  if (!body[key].is_string()) {
+    Fail(c, "invalid-field", fmt::format("{}: must be a string", key));
+    return false;
+  }
+  *out = body[key].get<std::string>();
+  return true;
+}
+
+bool NoBody(Api::Context& c) {
+  if (c.req.body.empty()) return true;
+  Fail(c, "body-too-large", "this request takes no body");
+  return false;
+}
+
+std::string Sha256Hex(std::string_view a, std::string_view b, std::string_view body) {
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  for (std::string_view part : {a, std::string_view("\n"), b, std::string_view("\n"), body}) {
+    crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(part.data()), part.size());
+  }
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&st, out);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char x : out) {
+    hex.push_back(kDigits[x >> 4]);
+    hex.push_back(kDigits[x & 15]);
+  }
+  return hex;
+}
+
+bool ValidIdempotencyKey(std::string_view key) {
+  return !key.empty() && key.size() <= kIdempotencyKeyBytesMax &&
+         std::all_of(key.begin(), key.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
+}
+
+std::string TimeText(int64_t us) { return FormatUtc(Instant(std::chrono::microseconds(us))); }
+
+std::string MaskedAccount(const std::string& canonical) {
+  if (canonical.empty()) return "";
+  auto account = Account::Parse(canonical);
+  return account.ok() ? account->Masked() : "?";
+}
+
+json PaymentJson(const store::Payment& p) {
+  json j;
+  j["id"] = p.id;
+  j["system"] = MaskCprsIn(p.system);
+  j["end_to_end"] = MaskCprsIn(p.end_to_end);
+  j["authority"] = p.authority;
+  j["los"] = MaskCprsIn(p.los);
+  j["benefit"] = MaskCprsIn(p.benefit_type);
+  j["payout_date"] = p.payout_date;
+  j["amount_ore"] = p.amount_ore;
+  j["currency"] = p.currency;
+  if (p.recipient != 0) {
+    auto id = RecipientId::FromKey(p.recipient);
+    j["recipient"] = id.ok() ? id->TaggedMasked() : "?";
+  } else {
+    j["recipient"] = nullptr;
+  }
+  j["status"] = std::string(store::PaymentStatusName(p.status));
+  j["account"] = MaskedAccount(p.resolved_account.empty() ? p.creditor_account : p.resolved_account);
+  const bool failed = p.status == store::PaymentStatus::kFailed && !p.outcome_reason.empty();
+  j["why"] = MaskCprsIn(failed ? p.outcome_reason : p.resolution);
+  return j;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ApiRoutes() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : Api::Routes()) out.emplace_back(r.method, r.path);
+  return out;
+}
+
+Api::Api(store::Store* store, reg::Register* reg, const Clock* clock, ApiOptions options, http::AccessLog* log)
+    : store_(store), reg_(reg), clock_(clock), options_(std::move(options)), log_(log) {
+  std::vector<std::string> labels;
+  for (const auto& r : Routes()) {
+    router_.Add(r.method, r.path);
+    labels.push_back(std::string(r.method) + " " + r.path);
+  }
+  metrics_ = std::make_unique<http::Metrics>(labels);
+}
+
+Api::~Api() = default;
+
+Result<std::unique_ptr<Api>> Api::Open(store::Store* store, reg::Register* reg, const Clock* clock,
+                                       ApiOptions options, http::AccessLog* log) {
+  std::unique_ptr<Api> api(new Api(store, reg, clock, std::move(options), log));
+  NKS_ASSIGN_OR_RETURN(api->index_, reg->Index());
+  NKS_RETURN_IF_ERROR(api->LoadPrincipals());
+  return api;
+}
+
+Status Api::LoadPrincipals() {
+  NKS_ASSIGN_OR_RETURN(std::vector<store::Principal> list, store_->LoadPrincipals());
+  NKS_ASSIGN_OR_RETURN(store::ConfigSnapshot config, store_->LoadConfig());
+  std::unordered_map<std::string, store::Principal> map;
+  // A payment system's own certificate= names it too; principal statements win.
+  for (const auto& s : config.systems) {
+    if (s.certificate.empty()) continue;
+    store::Principal p;
+    p.match = s.certificate;
+    std::transform(p.match.begin(), p.match.end(), p.match.begin(),
+                   [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+    p.kind = PrincipalKind::kSystem;
+    p.system = s.id;
+    map[p.match] = p;
+  }
+  for (auto& p : list) map[p.match] = p;
+  std::unique_lock lock(index_mu_);
+  principals_ = std::move(map);
+  return Status::Ok();
+}
+
+Status Api::Refresh() {
+  std::lock_guard store_lock(store_mu_);
+  {
+    std::unique_lock lock(index_mu_);
+    NKS_RETURN_IF_ERROR(reg_->CatchUp());
+  }
+  return LoadPrincipals();
+}
+
+size_t Api::BodyLimit(std::string_view method, std::string_view target) const {
+  RouteMatch m = router_.Find(method, target.substr(0, target.find('?')));
+  if (m.kind != RouteMatch::Kind::kFound) return 0;
+  return Routes()[m.route].body_max;
+}
+
+void Api::Refuse(int status, std::string_view code, std::string_view detail, http::Response* response) {
+  SetProblem(response, code, detail, "");
+  NKS_CHECK(response->status == status);
+}
+
+void Api::Answered(const http::Request& request, const http::Response& response, double seconds) {
+  metrics_->Record(response.route, response.status, seconds);
+  if (log_ != nullptr) log_->Write(request, response, seconds, clock_->Now());
+}
+
+bool Api::Authenticate(const http::Request& req, http::Response* res, std::string_view path,
+                       store::Principal* out) {
+  std::string match;
+  if (req.peer != nullptr && req.peer->tls) {
+    if (!req.peer->presented_certificate) {
+      SetProblem(res, "client-certificate-required", "the TLS handshake carried no client certificate", path);
+      return false;
+    }
+    if (!req.peer->certificate_trusted) {
+      SetProblem(res, "client-certificate-untrusted",
+                 fmt::format("certificate {}: {}", req.peer->fingerprint, req.peer->verify_error), path);
+      return false;
+    }
+    match = req.peer->fingerprint;
+  } else if (!req.proxy_cert_fingerprint.empty()) {
+    match = req.proxy_cert_fingerprint;
+    std::transform(match.begin(), match.end(), match.begin(),
+                   [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+    if (match.rfind("sha256:", 0) != 0) match = "sha256:" + match;
+  } else {
+    SetProblem(res, "client-certificate-required",
+               "no client certificate (plain HTTP: the TLS proxy's X-Client-Cert-SHA256 header is missing)", path);
+    return false;
+  }
+  std::shared_lock lock(index_mu_);
+  auto it = principals_.find(match);
+  if (it == principals_.end() && req.peer != nullptr && req.peer->tls) {
+    it = principals_.find("subject:" + req.peer->subject);
+  }
+  if (it == principals_.end()) {
+    SetProblem(res, "unknown-client",
+               fmt::format("certificate {} is not a configured principal (principal statement)", match.substr(0, 80)),
+               path);
+    return false;
+  }
+  *out = it->second;  // a copy: Refresh() may replace the map meanwhile
+  return true;
+}
+
+void Api::Handle(const http::Request& req, http::Response* res) {
+  std::string_view target = req.target;
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  RouteMatch m = router_.Find(req.method, path);
+  if (m.kind == RouteMatch::Kind::kNoPath) {
+    return SetProblem(res, "not-found", fmt::format("no route for {}", path.substr(0, 200)), path);
+  }
+  if (m.kind == RouteMatch::Kind::kWrongMethod) {
+    SetProblem(res, "method-not-allowed", fmt::format("{} is not allowed here; allowed: {}", req.method, m.allow),
+               path);
+    res->headers.emplace_back("Allow", m.allow);
+    return;
+  }
+  const RouteSpec& spec = Routes()[m.route];
+  Context c{req, res, path, query, std::move(m.params), nullptr, {}, {}};
+  Dispatch(c, spec);
+}
+
+void Api::Dispatch(Context& c, const RouteSpec& spec) {
+  // The metrics label: "GET /api/v1/nemkonto/{id}" (static storage).
+  static const std::vector<std::string> kLabels = [] {
+    std::vector<std::string> l;
+    for (const auto& r : Routes()) l.push_back(std::string(r.method) + " " + r.path);
+    return l;
+  }();
+  c.res->route = kLabels[static_cast<size_t>(&spec - Routes().data())];
+  if (spec.access != kPublic) {
+    store::Principal& principal = c.principal_value;
+    if (!Authenticate(c.req, c.res, c.path, &principal)) return;
+    c.principal_id = PrincipalId(principal);
+    c.res->principal = c.principal_id;
+    if ((spec.access & (1u << static_cast<unsigned>(principal.kind))) == 0) {
+      return Fail(c, "forbidden", fmt::format("a {} principal may not call {} {}",
+                                              store::PrincipalKindName(principal.kind), spec.method, spec.path));
+    }
+    c.principal = &principal;
+  }
+  if (spec.idempotent_write && c.req.has_idempotency_key) return WithIdempotency(c, spec);
+  (this->*spec.handler)(c);
+}
+
+// A replay gets the first answer and changes nothing; the same key with
+// another request is refused. Keys are per principal. The answer is kept
+// after the change commits: a crash between the two leaves the key unused,
+// and a retry then meets the register's or intake's own replay rules
+// (an unchanged NemKonto, a re-sent file's stored answer).
+void Api::WithIdempotency(Context& c, const RouteSpec& spec) {
+  if (!ValidIdempotencyKey(c.req.idempotency_key)) {
+    return Fail(c, "idempotency-key-invalid", "Idempotency-Key: must be 1-255 visible ASCII characters");
+  }
+  const std::string hash = Sha256Hex(c.req.method, c.req.target, c.req.body);
+  {
+    std::lock_guard lock(store_mu_);
+    auto stored = store_->GetIdempotency(c.principal_id, c.req.idempotency_key);
+    if (!stored.ok()) return FailStatus(c, stored.status());
+    if (*stored) {
+      if ((*stored)->request_hash != hash) {
+        return Fail(c, "idempotency-key-reused",
+                    "Idempotency-Key: used before by this client with another method, path or body");
+      }
+      c.res->status = (*stored)->status;
+      c.res->content_type = (*stored)->content_type;
+      c.res->body = (*stored)->body;
+      c.res->headers.emplace_back("Idempotency-Replayed", "true");
+      return;
+    }
+  }
+  // Two requests with one new key at once: the second to record loses and
+  // is told so (its change was a replay of the first's by the domain rules).
+  (this->*spec.handler)(c);
+  if (c.res->status >= 500) return;
+  std::lock_guard lock(store_mu_);
+  store::IdempotencyRecord r{c.principal_id, c.req.idempotency_key, hash, c.res->status, c.res->content_type,
+                             c.res->body, clock_->Now().time_since_epoch().count()};
+  Status st = store_->AddIdempotency(r);
+  if (!st.ok() && st.code() != Code::kAlreadyExists) FailStatus(c, st);
+}
+
+// ---- Operations ----
+
+void Api::Healthz(Context& c) {
+  c.res->content_type = "application/json";
+  c.res->body = "{\"status\":\"ok\"}";
+}
+
+void Api::Readyz(Context& c) {
+  if (server_ != nullptr && server_->stopping()) return Fail(c, "unavailable", "shutting down");
+  c.res->content_type = "application/json";
+  c.res->body = "{\"status\":\"ready\"}";
+}
+
+void Api::MetricsText(Context& c) {
+  c.res->content_type = "text/plain; version=0.0.4";
+  c.res->body = metrics_->Render();
+}
+
+void Api::OpenApi(Context& c) {
+  c.res->content_type = "application/json";
+  c.res->body = std::string(OpenApiDocument());
+}
+
+void Api::WhoAmI(Context& c) {
+  const store::Principal& p = *c.principal;
+  json j{{"principal", c.principal_id}, {"kind", std::string(store::PrincipalKindName(p.kind))}};
+  if (p.kind == PrincipalKind::kSystem) j["system"] = p.system;
+  if (p.kind == PrincipalKind::kBank) j["bank"] = p.bank;
+  if (p.kind == PrincipalKind::kEmployee) {
+    j["authority"] = p.authority;
+    j["user"] = p.user;
+  }
+  SendJson(c, 200, j);
+}
+
+// ---- The register ----
+
+// The hot path: the index only, no allocation beyond the answer.
+void Api::GetNemKonto(Context& c) {
+  RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
+  if (!ParseRecipient(c, c.params[0], &id)) return;
+  const Date today = CopenhagenDate(clock_->Now());
+  std::string account;
+  reg::ResolutionKind kind;
+  {
+    std::shared_lock lock(index_mu_);
+    reg::Resolution r = index_->Resolve(id, 0, "", today);
+    kind = r.kind;
+    if (r.kind != reg::ResolutionKind::kUnresolved) account = index_->Decode(r.account).ToString();
+  }
+  std::string& out = c.res->body;
+  out.reserve(128);
+  out = "{\"recipient\":";
+  http::AppendJsonString(&out, id.TaggedMasked());
+  if (account.empty()) {
+    out += ",\"nemkonto\":null}";
+  } else {
+    out += ",\"nemkonto\":{\"account\":";
+    http::AppendJsonString(&out, account);
+    out += ",\"via\":";
+    http::AppendJsonString(&out, kind == reg::ResolutionKind::kCompanyNemKonto ? "company" : "own");
+    out += "}}";
+  }
+  c.res->content_type = "application/json";
+}
+
+namespace {
+
+// The actor of a register change made by the principal.
+reg::Actor ActorOf(const store::Principal& p, const std::string& reference) {
+  reg::Actor a;
+  if (p.kind == PrincipalKind::kBank) {
+    a.channel = store::Channel::kBank;
+    a.id = p.bank;
+  } else {
+    a.channel = store::Channel::kAuthority;
+    a.id = p.user;
+    a.authority = p.authority;
+    a.reference = reference;
+  }
+  return a;
+}
+
+Result<std::string> QueryValue(std::string_view query, std::string_view key, std::initializer_list<std::string_view> allowed) {
+  NKS_ASSIGN_OR_RETURN(auto pairs, ParseQuery(query));
+  std::string value;
+  for (const auto& [k, v] : pairs) {
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+      return Status::Invalid(fmt::format("{}: unknown query parameter", k.substr(0, 64)));
+    }
+    if (k == key) value = v;
+  }
+  return value;
+}
+
+}  // namespace
+
+void Api::PutNemKonto(Context& c) {
+  RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
+  if (!ParseRecipient(c, c.params[0], &id)) return;
+  json body;
+  if (!ParseBody(c, {"account"}, {"reference"}, &body)) return;
+  std::string account_text, reference;
+  if (!StringField(c, body, "account", &account_text) || !StringField(c, body, "reference", &reference)) return;
+  auto account = Account::Parse(account_text);
+  if (!account.ok()) return Fail(c, "invalid-field", "account: " + account.status().message());
+  if (c.principal->kind == PrincipalKind::kBank && body.contains("reference")) {
+    return Fail(c, "unknown-field", "reference: only the authority channel records a reference");
+  }
+  reg::Actor actor = ActorOf(*c.principal, reference);
+  Status checked = reg::CheckActor(actor);
+  if (!checked.ok()) return Fail(c, "invalid-field", checked.message());
+  Result<reg::SetResult> r = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    std::unique_lock lock(index_mu_);
+    r = reg_->SetNemKonto(id, *account, actor);
+  }
+  if (!r.ok()) return FailStatus(c, r.status());
+  const char* outcome = r->outcome == reg::SetOutcome::kActive    ? "active"
+                        : r->outcome == reg::SetOutcome::kPending ? "pending-activation"
+                                                                  : "unchanged";
+  json j{{"recipient", id.TaggedMasked()}, {"account", account->ToString()}, {"outcome", outcome},
+         {"channel", std::string(store::ChannelName(actor.channel))}};
+  if (r->seq != 0) j["seq"] = r->seq;
+  if (r->outcome == reg::SetOutcome::kPending) j["activation_letter"] = "sent to the register address";
+  SendJson(c, r->outcome == reg::SetOutcome::kUnchanged ? 200 : 201, j);
+}
+
+void Api::DeleteNemKonto(Context& c) {
+  RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
+  if (!ParseRecipient(c, c.params[0], &id) || !NoBody(c)) return;
+  auto reference = QueryValue(c.query, "reference", {"reference"});
+  if (!reference.ok()) return Fail(c, "invalid-query", reference.status().message());
+  reg::Actor actor = ActorOf(*c.principal, *reference);
+  Status st = reg::CheckActor(actor);
+  if (!st.ok()) return Fail(c, "invalid-query", st.message());
+  {
+    std::lock_guard store_lock(store_mu_);
+    std::unique_lock lock(index_mu_);
+    st = reg_->DeleteNemKonto(id, actor);
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"outcome", "deleted"}});
+}
+
+void Api::GetHistory(Context& c) {
+  RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
+  if (!ParseRecipient(c, c.params[0], &id)) return;
+  Result<reg::RecipientView> v = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    v = reg_->Show(id);
+  }
+  if (!v.ok()) return FailStatus(c, v.status());
+  json j{{"recipient", id.TaggedMasked()}, {"status", v->status}};
+  const auto& s = v->nemkonto;
+  j["nemkonto"] = s.active ? json{{"account", s.active->ToString()},
+                                  {"channel", std::string(store::ChannelName(s.active_channel))},
+                                  {"since", TimeText(s.active_since_us)}}
+                           : json(nullptr);
+  if (s.pending) {
+    j["pending"] = {{"account", s.pending->account.ToString()}, {"authority", s.pending->authority},
+                    {"reference", MaskCprsIn(s.pending->reference)}, {"expires", TimeText(s.pending->expires_us)},
+                    {"failed_attempts", s.pending->failed_attempts}};
+  }
+  json history = json::array();
+  for (const auto& e : v->history) {
+    history.push_back({{"seq", e.seq}, {"at", TimeText(e.at_us)},
+                       {"kind", std::string(store::NemKontoEventKindName(e.kind))},
+                       {"channel", std::string(store::ChannelName(e.channel))}, {"actor", MaskCprsIn(e.actor)},
+                       {"old_account", e.old_account}, {"account", e.account},
+                       {"reference", MaskCprsIn(e.reference)}});
+  }
+  j["history"] = std::move(history);
+  SendJson(c, 200, j);
+}
+
+void Api::PostActivation(Context& c) {
+  RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
+  if (!ParseRecipient(c, c.params[0], &id)) return;
+  json body;
+  std::string code;
+  if (!ParseBody(c, {"code"}, {}, &body) || !StringField(c, body, "code", &code)) return;
+  Result<int64_t> seq = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    std::unique_lock lock(index_mu_);
+    seq = reg_->Activate(id, code);
+  }
+  if (!seq.ok()) return FailStatus(c, seq.status());
+  SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"outcome", "activated"}, {"seq", *seq}});
+}
+
+void Api::ListSpecific(Context& c) {
+  RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
+  if (!ParseRecipient(c, c.params[0], &id)) return;
+  Result<std::vector<reg::SpecificState>> list = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    list = reg_->ListSpecific(id);
+  }
+  if (!list.ok()) return FailStatus(c, list.status());
+  json out = json::array();
+  for (const auto& s : *list) {
+    if (s.authority != c.principal->authority) continue;  // each authority sees its own
+    out.push_back({{"benefit", s.benefit_type}, {"account", s.account.ToString()},
+                   {"valid_until", s.valid_until ? json(FormatDate(*s.valid_until)) : json(nullptr)},
+                   {"locked", s.locked}, {"reference", MaskCprsIn(s.reference)}});
+  }
+  SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"authority", c.principal->authority},
+                        {"specific_accounts", out}});
+}
+
+void Api::PutSpecific(Context& c) {
+  RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
+  if (!ParseRecipient(c, c.params[0], &id)) return;
+  json body;
+  if (!ParseBody(c, {"account", "reference"}, {"valid_until", "locked"}, &body)) return;
+  std::string account_text, reference, until_text;
+  if (!StringField(c, body, "account", &account_text) || !StringField(c, body, "reference", &reference) ||
+      !StringField(c, body, "valid_until", &until_text)) {
+    return;
+  }
+  bool locked = false;
+  if (body.contains("locked")) {
+    if (!body["locked"].is_boolean()) return Fail(c, "invalid-field", "locked: must be true or false");
+    locked = body["locked"].get<bool>();
+  }
+  auto account = Account::Parse(account_text);
+  if (!account.ok()) return Fail(c, "invalid-field", "account: " + account.status().message());
+  std::optional<Date> until;
+  if (!until_text.empty()) {
+    auto d = ParseDate(until_text);
+    if (!d.ok()) return Fail(c, "invalid-field", "valid_until: " + d.status().message());
+    until = *d;
+  }
+  reg::Actor actor = ActorOf(*c.principal, reference);
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    std::unique_lock lock(index_mu_);
+    st = reg_->SetSpecific(id, c.principal->authority, c.params[1], *account, until, locked, actor);
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"authority", c.principal->authority},
+                        {"benefit", c.params[1]}, {"account", account->ToString()}, {"locked", locked},
+                        {"valid_until", until ? json(FormatDate(*until)) : json(nullptr)}});
+}
+
+void Api::DeleteSpecific(Context& c) {
+  RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
+  if (!ParseRecipient(c, c.params[0], &id) || !NoBody(c)) return;
+  auto reference = QueryValue(c.query, "reference", {"reference"});
+  if (!reference.ok()) return Fail(c, "invalid-query", reference.status().message());
+  reg::Actor actor = ActorOf(*c.principal, *reference);
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    std::unique_lock lock(index_mu_);
+    st = reg_->DeleteSpecific(id, c.principal->authority, c.params[1], actor);
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"benefit", c.params[1]}, {"outcome", "deleted"}});
+}
+
+// ---- Payments ----
+
+void Api::PostPaymentFile(Context& c) {
+  std::string_view media = MediaType(c.req.content_type);
+  if (!IEquals(media, "application/xml") && !IEquals(media, "text/xml")) {
+    return Fail(c, "unsupported-media-type",
+                fmt::format("Content-Type: a payment file is application/xml (pain.001), not '{}'",
+                            c.req.content_type));
+  }
+  if (c.req.body.empty()) return Fail(c, "missing-field", "body: the pain.001 file is empty");
+  const std::string& system = c.principal->system;
+  namespace fs = std::filesystem;
+  fs::path dir = options_.data_dir / "inbox" / system;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::path file = dir / fmt::format("api-{}-{}-{}.xml", clock_->Now().time_since_epoch().count(), getpid(),
+                                    upload_counter_.fetch_add(1));
+  Status st = WriteFileDurably(file.string(), c.req.body);
+  if (!st.ok()) return FailStatus(c, st);
+  Result<payments::IntakeResult> r = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    // Intake caches the registers' recipients and the configuration: a new
+    // one when either changed since.
+    auto identity = store_->Identity();
+    auto changes = store_->ConfigHistory();
+    if (!identity.ok() || !changes.ok()) {
+      fs::remove(file, ec);
+      return FailStatus(c, identity.ok() ? changes.status() : identity.status());
+    }
+    if (!intake_ || identity->registry_generation != intake_generation_ || changes->size() != intake_config_changes_) {
+      payments::IntakeOptions io;
+      io.status_dir = options_.data_dir / "outbox" / "status";
+      io.cache_dir = options_.data_dir / "cache";
+      intake_ = std::make_unique<payments::Intake>(store_, clock_, io);
+      intake_generation_ = identity->registry_generation;
+      intake_config_changes_ = changes->size();
+    }
+    r = intake_->Submit(system, file.string(), payments::ReadPain001);
+  }
+  fs::remove(file, ec);
+  if (!r.ok()) return FailStatus(c, r.status());
+  json j{{"msg_id", MaskCprsIn(r->msg_id)}, {"status", r->group_status}, {"accepted", r->accepted},
+         {"rejected", r->rejected}, {"replayed", r->replayed}};
+  if (!r->msg_id.empty()) {
+    j["status_report"] = "/api/v1/payment-files/" + r->msg_id + "/status-report";
+  }
+  SendJson(c, r->replayed ? 200 : 201, j);
+}
+
+void Api::GetPaymentFile(Context& c) {
+  Result<std::optional<store::IntakeFile>> f = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    f = store_->FindIntakeFile(c.principal->system, c.params[0]);
+  }
+  if (!f.ok()) return FailStatus(c, f.status());
+  if (!*f) return Fail(c, "not-found", fmt::format("msg_id: {} sent no file with this MsgId", c.principal->system));
+  const auto& file = **f;
+  SendJson(c, 200, json{{"msg_id", MaskCprsIn(file.msg_id)}, {"status", file.group_status},
+                        {"accepted", file.accepted}, {"rejected", file.rejected},
+                        {"received", TimeText(file.received_us)}, {"sha256", file.sha256},
+                        {"status_report", "/api/v1/payment-files/" + file.msg_id + "/status-report"}});
+}
+
+void Api::GetStatusReport(Context& c) {
+  Result<std::optional<store::IntakeFile>> f = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    f = store_->FindIntakeFile(c.principal->system, c.params[0]);
+  }
+  if (!f.ok()) return FailStatus(c, f.status());
+  if (!*f || (*f)->report.empty()) {
+    return Fail(c, "not-found", fmt::format("msg_id: no status report for this MsgId of {}", c.principal->system));
+  }
+  constexpr uint64_t kReportBytesMax = 256 << 20;
+  auto text = ReadSmallFile((*f)->report, kReportBytesMax);
+  if (!text.ok()) return FailStatus(c, text.status());
+  c.res->content_type = "application/xml";
+  c.res->body = std::move(*text);
+}
+
+void Api::SearchPayments(Context& c) {
+  auto pairs = ParseQuery(c.query);
+  if (!pairs.ok()) return Fail(c, "invalid-query", pairs.status().message());
+  payments::SearchRequest q;
+  const std::pair<const char*, std::string*> fields[] = {
+      {"authority", &q.authority}, {"los", &q.los},           {"recipient", &q.recipient},
+      {"from", &q.from},           {"to", &q.to},             {"amount_min", &q.amount_min},
+      {"amount_max", &q.amount_max}, {"benefit", &q.benefit}, {"status", &q.status},
+      {"system", &q.system},       {"end_to_end", &q.end_to_end}, {"limit", &q.limit}};
+  for (const auto& [k, v] : *pairs) {
+    auto it = std::find_if(std::begin(fields), std::end(fields), [&](const auto& f) { return k == f.first; });
+    if (it == std::end(fields)) return Fail(c, "invalid-query", fmt::format("{}: unknown query parameter", k.substr(0, 64)));
+    *it->second = v;
+  }
+  // Each principal searches its own: a system its payments, an employee its authority's.
+  if (c.principal->kind == PrincipalKind::kSystem) {
+    if (!q.system.empty() && q.system != c.principal->system) {
+      return Fail(c, "forbidden", "system: a payment system searches only its own payments");
+    }
+    q.system = c.principal->system;
+  } else {
+    std::string own = std::to_string(c.principal->authority);
+    if (!q.authority.empty() && q.authority != own) {
+      return Fail(c, "forbidden", fmt::format("authority: you search only authority {}'s payments", own));
+    }
+    q.authority = own;
+  }
+  Result<std::vector<store::Payment>> found = Status::Internal("not run");
+  uint32_t limit = 0;
+  {
+    std::lock_guard store_lock(store_mu_);
+    auto query = payments::ParseSearch(*store_, q);
+    if (!query.ok()) {
+      std::string m = query.status().message();
+      if (m.rfind("--", 0) == 0) m = m.substr(2);  // "--amount-min: ..." names the option
+      std::replace(m.begin(), m.begin() + static_cast<long>(std::min(m.find(':'), m.size())), '-', '_');
+      return Fail(c, "invalid-query", m);
+    }
+    limit = query->limit;
+    found = payments::SearchPayments(*store_, *query);
+  }
+  if (!found.ok()) return FailStatus(c, found.status());
+  json list = json::array();
+  for (const auto& p : *found) list.push_back(PaymentJson(p));
+  SendJson(c, 200, json{{"payments", list}, {"count", found->size()}, {"limit_reached", found->size() >= limit}});
+}
+
+namespace {
+// A payment the principal may see: its own system's, or its authority's.
+bool MayAccess(const store::Principal& p, const store::Payment& payment) {
+  if (p.kind == PrincipalKind::kSystem) return payment.system == p.system;
+  return payment.authority == p.authority;
+}
+}  // namespace
+
+void Api::GetPayment(Context& c) {
+  Result<std::optional<store::Payment>> p = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    p = store_->FindPayment(c.params[0], c.params[1]);
+  }
+  if (!p.ok()) return FailStatus(c, p.status());
+  if (!*p || !MayAccess(*c.principal, **p)) {
+    return Fail(c, "not-found", "no such payment among those you may see");
+  }
+  SendJson(c, 200, PaymentJson(**p));
+}
+
+void Api::StopPayment(Context& c) {
+  if (!c.req.body.empty()) {
+    json body;
+    if (!ParseBody(c, {}, {}, &body)) return;
+  }
+  Status st;
+  std::string report;
+  {
+    std::lock_guard store_lock(store_mu_);
+    auto p = store_->FindPayment(c.params[0], c.params[1]);
+    if (!p.ok()) return FailStatus(c, p.status());
+    if (!*p || !MayAccess(*c.principal, **p)) return Fail(c, "not-found", "no such payment among those you may see");
+    st = payments::StopPayment(*store_, c.params[0], c.params[1], options_.data_dir / "outbox" / "status",
+                               clock_->Now(), "NKS", &report);
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  SendJson(c, 200, json{{"system", MaskCprsIn(c.params[0])}, {"end_to_end", MaskCprsIn(c.params[1])},
+                        {"status", "stopped"},
+                        {"status_report", std::filesystem::path(report).filename().string()}});
+}
+
+}  // namespace nks::api

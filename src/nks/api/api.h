@@ -1,0 +1,121 @@
+// The REST API of `nks serve` under /api/v1 (issue 4), plus /healthz,
+// /readyz and /metrics: the routes, who may call each, JSON bodies and
+// problem+json errors, Idempotency-Key replays, the access log and metrics.
+//
+// Threads: GET /api/v1/nemkonto/{id} reads only the in-memory resolution
+// index under a shared lock (no database query); everything that touches
+// the store is serialised on one mutex, and register changes also hold the
+// index's lock exclusively while they apply to it.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "nks/api/router.h"
+#include "nks/core/time.h"
+#include "nks/http/access_log.h"
+#include "nks/http/metrics.h"
+#include "nks/http/server.h"
+#include "nks/payments/intake.h"
+#include "nks/register/register.h"
+#include "nks/store/store.h"
+
+namespace nks::api {
+
+constexpr size_t kJsonBodyBytesMax = 64 * 1024;
+// Larger payment files go through `nks submit` (a 1M-payment file is ~600 MB).
+constexpr size_t kPaymentFileBytesMax = 64 * 1024 * 1024;
+constexpr size_t kIdempotencyKeyBytesMax = 255;
+
+struct ApiOptions {
+  std::filesystem::path data_dir;  // outbox/, inbox/, cache/ live here
+};
+
+// Every route: method and path template, as the OpenAPI document must list.
+std::vector<std::pair<std::string, std::string>> ApiRoutes();
+// The OpenAPI 3.1 document served at /api/v1/openapi.json.
+std::string_view OpenApiDocument();
+
+class Api final : public http::Handler {
+ public:
+  // `store`, `reg`, `clock` and `log` (may be null) must outlive the API.
+  // Loads the principals and the register's index.
+  static Result<std::unique_ptr<Api>> Open(store::Store* store, reg::Register* reg, const Clock* clock,
+                                           ApiOptions options, http::AccessLog* log);
+  ~Api() override;
+
+  size_t BodyLimit(std::string_view method, std::string_view target) const override;
+  void Handle(const http::Request& request, http::Response* response) override;
+  void Refuse(int status, std::string_view code, std::string_view detail, http::Response* response) override;
+  void Answered(const http::Request& request, const http::Response& response, double seconds) override;
+
+  // Picks up other processes' register changes and configuration (called
+  // every second or so by `nks serve`).
+  Status Refresh();
+  // /readyz answers 503 once the server is stopping.
+  void SetServer(const http::Server* server) { server_ = server; }
+  const http::Metrics& metrics() const { return *metrics_; }
+
+  struct Context;
+  struct RouteSpec;
+  // The route table, hot path first.
+  static const std::vector<RouteSpec>& Routes();
+
+ private:
+  Api(store::Store* store, reg::Register* reg, const Clock* clock, ApiOptions options, http::AccessLog* log);
+  Status LoadPrincipals();
+  // The caller's principal, or false with a problem in `response`.
+  bool Authenticate(const http::Request& request, http::Response* response, std::string_view path,
+                    store::Principal* out);
+  void Dispatch(Context& c, const RouteSpec& spec);
+  void WithIdempotency(Context& c, const RouteSpec& spec);
+
+  // Route handlers.
+  void Healthz(Context& c);
+  void Readyz(Context& c);
+  void MetricsText(Context& c);
+  void OpenApi(Context& c);
+  void WhoAmI(Context& c);
+  void GetNemKonto(Context& c);
+  void PutNemKonto(Context& c);
+  void DeleteNemKonto(Context& c);
+  void GetHistory(Context& c);
+  void PostActivation(Context& c);
+  void ListSpecific(Context& c);
+  void PutSpecific(Context& c);
+  void DeleteSpecific(Context& c);
+  void PostPaymentFile(Context& c);
+  void GetPaymentFile(Context& c);
+  void GetStatusReport(Context& c);
+  void SearchPayments(Context& c);
+  void GetPayment(Context& c);
+  void StopPayment(Context& c);
+
+  store::Store* store_;
+  reg::Register* reg_;
+  const Clock* clock_;
+  ApiOptions options_;
+  http::AccessLog* log_;
+  const http::Server* server_ = nullptr;
+  Router router_;
+  std::unique_ptr<http::Metrics> metrics_;
+
+  std::mutex store_mu_;               // the store, the register's writes, intake
+  mutable std::shared_mutex index_mu_;  // the index and the principals
+  const reg::ResolutionIndex* index_ = nullptr;
+  std::unordered_map<std::string, store::Principal> principals_;  // match -> principal
+  std::unique_ptr<payments::Intake> intake_;
+  int64_t intake_generation_ = -1;
+  size_t intake_config_changes_ = 0;
+  std::atomic<uint64_t> upload_counter_{0};
+};
+
+}  // namespace nks::api

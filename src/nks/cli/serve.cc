@@ -1,0 +1,99 @@
+#include "nks/cli/serve.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "nks/api/api.h"
+#include "nks/core/ids.h"
+#include "nks/http/access_log.h"
+#include "nks/register/register.h"
+#include "nks/store/store.h"
+
+namespace nks::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr auto kRefreshInterval = std::chrono::seconds(1);  // other processes' changes, access log flush
+
+int Fail(const Status& st) {
+  fmt::print(stderr, "nks: error: {}\n", MaskCprsIn(st.message()));
+  return 1;
+}
+
+// Runs `fn` every interval on its own thread until destroyed.
+class Ticker {
+ public:
+  template <typename Fn>
+  explicit Ticker(Fn fn) : thread_([this, fn] {
+      std::unique_lock lock(mu_);
+      while (!cv_.wait_for(lock, kRefreshInterval, [this] { return done_; })) {
+        lock.unlock();
+        fn();
+        lock.lock();
+      }
+    }) {}
+  ~Ticker() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int Serve(const ServeOptions& o) {
+  auto clock = MakeClock(o.clock);
+  if (!clock.ok()) return Fail(clock.status());
+  fs::path db = fs::path(o.data_dir) / "nks.db";
+  if (!fs::exists(db)) {
+    return Fail(Status::FailedPrecondition(
+        fmt::format("{} is not an NKS data directory: run 'nks --data {} init' first", o.data_dir, o.data_dir)));
+  }
+  auto store = store::OpenSqlite(db.string());
+  if (!store.ok()) return Fail(store.status());
+  reg::RegisterOptions ro;
+  ro.outbox_dir = fs::path(o.data_dir) / "outbox";
+  ro.cache_dir = fs::path(o.data_dir) / "cache";
+  auto reg = reg::Register::Open(store->get(), clock->get(), ro);
+  if (!reg.ok()) return Fail(reg.status());
+  auto log = http::AccessLog::Open(o.access_log);
+  if (!log.ok()) return Fail(log.status());
+  api::ApiOptions ao;
+  ao.data_dir = o.data_dir;
+  auto api = api::Api::Open(store->get(), reg->get(), clock->get(), ao, log->get());
+  if (!api.ok()) return Fail(api.status());
+  auto server = http::Server::Start(o.server, api->get());
+  if (!server.ok()) return Fail(server.status());
+  (*api)->SetServer(server->get());
+  fmt::print(stderr, "nks serve: listening on {} port {} ({}), {} threads\n", o.server.listen, (*server)->port(),
+             o.server.tls_cert.empty() ? "plain HTTP, loopback" : (o.server.client_ca.empty() ? "TLS" : "TLS, client certificates"),
+             o.server.threads);
+  {
+    Ticker ticker([&] {
+      Status st = (*api)->Refresh();
+      if (!st.ok()) fmt::print(stderr, "nks serve: refresh: {}\n", MaskCprsIn(st.ToString()));
+      (*log)->Flush();
+    });
+    (*server)->Run();
+  }
+  (*log)->Flush();
+  fmt::print(stderr, "nks serve: stopped\n");
+  return 0;
+}
+
+}  // namespace nks::cli

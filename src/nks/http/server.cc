@@ -1,0 +1,448 @@
+// The only translation unit that sees Beast and Asio (compile time: see
+// STACK.md). Sessions follow Beast's asynchronous server pattern: one strand
+// per connection, a parser per request, limits checked between header and
+// body.
+#include <utility>  // before Asio with g++ 12 and -std=c++20 (STACK.md)
+
+#include "nks/http/server.h"
+
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <signal.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <limits>
+#include <fmt/format.h>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+namespace nks::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kConnectionsMax = 10'000;
+constexpr int kShutdownPollMs = 20;
+
+std::string Hex(const unsigned char* p, unsigned n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (unsigned i = 0; i < n; ++i) {
+    out.push_back(kDigits[p[i] >> 4]);
+    out.push_back(kDigits[p[i] & 15]);
+  }
+  return out;
+}
+
+// What the handshake told of the client's certificate.
+Peer PeerOf(SSL* ssl) {
+  Peer peer;
+  peer.tls = true;
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return peer;
+  peer.presented_certificate = true;
+  long verify = SSL_get_verify_result(ssl);
+  peer.certificate_trusted = verify == X509_V_OK;
+  if (!peer.certificate_trusted) peer.verify_error = X509_verify_cert_error_string(verify);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned n = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &n) == 1) peer.fingerprint = "sha256:" + Hex(md, n);
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio != nullptr) {
+    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+    char* data = nullptr;
+    long len = BIO_get_mem_data(bio, &data);
+    if (len > 0) peer.subject.assign(data, static_cast<size_t>(len));
+    BIO_free(bio);
+  }
+  X509_free(cert);
+  return peer;
+}
+
+class ServerImpl;
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection if it waits for a next request; else lets the
+  // request in hand finish. Posted onto the session's own strand.
+  virtual void PostStop() = 0;
+};
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(const ServerOptions& o, Handler* h) : options_(o), handler_(h), acceptor_(ioc_), signals_(ioc_) {}
+  ~ServerImpl() override = default;
+
+  Status Init();
+  uint16_t port() const override { return port_; }
+  void Run() override;
+  void Stop() override;
+  bool stopping() const override { return stopping_.load(); }
+
+  Handler* handler() { return handler_; }
+  const ServerOptions& options() const { return options_; }
+  ssl::context* tls() { return tls_ ? &*tls_ : nullptr; }
+  void Register(const std::shared_ptr<SessionBase>& s) {
+    std::lock_guard lock(mu_);
+    sessions_.insert(s);
+  }
+  void Unregister(const std::shared_ptr<SessionBase>& s) {
+    std::lock_guard lock(mu_);
+    sessions_.erase(s);
+  }
+
+ private:
+  void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void PollDrained(std::shared_ptr<asio::steady_timer> timer, Clock::time_point deadline);
+
+  ServerOptions options_;
+  Handler* handler_;
+  asio::io_context ioc_;
+  std::optional<ssl::context> tls_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::set<std::shared_ptr<SessionBase>> sessions_;
+};
+
+template <bool kTls>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
+ public:
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
+  Session(ServerImpl* server, tcp::socket&& socket) : server_(server), stream_(Make(server, std::move(socket))) {
+    beast::error_code ec;
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_ = fmt::format("{}:{}", ep.address().to_string(), ep.port());
+  }
+
+  void Begin() {
+    server_->Register(this->shared_from_this());
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Handshake(); });
+  }
+
+  void PostStop() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_) beast::get_lowest_layer(self->stream_).cancel();
+    });
+  }
+
+ private:
+  static Stream Make(ServerImpl* server, tcp::socket&& socket) {
+    if constexpr (kTls) {
+      return Stream(beast::tcp_stream(std::move(socket)), *server->tls());
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  auto Bind(void (Session::*fn)(beast::error_code, size_t)) {
+    return beast::bind_front_handler(fn, this->shared_from_this());
+  }
+
+  void Handshake() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(kRequestTimeoutMs));
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return self->Finish();
+        self->peer_ = PeerOf(self->stream_.native_handle());
+        self->ReadHeader();
+      });
+    } else {
+      ReadHeader();
+    }
+  }
+
+  void ReadHeader() {
+    if (server_->stopping()) return Close();
+    parser_.emplace();
+    parser_->header_limit(kHeaderBytesMax);
+    // Beast checks Content-Length against the body limit as the header
+    // completes: no limit until the route's is known (OnHeader). Not
+    // boost::none: Beast 1.74 compares `len > optional`, true for none.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    req_.method.clear();
+    req_.target.clear();
+    idle_ = buffer_.size() == 0;
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::milliseconds(idle_ ? kIdleTimeoutMs : kRequestTimeoutMs));
+    bhttp::async_read_header(stream_, buffer_, *parser_, Bind(&Session::OnHeader));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    idle_ = false;
+    started_ = Clock::now();
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+        ec == bhttp::error::partial_message || ec == asio::error::connection_reset) {
+      return Finish();  // the client went away (wrk closes mid-request when it stops)
+    }
+    if (ec == bhttp::error::header_limit) {
+      return Refuse(431, "header-too-large", fmt::format("the request header is larger than {} bytes", kHeaderBytesMax));
+    }
+    if (ec) return Refuse(400, "malformed-http", ec.message());
+    const auto& h = parser_->get();
+    req_.method = std::string(h.method_string());
+    req_.target = std::string(h.target());
+    size_t fields = static_cast<size_t>(std::distance(h.begin(), h.end()));
+    if (fields > kHeaderCountMax) {
+      return Refuse(431, "too-many-headers", fmt::format("the request has {} header fields; at most {} are allowed", fields, kHeaderCountMax));
+    }
+    const size_t limit = server_->handler()->BodyLimit(req_.method, req_.target);
+    auto length = parser_->content_length();
+    if ((length && *length > limit) || (!length && parser_->chunked() && limit == 0)) {
+      return Refuse(413, "body-too-large", fmt::format("the request body may be at most {} bytes here", limit));
+    }
+    parser_->body_limit(limit);
+    if (parser_->is_done()) return Process();
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(kRequestTimeoutMs));
+    bhttp::async_read(stream_, buffer_, *parser_, Bind(&Session::OnBody));
+  }
+
+  void OnBody(beast::error_code ec, size_t) {
+    if (ec == bhttp::error::body_limit) {
+      return Refuse(413, "body-too-large", "the request body is larger than this route allows");
+    }
+    if (ec == beast::error::timeout || ec == asio::error::operation_aborted) return Finish();
+    if (ec) return Refuse(400, "malformed-http", ec.message());
+    Process();
+  }
+
+  void Process() {
+    auto& msg = parser_->get();
+    req_.content_type = std::string(msg[bhttp::field::content_type]);
+    req_.accept = std::string(msg[bhttp::field::accept]);
+    auto key = msg.find("Idempotency-Key");
+    req_.has_idempotency_key = key != msg.end();
+    req_.idempotency_key = req_.has_idempotency_key ? std::string(key->value()) : std::string();
+    req_.proxy_cert_fingerprint.clear();
+    if (server_->options().trust_proxy_cert_header) {
+      req_.proxy_cert_fingerprint = std::string(msg["X-Client-Cert-SHA256"]);
+    }
+    req_.body = std::move(msg.body());
+    req_.remote = remote_;
+    req_.peer = &peer_;
+    out_ = Response();
+    server_->handler()->Handle(req_, &out_);
+    Write(msg.keep_alive() && !server_->stopping());
+  }
+
+  void Refuse(int status, std::string_view code, const std::string& detail) {
+    req_.remote = remote_;
+    req_.peer = &peer_;
+    out_ = Response();
+    server_->handler()->Refuse(status, code, detail, &out_);
+    Write(false);  // the rest of the stream cannot be trusted
+  }
+
+  void Write(bool keep_alive) {
+    res_ = {};
+    res_.version(11);
+    res_.result(static_cast<unsigned>(out_.status));
+    res_.set(bhttp::field::content_type, out_.content_type);
+    for (const auto& [k, v] : out_.headers) res_.set(k, v);
+    out_.body_bytes = out_.body.size();
+    res_.body() = std::move(out_.body);
+    res_.keep_alive(keep_alive);
+    res_.prepare_payload();
+    keep_alive_ = keep_alive;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(kRequestTimeoutMs));
+    bhttp::async_write(stream_, res_, Bind(&Session::OnWrite));
+  }
+
+  void OnWrite(beast::error_code ec, size_t) {
+    double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    server_->handler()->Answered(req_, out_, seconds);
+    req_.body.clear();
+    if (ec || !keep_alive_) return Close();
+    ReadHeader();
+  }
+
+  void Close() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->Finish(); });
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      Finish();
+    }
+  }
+
+  void Finish() {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().close(ec);
+    server_->Unregister(this->shared_from_this());
+  }
+
+  ServerImpl* server_;
+  Stream stream_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  Request req_;
+  Response out_;
+  Peer peer_;
+  bool idle_ = false;        // waiting for a next request that has not begun
+  bool keep_alive_ = false;
+  Clock::time_point started_ = Clock::now();
+};
+
+Result<tcp::endpoint> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::Invalid("--listen: must be ADDR:PORT");
+  std::string host = listen.substr(0, colon), port_text = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return Status::Invalid(fmt::format("--listen: '{}' is not an IP address", host));
+  if (port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos || std::stoul(port_text) > 65535) {
+    return Status::Invalid("--listen: the port must be 0-65535");
+  }
+  return tcp::endpoint(address, static_cast<uint16_t>(std::stoul(port_text)));
+}
+
+Status ServerImpl::Init() {
+  NKS_ASSIGN_OR_RETURN(tcp::endpoint ep, ParseListen(options_.listen));
+  const bool tls = !options_.tls_cert.empty();
+  if (!tls && !ep.address().is_loopback()) {
+    return Status::Invalid("--listen: plain HTTP only on a loopback address; give --tls-cert and --tls-key");
+  }
+  if (tls != !options_.tls_key.empty()) return Status::Invalid("--tls-cert and --tls-key go together");
+  if (!tls && !options_.client_ca.empty()) return Status::Invalid("--client-ca needs --tls-cert and --tls-key");
+  if (tls && options_.trust_proxy_cert_header) {
+    return Status::Invalid("--trust-proxy-cert-header is for plain HTTP behind a loopback TLS proxy only");
+  }
+  if (tls) {
+    tls_.emplace(ssl::context::tls_server);
+    beast::error_code ec;
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    tls_->use_certificate_chain_file(options_.tls_cert, ec);
+    if (ec) return Status::IoError(fmt::format("--tls-cert {}: {}", options_.tls_cert, ec.message()));
+    tls_->use_private_key_file(options_.tls_key, ssl::context::pem, ec);
+    if (ec) return Status::IoError(fmt::format("--tls-key {}: {}", options_.tls_key, ec.message()));
+    if (!options_.client_ca.empty()) {
+      tls_->load_verify_file(options_.client_ca, ec);
+      if (ec) return Status::IoError(fmt::format("--client-ca {}: {}", options_.client_ca, ec.message()));
+      SSL_CTX* native = tls_->native_handle();
+      STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options_.client_ca.c_str());
+      if (names != nullptr) SSL_CTX_set_client_CA_list(native, names);
+      static const unsigned char kSessionContext[] = "nks";
+      SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+      // Ask for a certificate but finish the handshake whatever it is: the
+      // API then answers a missing or untrusted one with a problem document
+      // (and logs it) instead of a bare TLS alert.
+      tls_->set_verify_mode(ssl::verify_peer);
+      tls_->set_verify_callback([](bool, ssl::verify_context&) { return true; });
+    }
+  }
+  beast::error_code ec;
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IoError(fmt::format("--listen {}: {}", options_.listen, ec.message()));
+  port_ = acceptor_.local_endpoint().port();
+  return Status::Ok();
+}
+
+void ServerImpl::Accept() {
+  acceptor_.async_accept(asio::make_strand(ioc_), beast::bind_front_handler(&ServerImpl::OnAccept, this));
+}
+
+void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (stopping_) return;
+  if (!ec) {
+    socket.set_option(tcp::no_delay(true), ec);
+    size_t live = 0;
+    {
+      std::lock_guard lock(mu_);
+      live = sessions_.size();
+    }
+    if (live >= kConnectionsMax) {
+      socket.close(ec);
+    } else if (tls_) {
+      std::make_shared<Session<true>>(this, std::move(socket))->Begin();
+    } else {
+      std::make_shared<Session<false>>(this, std::move(socket))->Begin();
+    }
+  }
+  Accept();
+}
+
+void ServerImpl::Run() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.async_wait([this](beast::error_code ec, int) {
+    if (!ec) Stop();
+  });
+  Accept();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (auto& t : threads) t.join();
+}
+
+void ServerImpl::Stop() {
+  asio::post(ioc_, [this] {
+    if (stopping_.exchange(true)) return;
+    beast::error_code ec;
+    acceptor_.close(ec);
+    signals_.cancel(ec);
+    std::vector<std::shared_ptr<SessionBase>> live;
+    {
+      std::lock_guard lock(mu_);
+      live.assign(sessions_.begin(), sessions_.end());
+    }
+    for (auto& s : live) s->PostStop();
+    auto timer = std::make_shared<asio::steady_timer>(ioc_);
+    PollDrained(timer, Clock::now() + std::chrono::milliseconds(kShutdownTimeoutMs));
+  });
+}
+
+// Ends the io_context when every session is gone or the deadline passed.
+void ServerImpl::PollDrained(std::shared_ptr<asio::steady_timer> timer, Clock::time_point deadline) {
+  size_t live = 0;
+  {
+    std::lock_guard lock(mu_);
+    live = sessions_.size();
+  }
+  if (live == 0 || Clock::now() >= deadline) {
+    ioc_.stop();
+    return;
+  }
+  timer->expires_after(std::chrono::milliseconds(kShutdownPollMs));
+  timer->async_wait([this, timer, deadline](beast::error_code) { PollDrained(timer, deadline); });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler* handler) {
+  if (options.threads < 1 || options.threads > 256) return Status::Invalid("--threads: must be 1-256");
+  auto server = std::make_unique<ServerImpl>(options, handler);
+  NKS_RETURN_IF_ERROR(server->Init());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace nks::http

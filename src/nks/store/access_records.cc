@@ -1,0 +1,21 @@
+#include "nks/store/access_records.h"
+
+namespace nks::store {
+
+std::string_view PrincipalKindName(PrincipalKind k) {
+  switch (k) {
+    case PrincipalKind::kSystem: return "system";
+    case PrincipalKind::kBank: return "bank";
+    case PrincipalKind::kEmployee: return "employee";
+  }
+  return "?";
+}
+
+Result<PrincipalKind> ParsePrincipalKind(std::string_view text) {
+  if (text == "system") return PrincipalKind::kSystem;
+  if (text == "bank") return PrincipalKind::kBank;
+  if (text == "employee") return PrincipalKind::kEmployee;
+  return Status::Invalid("must be system, bank or employee");
+}
+
+}  // namespace nks::store

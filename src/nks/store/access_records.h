@@ -1,0 +1,44 @@
+// Records of the API's access control (issue 4): who a client certificate
+// is, and the answers kept for Idempotency-Key replays.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "nks/core/status.h"
+
+namespace nks::store {
+
+// What kind of caller a principal is (SPEC §4.3). Citizens come later
+// through OIDC, not certificates.
+enum class PrincipalKind : uint8_t { kSystem = 1, kBank = 2, kEmployee = 3 };
+std::string_view PrincipalKindName(PrincipalKind k);  // "system", "bank", "employee"
+Result<PrincipalKind> ParsePrincipalKind(std::string_view text);
+
+// A client certificate mapped to a principal by `principal` statements of
+// the configuration. `match` is "sha256:<64 lower-case hex>" (the
+// certificate's fingerprint) or "subject:<RFC 2253 subject>".
+struct Principal {
+  std::string match;
+  PrincipalKind kind = PrincipalKind::kSystem;
+  std::string system;      // kSystem: the payment system's id
+  std::string bank;        // kBank: registration number or BIC
+  uint32_t authority = 0;  // kEmployee: the NKS agreement number
+  std::string user;        // kEmployee: the user id
+  bool operator==(const Principal&) const = default;
+};
+
+// The first answer to a write request with an Idempotency-Key, kept so a
+// replay gets it again and changes nothing.
+struct IdempotencyRecord {
+  std::string principal;     // who sent it (keys are per principal)
+  std::string key;           // the Idempotency-Key header
+  std::string request_hash;  // SHA-256 hex of method, path and body
+  int status = 0;            // HTTP status of the first answer
+  std::string content_type;
+  std::string body;
+  int64_t created_us = 0;
+};
+
+}  // namespace nks::store
