@@ -18,6 +18,8 @@
 #include "nks/iso20022/pain001_fast.h"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -459,8 +461,14 @@ constexpr size_t kDepthMax = 12;
 
 class Scanner {
  public:
-  Scanner(std::string_view bytes, const std::string& path, Pain001Visitor& visitor)
-      : begin_(bytes.data()), end_(bytes.data() + bytes.size()), path_(path), builder_(visitor) {}
+  Scanner(std::string_view bytes, const std::string& path, Pain001Visitor& visitor,
+          bool release_behind)
+      : begin_(bytes.data()),
+        end_(bytes.data() + bytes.size()),
+        path_(path),
+        builder_(visitor),
+        release_behind_(release_behind),
+        released_to_(bytes.data()) {}
 
   Result<Pain001Totals> Run();
 
@@ -476,6 +484,7 @@ class Scanner {
   bool ContentComplete(const Frame& frame) const;
   Status FromBuilder(Status status) const;
   uint64_t LineAt(const char* at);
+  void ReleaseBehind();
 
   const char* const begin_;
   const char* const end_;
@@ -487,7 +496,23 @@ class Scanner {
   uint64_t line_ = 1;                  // the line of `lines_to_`
   const char* lines_to_ = nullptr;     // newlines are counted up to here
   std::string decoded_;  // a text with its references replaced; reused
+  const bool release_behind_;       // begin_ is a page-aligned file mapping
+  const char* released_to_;         // pages before this are dropped
 };
+
+// Drops the mapped pages the scan (and the line count) is done with, a
+// window at a time. Nothing kept refers to them: the builder copies.
+void Scanner::ReleaseBehind() {
+  constexpr ptrdiff_t kWindowBytes = 4 << 20;
+  const char* const done = std::min(p_, lines_to_);
+  if (!release_behind_ || done - released_to_ < kWindowBytes) return;
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t to = reinterpret_cast<uintptr_t>(done) & ~(page - 1);
+  const uintptr_t from = reinterpret_cast<uintptr_t>(released_to_);
+  if (to <= from) return;
+  ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+  released_to_ = reinterpret_cast<const char*>(to);
+}
 
 Status Scanner::GiveUp(const char* at, std::string_view why) const {
   return Status::Unavailable(
@@ -518,6 +543,7 @@ Result<Pain001Totals> Scanner::Run() {
     return GiveUp(p_, "a prolog longer than the reader's limit");
   }
   while (depth_ > 0) {
+    if (p_ - released_to_ >= (4 << 20)) ReleaseBehind();
     Frame& frame = frames_[depth_];
     if (frame.type < kSimpleTypeCount) {
       NKS_RETURN_IF_ERROR(SimpleContent(frame));
@@ -771,8 +797,8 @@ Status Scanner::EndElement() {
 }  // namespace
 
 Result<Pain001Totals> ReadPain001Fast(std::string_view bytes, const std::string& path,
-                                      Pain001Visitor& visitor) {
-  Scanner scanner(bytes, path, visitor);
+                                      Pain001Visitor& visitor, bool bytes_are_mapped_file) {
+  Scanner scanner(bytes, path, visitor, bytes_are_mapped_file);
   return scanner.Run();
 }
 

@@ -30,8 +30,11 @@
 namespace nks::iso20022::internal {
 
 // Reads `bytes`, the whole file named `path` (for messages). Returns the
-// counted figures, the visitor's own error, or kUnavailable.
+// counted figures, the visitor's own error, or kUnavailable. With
+// `bytes_are_mapped_file`, `bytes` is a private read-only mmap of the file
+// (page-aligned): the pages behind the scan are dropped as it goes
+// (MADV_DONTNEED), so resident memory stays flat whatever the file's size.
 Result<Pain001Totals> ReadPain001Fast(std::string_view bytes, const std::string& path,
-                                      Pain001Visitor& visitor);
+                                      Pain001Visitor& visitor, bool bytes_are_mapped_file);
 
 }  // namespace nks::iso20022::internal

@@ -557,7 +557,8 @@ Result<Pain001Totals> Pain001Reader::ReadFast(Pain001Visitor& visitor) {
   }
   ::madvise(map, bytes, MADV_SEQUENTIAL);
   Result<Pain001Totals> read = internal::ReadPain001Fast(
-      std::string_view(static_cast<const char*>(map), bytes), file_->path, visitor);
+      std::string_view(static_cast<const char*>(map), bytes), file_->path, visitor,
+      /*bytes_are_mapped_file=*/true);
   ::munmap(map, bytes);
   return read;
 }
