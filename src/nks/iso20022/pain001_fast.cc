@@ -594,7 +594,7 @@ Status Scanner::SkipProlog() {
       return true;
     };
     if (!pseudo("version", {"1.0"}, true) ||
-        !pseudo("encoding", {"UTF-8", "utf-8", "UTF8", "utf8"}, false) ||
+        !pseudo("encoding", {"UTF-8", "utf-8"}, false) ||
         !pseudo("standalone", {"yes", "no"}, false) ||
         !All(decl, 0, decl.size(), IsXmlSpace)) {
       return GiveUp(p_, "an XML declaration other than version 1.0 in UTF-8");

@@ -1290,6 +1290,8 @@ TEST(Pain001FastTest, AgreesWithTheExactReaderOnMutatedFiles) {
     fs::remove(path);
   }
   // It is really used: most valid mutants are decided fast.
+  RecordProperty("fast_decided", decided);
+  RecordProperty("xsd_valid", xsd_valid);
   EXPECT_GT(decided, xsd_valid / 2);
   EXPECT_GT(decided, kMutants / 20);
 }
