@@ -4,8 +4,8 @@
 // same visitor calls, field for field. The reader takes a path and reads it through a
 // file descriptor, so the input goes into one memfd per process, opened as
 // /proc/self/fd/N: no disk I/O per run.
-#include <sys/mman.h>
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>

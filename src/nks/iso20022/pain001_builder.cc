@@ -128,7 +128,6 @@ Meaning ChildMeaning(Meaning parent, std::string_view name) {
   }
 }
 
-
 namespace {
 
 bool ParseCount(std::string_view text, uint64_t* out) {

@@ -140,17 +140,28 @@ constexpr ComplexType Choice(const Particle (&p)[N]) {
 
 // Indexed by Type - kTop.
 constexpr ComplexType kComplexTypes[] = {
-    Sequence(kTopParticles),          Sequence(kDocumentParticles),
-    Sequence(kInitiationParticles),   Sequence(kGroupHeaderParticles),
-    Sequence(kPartyParticles),        Choice(kParty38Particles),
-    Sequence(kOrgIdParticles),        Sequence(kPrvtIdParticles),
-    Sequence(kGenericIdParticles),    Choice(kSchemeNameParticles),
-    Sequence(kPaymentInstructionParticles), Choice(kDateChoiceParticles),
-    Sequence(kCashAccountParticles),  Choice(kAccountIdParticles),
-    Sequence(kGenericAccountIdParticles), Sequence(kAgentParticles),
-    Sequence(kFinInstnIdParticles),   Sequence(kTransactionParticles),
-    Sequence(kPaymentIdParticles),    Choice(kAmountParticles),
-    Choice(kPurposeParticles),        Sequence(kRemittanceParticles),
+    Sequence(kTopParticles),
+    Sequence(kDocumentParticles),
+    Sequence(kInitiationParticles),
+    Sequence(kGroupHeaderParticles),
+    Sequence(kPartyParticles),
+    Choice(kParty38Particles),
+    Sequence(kOrgIdParticles),
+    Sequence(kPrvtIdParticles),
+    Sequence(kGenericIdParticles),
+    Choice(kSchemeNameParticles),
+    Sequence(kPaymentInstructionParticles),
+    Choice(kDateChoiceParticles),
+    Sequence(kCashAccountParticles),
+    Choice(kAccountIdParticles),
+    Sequence(kGenericAccountIdParticles),
+    Sequence(kAgentParticles),
+    Sequence(kFinInstnIdParticles),
+    Sequence(kTransactionParticles),
+    Sequence(kPaymentIdParticles),
+    Choice(kAmountParticles),
+    Choice(kPurposeParticles),
+    Sequence(kRemittanceParticles),
 };
 static_assert(std::size(kComplexTypes) == kTypeCount - kTop);
 
@@ -194,12 +205,11 @@ int64_t CountTextChars(std::string_view text) {
       if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF) || c == 0xFFFE || c == 0xFFFF) return -1;
       p += 3;
     } else if (b < 0xF5) {
-      if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
-          (p[3] & 0xC0) != 0x80) {
+      if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) {
         return -1;
       }
-      const unsigned c = ((b & 0x07) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
-                         (p[3] & 0x3Fu);
+      const unsigned c =
+          ((b & 0x07) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
       if (c < 0x10000 || c > 0x10FFFF) return -1;
       p += 4;
     } else {
@@ -492,10 +502,10 @@ class Scanner {
   const std::string& path_;
   Pain001Builder builder_;
   std::array<Frame, kDepthMax> frames_;
-  size_t depth_ = 0;  // frames_[0] is the top; [1, depth_] are open elements
-  uint64_t line_ = 1;                  // the line of `lines_to_`
-  const char* lines_to_ = nullptr;     // newlines are counted up to here
-  std::string decoded_;  // a text with its references replaced; reused
+  size_t depth_ = 0;                // frames_[0] is the top; [1, depth_] are open elements
+  uint64_t line_ = 1;               // the line of `lines_to_`
+  const char* lines_to_ = nullptr;  // newlines are counted up to here
+  std::string decoded_;             // a text with its references replaced; reused
   const bool release_behind_;       // begin_ is a page-aligned file mapping
   const char* released_to_;         // pages before this are dropped
 };
@@ -515,9 +525,8 @@ void Scanner::ReleaseBehind() {
 }
 
 Status Scanner::GiveUp(const char* at, std::string_view why) const {
-  return Status::Unavailable(
-      fmt::format("{}: the fast reader leaves byte {} to the exact reader: {}", path_,
-                  at - begin_, why));
+  return Status::Unavailable(fmt::format(
+      "{}: the fast reader leaves byte {} to the exact reader: {}", path_, at - begin_, why));
 }
 
 uint64_t Scanner::LineAt(const char* at) {
@@ -568,9 +577,10 @@ Result<Pain001Totals> Scanner::Run() {
 Status Scanner::SkipProlog() {
   p_ = begin_;
   constexpr std::string_view kOpen = "<?xml";
-  if (static_cast<size_t>(end_ - p_) > kOpen.size() && std::string_view(p_, kOpen.size()) == kOpen &&
-      IsXmlSpace(p_[kOpen.size()])) {
-    const char* close = static_cast<const char*>(std::memchr(p_, '>', static_cast<size_t>(end_ - p_)));
+  if (static_cast<size_t>(end_ - p_) > kOpen.size() &&
+      std::string_view(p_, kOpen.size()) == kOpen && IsXmlSpace(p_[kOpen.size()])) {
+    const char* close =
+        static_cast<const char*>(std::memchr(p_, '>', static_cast<size_t>(end_ - p_)));
     if (close == nullptr || close[-1] != '?') return GiveUp(p_, "an XML declaration");
     std::string_view decl(p_ + kOpen.size(), static_cast<size_t>(close - 1 - p_ - kOpen.size()));
     auto pseudo = [&](std::string_view name, std::initializer_list<std::string_view> values,
@@ -593,10 +603,8 @@ Status Scanner::SkipProlog() {
       decl.remove_prefix(value_end + 1);
       return true;
     };
-    if (!pseudo("version", {"1.0"}, true) ||
-        !pseudo("encoding", {"UTF-8", "utf-8"}, false) ||
-        !pseudo("standalone", {"yes", "no"}, false) ||
-        !All(decl, 0, decl.size(), IsXmlSpace)) {
+    if (!pseudo("version", {"1.0"}, true) || !pseudo("encoding", {"UTF-8", "utf-8"}, false) ||
+        !pseudo("standalone", {"yes", "no"}, false) || !All(decl, 0, decl.size(), IsXmlSpace)) {
       return GiveUp(p_, "an XML declaration other than version 1.0 in UTF-8");
     }
     p_ = close + 1;
@@ -689,8 +697,8 @@ Status Scanner::StartTag() {
   // As the exact reader: the text target first, then the start, then Ccy.
   frame.text = builder_.TextTarget(frame.meaning);
   const uint64_t line = NeedsLine(frame.meaning.tag) ? LineAt(tag) : 0;
-  NKS_RETURN_IF_ERROR(FromBuilder(builder_.Start(frame.meaning, parent.meaning.tag,
-                                                 parent.count, line)));
+  NKS_RETURN_IF_ERROR(
+      FromBuilder(builder_.Start(frame.meaning, parent.meaning.tag, parent.count, line)));
   if (frame.meaning.tag == Tag::kInstdAmt) builder_.SetCurrency(currency);
   if (!empty) return Status::Ok();
   if (frame.type < kSimpleTypeCount) {

@@ -161,7 +161,6 @@ uint64_t LineOf(const xmlNode* node) {
   return line > 0 ? static_cast<uint64_t>(line) : 0;
 }
 
-
 // One pass over one file: the libxml2 reader, the path stack and the
 // records being filled. The records are reused from payment to payment and
 // their strings keep their capacity: a clean payment costs next to no
@@ -392,7 +391,6 @@ Status ReadSession::FromBuilder(Status status, const xmlNode* node) const {
   return Fatal(node, status.message());
 }
 
-
 // ---- Errors --------------------------------------------------------------------
 
 Result<Pain001Totals> ReadSession::Finish(int rc) {
@@ -535,9 +533,8 @@ Result<Pain001Totals> Pain001Reader::Read(Pain001Visitor& visitor, Pain001ReadMo
   if (mode == Pain001ReadMode::kAuto) {
     const Status restarted = visitor.OnRestart();
     if (restarted.ok()) return ReadExact(visitor);
-    fast = Status::Unavailable(
-        fmt::format("{}; the visitor cannot start over: {}", fast.status().message(),
-                    restarted.message()));
+    fast = Status::Unavailable(fmt::format("{}; the visitor cannot start over: {}",
+                                           fast.status().message(), restarted.message()));
   }
   file_->read = false;  // the caller may read again, exactly
   return fast;

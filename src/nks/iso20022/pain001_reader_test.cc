@@ -4,7 +4,6 @@
 // validator (the reader must accept exactly what the XSD accepts).
 // Synthetic data only: test CPR/CVR/SE/P numbers, published example IBANs.
 #include "nks/iso20022/pain001_reader.h"
-#include "nks/iso20022/xsd_check.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -23,6 +22,7 @@
 #include "nks/gen/payments.h"
 #include "nks/gen/population.h"
 #include "nks/iso20022/schema.h"
+#include "nks/iso20022/xsd_check.h"
 
 namespace nks::iso20022 {
 namespace {
@@ -1086,7 +1086,6 @@ TEST(Pain001FastTest, MemoryStaysFlatWhateverTheFileSize) {
   ExpectFlatMemory(dir, Pain001ReadMode::kFast);
 }
 
-
 // ---- The fast reader: it decides or gives up, and where it decides, it is exact ----
 
 std::string Dump(const Pain001Declared& d) {
@@ -1119,8 +1118,8 @@ struct FullRecorder : Pain001Visitor {
   std::vector<uint64_t> tx_lines;
 
   Status OnHeader(const Pain001Header& h) override {
-    calls += fmt::format("H line={} msg='{}' created='{}' {} sys='{}'\n", LineText(h.line), h.msg_id,
-                         h.created, Dump(h.declared), h.initiating_system);
+    calls += fmt::format("H line={} msg='{}' created='{}' {} sys='{}'\n", LineText(h.line),
+                         h.msg_id, h.created, Dump(h.declared), h.initiating_system);
     return Status::Ok();
   }
   Status OnGroup(const Pain001Group& g) override {
@@ -1128,8 +1127,7 @@ struct FullRecorder : Pain001Visitor {
         "G{} line={} id='{}' {} auth={} pia='{}' los='{}' date={} dbtr='{}'/{} bic='{}' {}\n",
         g.index, LineText(g.line), g.pmt_inf_id, Dump(g.declared), g.authority, g.bank_agreement,
         g.los_unit, g.payout_date ? FormatDate(*g.payout_date) : "-", g.debtor_account_text,
-        g.debtor_account ? g.debtor_account->ToString() : "-", g.debtor_agent_bic,
-        Dump(g.errors));
+        g.debtor_account ? g.debtor_account->ToString() : "-", g.debtor_agent_bic, Dump(g.errors));
     return Status::Ok();
   }
   Status OnTransaction(const Pain001Group& g, const Pain001Transaction& t) override {
@@ -1212,12 +1210,13 @@ TEST(Pain001FastTest, DecidesTheProfilesOrdinaryShapes) {
   f.ctrl_sum = "600.00";
   f.groups[0].counts = "<BtchBookg>false</BtchBookg><NbOfTxs>3</NbOfTxs><CtrlSum>300.0</CtrlSum>";
   f.groups[0].txs[0].pmt_id_extra = "<InstrId>INSTR-1</InstrId>";
-  f.groups[0].txs[1].remittance = "<RmtInf><Ustrd>Første linje æøå €</Ustrd><Ustrd>2</Ustrd></RmtInf>";
+  f.groups[0].txs[1].remittance =
+      "<RmtInf><Ustrd>Første linje æøå €</Ustrd><Ustrd>2</Ustrd></RmtInf>";
   f.groups[0].txs[2].creditor = CompanyCreditor(kCvr, "CVR");
   f.groups[1].txs[0].account = IbanAccount(kForeignIban);
   f.groups[1].txs[0].agent = BicAgent(kBic);
   f.groups[1].txs[1].amount = "0.5";
-  f.groups[1].txs[2].purpose = "<Purp><Cd>GOVT</Cd></Purp>";  // a per-payment error
+  f.groups[1].txs[2].purpose = "<Purp><Cd>GOVT</Cd></Purp>";        // a per-payment error
   f.groups[1].execution = "<DtTm>2026-11-25T09:00:00.123Z</DtTm>";  // a per-group error
   const std::string xml = Pain001Xml(f);
   EXPECT_TRUE(ExpectFastAgrees(dir.Write("ordinary.xml", xml), "ordinary"));
@@ -1230,10 +1229,10 @@ TEST(Pain001FastTest, GivesUpOnWhatItDoesNotTakeAsItIs) {
   TempDir dir;
   const std::string base = Pain001Xml(Groups(1, 2));
   const std::vector<std::pair<std::string, std::string>> edits = {
-      {"Boerne-", "Boerne &nbsp; "},                        // an undeclared entity
-      {"Boerne-", "Boerne &#0; "},                          // not a character
-      {"Boerne-", "<![CDATA[Boerne]]>"},                    // CDATA
-      {"Boerne-", "Boerne ]]> "},                           // not well-formed
+      {"Boerne-", "Boerne &nbsp; "},      // an undeclared entity
+      {"Boerne-", "Boerne &#0; "},        // not a character
+      {"Boerne-", "<![CDATA[Boerne]]>"},  // CDATA
+      {"Boerne-", "Boerne ]]> "},         // not well-formed
       {"<PmtMtd>TRF</PmtMtd>", "<PmtMtd>TRF</PmtMtd><!-- c -->"},
       {"<PmtMtd>TRF</PmtMtd>", "<PmtMtd>TRF</PmtMtd><?pi x?>"},
       {"\n  <CstmrCdtTrfInitn>", "\r\n  <CstmrCdtTrfInitn>"},
@@ -1244,7 +1243,8 @@ TEST(Pain001FastTest, GivesUpOnWhatItDoesNotTakeAsItIs) {
       {"<CreDtTm>2026-11-20T10:00:00+01:00", "<CreDtTm>2026-11-20T10:00:00+14:00"},
       {"<InstdAmt Ccy=\"DKK\">", "<InstdAmt Ccy=\"DKK\" Ccy=\"DKK\">"},
       {"<InstdAmt Ccy=\"DKK\">", "<InstdAmt Ccy=\"DKK\"Foo=\"1\">"},
-      {"<EndToEndId>E2E-1-1", "<EndToEndId>&#49;&#50;&#51;&#52;&#53;&#54;&#55;&#56;&#57;"
+      {"<EndToEndId>E2E-1-1",
+       "<EndToEndId>&#49;&#50;&#51;&#52;&#53;&#54;&#55;&#56;&#57;"
        "&#48;&#49;&#50;&#51;&#52;&#53;&#54;&#55;&#56;&#57;&#48;&#49;&#50;&#51;&#52;&#53;&#54;"
        "&#55;&#56;&#57;&#48;&#49;&#50;&#51;&#52;&#53;&#54;"},  // 36 characters
   };
@@ -1354,8 +1354,8 @@ TEST(Pain001FastTest, DecidesEveryGeneratedFileExactly) {
   population.companies = 100;
   population.seed = 3;
   ASSERT_TRUE(gen::GeneratePopulation(population, dir.dir() / "pop").ok());
-  for (const auto& [count, seed] : std::vector<std::pair<uint64_t, uint64_t>>{
-           {1, 1}, {50, 2}, {4000, 3}, {12000, 4}}) {
+  for (const auto& [count, seed] :
+       std::vector<std::pair<uint64_t, uint64_t>>{{1, 1}, {50, 2}, {4000, 3}, {12000, 4}}) {
     gen::PaymentsOptions options;
     options.count = count;
     options.seed = seed;
@@ -1367,6 +1367,22 @@ TEST(Pain001FastTest, DecidesEveryGeneratedFileExactly) {
         << ReadWith(file.string(), Pain001ReadMode::kFast).Outcome();
     fs::remove(file);
   }
+}
+
+// The fuzzer's seeds: the same promise; the valid ones in UTF-8 are decided.
+TEST(Pain001FastTest, AgreesWithTheExactReaderOnTheFuzzSeeds) {
+  int decided = 0;
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(NKS_SOURCE_DIR) / "fuzz/corpus/pain001")) {
+    const std::string name = entry.path().filename().string();
+    const bool fast = ExpectFastAgrees(entry.path().string(), name);
+    if (name.rfind("generated-", 0) == 0 || name.rfind("fast-", 0) == 0) {
+      EXPECT_TRUE(fast) << name << ": "
+                        << ReadWith(entry.path().string(), Pain001ReadMode::kFast).Outcome();
+      ++decided;
+    }
+  }
+  EXPECT_GE(decided, 4);
 }
 
 }  // namespace

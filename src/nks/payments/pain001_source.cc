@@ -73,7 +73,6 @@ class Adapter final : public iso20022::Pain001Visitor {
     return to_.OnRestart();
   }
 
-
  private:
   IncomingVisitor& to_;
 
