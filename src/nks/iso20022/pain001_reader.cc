@@ -191,6 +191,8 @@ class ReadSession {
   Status OnEnd(const Frame& frame);
   Status OnText(const xmlNode* node);
   Status FromBuilder(Status status, const xmlNode* node) const;
+  void NoteTextLine(const xmlNode* node);
+  uint64_t ElementLine(const xmlNode* node) const;
 
   // Errors.
   Result<Pain001Totals> Finish(int rc);
@@ -211,7 +213,28 @@ class ReadSession {
   bool cursor_open_ = false;         // it is an element whose end is to come
   PendingError error_;
   bool document_ended_ = false;
+  // The end line of the last text node past line 65535, and its depth: an
+  // element right after it, its sibling, starts on that line.
+  static constexpr size_t kNoText = SIZE_MAX;
+  uint64_t text_end_line_ = 0;
+  size_t text_depth_ = kNoText;
+  uint64_t sibling_text_line_ = 0;  // for the element being applied; 0: none
 };
+
+void ReadSession::NoteTextLine(const xmlNode* node) {
+  text_depth_ = kNoText;
+  if (node->type != XML_TEXT_NODE || node->psvi == nullptr) return;
+  text_end_line_ = static_cast<uint64_t>(reinterpret_cast<std::intptr_t>(node->psvi));
+  text_depth_ = depth_;
+}
+
+// LineOf, and where it can only say 65535 (the element's children are not
+// parsed yet), the end line of the text node just before it.
+uint64_t ReadSession::ElementLine(const xmlNode* node) const {
+  constexpr uint64_t kLineUnknown = 65535;
+  const uint64_t line = LineOf(node);
+  return line == kLineUnknown && sibling_text_line_ > kLineUnknown ? sibling_text_line_ : line;
+}
 
 Result<Pain001Totals> ReadSession::Run(int fd, uint64_t first_piece_bytes) {
   input_.fd = fd;
@@ -268,6 +291,8 @@ Status ReadSession::Apply(xmlNode* node, int type) {
   const bool live = !error_.set;
   switch (type) {
     case XML_READER_TYPE_ELEMENT: {
+      sibling_text_line_ = text_depth_ == depth_ ? text_end_line_ : 0;
+      text_depth_ = kNoText;
       NKS_RETURN_IF_ERROR(Push(node));
       if (live) NKS_RETURN_IF_ERROR(OnStart(frames_[depth_ - 1]));
       cursor_ = node;
@@ -284,6 +309,7 @@ Status ReadSession::Apply(xmlNode* node, int type) {
     case XML_READER_TYPE_CDATA:
     case XML_READER_TYPE_WHITESPACE:
     case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+      NoteTextLine(node);
       if (live) NKS_RETURN_IF_ERROR(OnText(node));
       break;
     case XML_READER_TYPE_DOCUMENT_TYPE:
@@ -359,7 +385,7 @@ std::string ReadSession::PathOf(size_t depth) const {
 
 Status ReadSession::OnStart(const Frame& frame) {
   const Tag parent = depth_ >= 2 ? frames_[depth_ - 2].meaning.tag : Tag::kNone;
-  const uint64_t line = NeedsLine(frame.meaning.tag) ? LineOf(frame.node) : 0;
+  const uint64_t line = NeedsLine(frame.meaning.tag) ? ElementLine(frame.node) : 0;
   NKS_RETURN_IF_ERROR(
       FromBuilder(builder_.Start(frame.meaning, parent, frame.index, line), frame.node));
   if (frame.meaning.tag == Tag::kInstdAmt &&
