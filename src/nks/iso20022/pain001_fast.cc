@@ -307,7 +307,53 @@ int64_t DecodeText(std::string_view raw, std::string* out) {
   return chars;
 }
 
+// Line feeds in [from, to), eight bytes at a time: a byte of `x` is zero
+// exactly where its high bit survives the expression (no carries across
+// bytes, as each byte's low seven bits add to at most 0xFE).
+uint64_t CountNewlines(const char* from, const char* to) {
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
+  constexpr uint64_t kNewlines = 0x0A0A0A0A0A0A0A0Aull;
+  uint64_t n = 0;
+  while (to - from >= 8) {
+    uint64_t word;
+    std::memcpy(&word, from, 8);
+    const uint64_t x = word ^ kNewlines;
+    const uint64_t zero_bytes = ~(((x & kLow7) + kLow7) | x | kLow7) >> 7;  // 0 or 1 a byte
+    n += (zero_bytes * 0x0101010101010101ull) >> 56;  // their sum, in the top byte
+    from += 8;
+  }
+  for (; from < to; ++from) n += *from == '\n' ? 1 : 0;
+  return n;
+}
+
+// Names are short: an inline compare beats a call to memcmp.
+bool SameName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n'; }  // CR: exact reader
+
+// Past white space; indentation eight spaces at a time.
+const char* SkipXmlSpace(const char* p, const char* end) {
+  constexpr uint64_t kSpaces = 0x2020202020202020ull;
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (word == kSpaces) {
+        p += 8;
+        continue;
+      }
+    }
+    if (!IsXmlSpace(*p)) break;
+    ++p;
+  }
+  return p;
+}
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
@@ -530,7 +576,7 @@ Status Scanner::GiveUp(const char* at, std::string_view why) const {
 }
 
 uint64_t Scanner::LineAt(const char* at) {
-  line_ += static_cast<uint64_t>(std::count(lines_to_, at, '\n'));
+  line_ += CountNewlines(lines_to_, at);
   lines_to_ = at;
   return line_;
 }
@@ -558,7 +604,7 @@ Result<Pain001Totals> Scanner::Run() {
       NKS_RETURN_IF_ERROR(SimpleContent(frame));
       continue;
     }
-    while (p_ < end_ && IsXmlSpace(*p_)) ++p_;
+    p_ = SkipXmlSpace(p_, end_);
     if (end_ - p_ < 2 || *p_ != '<') return GiveUp(p_, "text or the end in element content");
     if (p_[1] == '/') {
       if (!ContentComplete(frame)) return GiveUp(p_, "an element's content ends too early");
@@ -623,7 +669,7 @@ Result<uint8_t> Scanner::MatchChild(Frame& parent, std::string_view name) const 
   if (type.choice) {
     if (parent.count != 0) return GiveUp(p_, "a second element in a choice");
     for (uint8_t i = 0; i < type.size; ++i) {
-      if (type.particles[i].name == name) {
+      if (SameName(type.particles[i].name, name)) {
         parent.particle = i;
         parent.count = 1;
         return i;
@@ -632,7 +678,7 @@ Result<uint8_t> Scanner::MatchChild(Frame& parent, std::string_view name) const 
     return GiveUp(p_, "an element the fast reader does not know here");
   }
   uint8_t i = parent.particle;
-  if (parent.count > 0 && type.particles[i].name == name) {
+  if (parent.count > 0 && SameName(type.particles[i].name, name)) {
     if (parent.count >= type.particles[i].max) return GiveUp(p_, "an element repeated too often");
     ++parent.count;
     return i;
@@ -641,7 +687,7 @@ Result<uint8_t> Scanner::MatchChild(Frame& parent, std::string_view name) const 
     return GiveUp(p_, "an element given too few times");
   }
   for (uint8_t j = parent.count > 0 ? i + 1 : i; j < type.size; ++j) {
-    if (type.particles[j].name == name) {
+    if (SameName(type.particles[j].name, name)) {
       parent.particle = j;
       parent.count = 1;
       return j;
@@ -767,7 +813,7 @@ Status Scanner::Attributes(const char** at, const Frame& frame, bool* empty,
 Status Scanner::EndTag(const Frame& frame) {
   const char* p = p_ + 2;
   const size_t n = frame.name.size();
-  if (static_cast<size_t>(end_ - p) <= n || std::memcmp(p, frame.name.data(), n) != 0) {
+  if (static_cast<size_t>(end_ - p) <= n || !SameName(std::string_view(p, n), frame.name)) {
     return GiveUp(p_, "an end tag that does not match");
   }
   p += n;
