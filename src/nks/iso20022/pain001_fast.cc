@@ -511,6 +511,9 @@ struct Frame {
   uint32_t count = 0;           // how many children matched it so far
 };
 
+// Mapped pages are dropped behind the scan this many bytes at a time.
+constexpr ptrdiff_t kReleaseWindowBytes = ptrdiff_t{4} << 20;
+
 // The deepest path of the subset is Document/CstmrCdtTrfInitn/PmtInf/
 // CdtTrfTxInf/Cdtr/Id/OrgId/Othr/SchmeNm/Prtry: 10, with the top.
 constexpr size_t kDepthMax = 12;
@@ -559,9 +562,8 @@ class Scanner {
 // Drops the mapped pages the scan (and the line count) is done with, a
 // window at a time. Nothing kept refers to them: the builder copies.
 void Scanner::ReleaseBehind() {
-  constexpr ptrdiff_t kWindowBytes = 4 << 20;
   const char* const done = std::min(p_, lines_to_);
-  if (!release_behind_ || done - released_to_ < kWindowBytes) return;
+  if (!release_behind_ || done - released_to_ < kReleaseWindowBytes) return;
   const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
   const uintptr_t to = reinterpret_cast<uintptr_t>(done) & ~(page - 1);
   const uintptr_t from = reinterpret_cast<uintptr_t>(released_to_);
@@ -598,7 +600,7 @@ Result<Pain001Totals> Scanner::Run() {
     return GiveUp(p_, "a prolog longer than the reader's limit");
   }
   while (depth_ > 0) {
-    if (p_ - released_to_ >= (4 << 20)) ReleaseBehind();
+    if (p_ - released_to_ >= kReleaseWindowBytes) ReleaseBehind();
     Frame& frame = frames_[depth_];
     if (frame.type < kSimpleTypeCount) {
       NKS_RETURN_IF_ERROR(SimpleContent(frame));
