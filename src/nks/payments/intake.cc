@@ -113,6 +113,9 @@ struct CheckedGroup {
 struct PaymentBatch {
   std::vector<store::Payment> payments;
   std::vector<uint32_t> answers;  // each one's index among the answers
+  // The reader starts the file over (its fast path gave up): everything
+  // stored of it so far goes, and nothing else is in this batch.
+  bool restart = false;
 };
 
 // The reader's thread hands batches to the store's thread through this;
@@ -213,8 +216,32 @@ class FileIntake final : public IncomingVisitor {
   // The file's record and the first payment id; `queue` takes the payments.
   void Start(int64_t file_id, int64_t first_payment_id, BatchQueue* queue) {
     file_id_ = file_id;
-    next_id_ = first_payment_id;
+    first_id_ = next_id_ = first_payment_id;
     queue_ = queue;
+  }
+
+  // The reader reads the file again from the start (pain001_source: the
+  // fast reader gave up where the exact one must decide). What was handed
+  // to the store is taken back through the queue.
+  Status OnRestart() override {
+    if (pushed_) {
+      PaymentBatch restart;
+      restart.restart = true;
+      if (!queue_->Push(std::move(restart))) return Status::IoError("the store stopped taking payments");
+      pushed_ = false;
+    }
+    header_ = IncomingHeader();
+    file_failure_.reset();
+    file_verdict_.reset();
+    groups_.clear();
+    answers_.clear();
+    reasons_.clear();
+    end_to_end_arena_.clear();
+    seen_ = EndToEndSet();
+    total_ore_ = 0;
+    next_id_ = first_id_;
+    batch_ = PaymentBatch();
+    return Status::Ok();
   }
 
   Status OnHeader(const IncomingHeader& h) override {
@@ -290,6 +317,7 @@ class FileIntake final : public IncomingVisitor {
   Status Flush() {
     if (batch_.payments.empty()) return Status::Ok();
     if (!queue_->Push(std::move(batch_))) return Status::IoError("the store stopped taking payments");
+    pushed_ = true;
     batch_ = PaymentBatch();
     batch_.payments.reserve(kBatchPayments);
     batch_.answers.reserve(kBatchPayments);
@@ -388,7 +416,8 @@ class FileIntake final : public IncomingVisitor {
   const std::string& system_;
   Instant now_;
   int64_t file_id_ = 0;
-  int64_t next_id_ = 0;
+  int64_t first_id_ = 0, next_id_ = 0;
+  bool pushed_ = false;  // batches went to the queue since the (re)start
   BatchQueue* queue_ = nullptr;
   PaymentBatch batch_;
   IncomingHeader header_;
@@ -671,6 +700,11 @@ Result<IntakeResult> Intake::Submit(const std::string& system, const std::string
     std::vector<uint32_t> used_before;  // told to the reader's side once it is done
     while (std::optional<PaymentBatch> batch = queue.Pop()) {
       if (!stored.ok()) continue;  // drain until the reader stops
+      if (batch->restart) {
+        stored = store_->RemovePaymentsFrom(first_id);
+        used_before.clear();
+        continue;
+      }
       stored = store_->AddPayments(batch->payments, &duplicates);
       if (!stored.ok()) {
         queue.Abort();

@@ -345,6 +345,7 @@ class SqliteStore final : public Store {
   Status AddPayment(Payment* p) override;
   Result<int64_t> NextPaymentId() override;
   Status AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) override;
+  Status RemovePaymentsFrom(int64_t first_id) override;
   Status AddPaymentGroup(const PaymentGroup& g) override;
   Status CloseDueGroups(const std::string& last_payout_date) override;
   Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) override;
@@ -962,6 +963,21 @@ Status SqliteStore::AddPayments(const std::vector<Payment>& batch, std::vector<s
     }
     return Status::Ok();
   });
+}
+
+Status SqliteStore::RemovePaymentsFrom(int64_t first_id) {
+  NKS_CHECK(in_transaction_);
+  for (const char* sql : {
+           "DELETE FROM payment_keys WHERE (system, end_to_end) IN "
+           "(SELECT system, end_to_end FROM payments WHERE id>=?1)",
+           "DELETE FROM payment_recipients WHERE (recipient, id) IN "
+           "(SELECT recipient, id FROM payments WHERE id>=?1 AND recipient<>0)",
+           "DELETE FROM payments WHERE id>=?1"}) {
+    Stmt s(db_, sql);
+    s.Bind(1, first_id);
+    NKS_RETURN_IF_ERROR(s.Run());
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::AddPaymentGroup(const PaymentGroup& g) {
