@@ -100,6 +100,10 @@ struct CheckedGroup {
   std::string los;
   Date requested{};
   std::optional<StatusReason> failure;  // every payment of the group gets it
+  // Worked out once per group, not per payment:
+  bool late = false;                         // received after the cut-off for `requested`
+  std::optional<StatusReason> late_refusal;  // TM01 where the authority does not move
+  std::string requested_text, payout_text;   // the dates as stored
   uint64_t count = 0;
   int64_t sum_ore = 0;
   std::optional<uint64_t> count_sent;
@@ -297,7 +301,7 @@ class FileIntake final : public IncomingVisitor {
         g.payout_date = payment.payout_date;
       }
       g.last_id = payment.id;
-      if (now_ >= CutoffFor(g.requested)) {  // accepted only if moved
+      if (g.late) {  // accepted only if moved
         reason = StatusReason{iso20022::ReasonCodeFor(NksReason::kAfterCutoff),
                               fmt::format("received after the cut-off for {}: moved to {}",
                                           payment.requested_date, payment.payout_date)};
@@ -475,6 +479,22 @@ std::optional<StatusReason> FileIntake::CheckGroup(const IncomingGroup& g, Check
     return iso20022::MakeStatusReason(NksReason::kFileInvalid, "ReqdExctnDt: " + date.status().message());
   }
   c->requested = *date;
+  c->requested_text = FormatDate(*date);
+  Date payout = *date;
+  c->late = now_ >= CutoffFor(*date);
+  if (c->late) {
+    auto authority = std::find_if(config_.authorities.begin(), config_.authorities.end(),
+                                  [&](const auto& a) { return a.nks == c->authority; });
+    bool move = authority != config_.authorities.end() && authority->late == store::LatePaymentRule::kNextBankingDay;
+    if (move) {
+      payout = EarliestPayoutDate(now_);
+    } else {
+      c->late_refusal = iso20022::MakeStatusReason(
+          NksReason::kAfterCutoff,
+          fmt::format("received after the cut-off for {} ({})", c->requested_text, FormatCopenhagen(CutoffFor(*date))));
+    }
+  }
+  c->payout_text = FormatDate(EffectivePayoutDate(payout));
   return std::nullopt;
 }
 
@@ -529,18 +549,7 @@ std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, c
         NksReason::kUnknownBenefitType, fmt::format("benefit type '{}' is not one of authority {}'s", p.benefit_type, g.authority));
   }
   if (auto bad = CheckRecipient(p, out)) return bad;
-  Date payout = g.requested;
-  if (now_ >= CutoffFor(g.requested)) {
-    auto authority = std::find_if(config_.authorities.begin(), config_.authorities.end(),
-                                  [&](const auto& a) { return a.nks == g.authority; });
-    bool move = authority != config_.authorities.end() && authority->late == store::LatePaymentRule::kNextBankingDay;
-    if (!move) {
-      return iso20022::MakeStatusReason(
-          NksReason::kAfterCutoff, fmt::format("received after the cut-off for {} ({})", FormatDate(g.requested),
-                                               FormatCopenhagen(CutoffFor(g.requested))));
-    }
-    payout = EarliestPayoutDate(now_);
-  }
+  if (g.late_refusal) return g.late_refusal;
   out->file_id = file_id_;
   out->system = system_;
   out->end_to_end = p.end_to_end;
@@ -553,8 +562,8 @@ std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, c
   out->creditor_name = p.creditor_name;
   out->amount_ore = amount->ore();
   out->currency = p.currency;
-  out->requested_date = FormatDate(g.requested);
-  out->payout_date = FormatDate(EffectivePayoutDate(payout));
+  out->requested_date = g.requested_text;
+  out->payout_date = g.payout_text;
   out->remittance = p.remittance;
   out->status = store::PaymentStatus::kPending;
   return std::nullopt;

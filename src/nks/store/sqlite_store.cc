@@ -346,6 +346,7 @@ class SqliteStore final : public Store {
   Result<int64_t> NextPaymentId() override;
   Status AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) override;
   Status RemovePaymentsFrom(int64_t first_id) override;
+  Result<std::unique_ptr<Store>> OpenAnother() override;
   Status AddPaymentGroup(const PaymentGroup& g) override;
   Status CloseDueGroups(const std::string& last_payout_date) override;
   Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) override;
@@ -401,6 +402,8 @@ class SqliteStore final : public Store {
   Status InsertPaymentRow(const Payment& p);
 
   Db db_;
+  std::string path_;
+  OpenOptions options_;
   bool in_transaction_ = false;
   bool bulk_journal_ = false;  // an import runs with a rollback journal
   bool in_import_ = false;     // between BeginImport and its end
@@ -425,6 +428,8 @@ class SqliteStore final : public Store {
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
+  path_ = path;
+  options_ = options;
   NKS_RETURN_IF_ERROR(db_.Open(path));
   NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL"));
   NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous=FULL"));
@@ -1496,6 +1501,8 @@ Status SqliteStore::AddIdempotency(const IdempotencyRecord& r) {
 }
 
 }  // namespace
+
+Result<std::unique_ptr<Store>> SqliteStore::OpenAnother() { return OpenSqlite(path_, options_); }
 
 Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& options) {
   auto store = std::make_unique<SqliteStore>();
