@@ -95,6 +95,7 @@ std::string_view ProblemCodeFor(const Status& status) {
     case Code::kPermissionDenied: return "forbidden";
     case Code::kCorruption:
     case Code::kIoError:
+    case Code::kUnavailable:  // a reader's internal signal, never a request's fault
     case Code::kInternal: return "internal";
   }
   return "internal";

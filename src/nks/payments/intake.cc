@@ -483,9 +483,9 @@ std::optional<StatusReason> FileIntake::CheckGroup(const IncomingGroup& g, Check
   Date payout = *date;
   c->late = now_ >= CutoffFor(*date);
   if (c->late) {
-    auto authority = std::find_if(config_.authorities.begin(), config_.authorities.end(),
-                                  [&](const auto& a) { return a.nks == c->authority; });
-    bool move = authority != config_.authorities.end() && authority->late == store::LatePaymentRule::kNextBankingDay;
+    auto configured = std::find_if(config_.authorities.begin(), config_.authorities.end(),
+                                    [&](const auto& a) { return a.nks == c->authority; });
+    bool move = configured != config_.authorities.end() && configured->late == store::LatePaymentRule::kNextBankingDay;
     if (move) {
       payout = EarliestPayoutDate(now_);
     } else {

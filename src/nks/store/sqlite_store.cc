@@ -1252,7 +1252,8 @@ void BindPaymentQuery(Stmt& s, const PaymentQuery& q) {
   if (q.recipient) {
     s.Bind(++i, static_cast<int64_t>(*q.recipient));
   } else if (q.system && q.end_to_end) {
-    s.BindText(++i, *q.system).BindText(++i, *q.end_to_end);
+    s.BindText(++i, *q.system);
+    s.BindText(++i, *q.end_to_end);
   } else {
     if (q.authority) s.Bind(++i, int64_t{*q.authority});
     for (const std::string& los : q.los) s.BindText(++i, los);
