@@ -170,7 +170,8 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
     std::map<std::pair<std::string, std::string>, uint32_t> file_index;  // (agreement, date)
     std::map<int64_t, uint64_t> reports;  // intake file -> its payments decided now
     Status failed;
-    NKS_RETURN_IF_ERROR(store_->ScanDuePayments(report->last_payout_date, [&](const Payment& p) {
+    std::vector<int64_t> cheque_ids;
+    NKS_RETURN_IF_ERROR(store_->ScanDuePayments(report->last_payout_date, [&](const store::DuePayment& p) {
       auto authority = std::find_if(config.authorities.begin(), config.authorities.end(),
                                     [&](const auto& a) { return a.nks == p.authority; });
       if (authority == config.authorities.end()) {
@@ -213,9 +214,7 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
           case store::FailedPaymentPolicy::kCheque:
             d.status = PaymentStatus::kFailed;
             d.reason = "NK06";
-            cheques->push_back(p);
-            cheques->back().status = PaymentStatus::kFailed;
-            cheques->back().outcome_reason = "NK06";
+            cheque_ids.push_back(p.id);
             ++report->cheques;
             break;
           case store::FailedPaymentPolicy::kReturn:
@@ -239,6 +238,13 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
       return true;
     }));
     NKS_RETURN_IF_ERROR(failed);
+    for (int64_t id : cheque_ids) {  // the letter needs the whole payment
+      NKS_ASSIGN_OR_RETURN(std::optional<Payment> p, store_->GetPayment(id));
+      if (!p) return Status::Corruption(fmt::format("payment {} is missing", id));
+      p->status = PaymentStatus::kFailed;
+      p->outcome_reason = "NK06";
+      cheques->push_back(std::move(*p));
+    }
 
     for (PlannedFile& planned : files) {
       auto agreement = std::find_if(config.bank_agreements.begin(), config.bank_agreements.end(), [&](const auto& b) {

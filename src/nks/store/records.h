@@ -254,6 +254,21 @@ struct PaymentOutcome {
   int64_t report_id = 0;
 };
 
+// What the cut-off reads of a due payment: only what resolution, the bank
+// files and the follow-ups need (a whole row costs twice as much to decode).
+struct DuePayment {
+  int64_t id = 0;
+  int64_t file_id = 0;
+  std::string system;
+  uint32_t authority = 0;
+  std::string bank_agreement;
+  std::string benefit_type;
+  uint64_t recipient = 0;
+  std::string creditor_account;
+  int64_t amount_ore = 0;
+  std::string payout_date;
+};
+
 // Payments of one PmtInf, stored with consecutive ids: what payment search
 // and the cut-off find them by.
 struct PaymentGroup {

@@ -134,7 +134,7 @@ class Store {
   virtual Result<std::optional<Payment>> FindPayment(const std::string& system,
                                                      const std::string& end_to_end) = 0;
   // Pending payments with payout_date <= `last_payout_date`, by id.
-  virtual Status ScanDuePayments(const std::string& last_payout_date, const RowFn<Payment>& fn) = 0;
+  virtual Status ScanDuePayments(const std::string& last_payout_date, const RowFn<DuePayment>& fn) = 0;
   // Records what the cut-off (or a stop) did with a payment.
   virtual Status SetPaymentOutcome(const Payment& p) = 0;
   virtual Status AddBankFile(BankFile* f) = 0;  // sets f->id
