@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "nks/api/problem.h"
+#include "nks/audit/audit.h"
 #include "nks/core/account.h"
 #include "nks/core/file.h"
 #include "nks/core/ids.h"
@@ -33,6 +34,7 @@ struct Api::Context {
   const store::Principal* principal = nullptr;  // -> principal_value once authenticated
   std::string principal_id;  // "system:KY", "bank:1551", "employee:12345678/cw1"
   store::Principal principal_value;
+  bool audit_committed = false;  // a register change committed with its audit entry
 };
 
 // Who may call a route: a bit per PrincipalKind; kPublic needs no client.
@@ -44,6 +46,11 @@ enum Access : unsigned {
   kAnyone = kSystems | kBanks | kEmployees,
 };
 
+// What the audit log records of a route beyond refusals (which it always
+// records): kRead, a caseworker's every read of a person's data; kChange,
+// every change (with the change, in its transaction, when it commits).
+enum class Audited : uint8_t { kNo, kRead, kChange };
+
 struct Api::RouteSpec {
   const char* method;
   const char* path;
@@ -51,32 +58,33 @@ struct Api::RouteSpec {
   size_t body_max;
   bool idempotent_write;  // honours Idempotency-Key
   void (Api::*handler)(Context&);
+  Audited audited;
 };
 
 // The route table: the OpenAPI document must list exactly these.
 const std::vector<Api::RouteSpec>& Api::Routes() {
   static const std::vector<Api::RouteSpec> kRoutes = {
-      {"GET", "/api/v1/nemkonto/{id}", kAnyone, 0, false, &Api::GetNemKonto},  // the hot path first
-      {"GET", "/healthz", kPublic, 0, false, &Api::Healthz},
-      {"GET", "/readyz", kPublic, 0, false, &Api::Readyz},
-      {"GET", "/metrics", kPublic, 0, false, &Api::MetricsText},
-      {"GET", "/api/v1/openapi.json", kPublic, 0, false, &Api::OpenApi},
-      {"GET", "/api/v1/whoami", kAnyone, 0, false, &Api::WhoAmI},
-      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees, kJsonBodyBytesMax, true, &Api::PutNemKonto},
-      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees, 0, true, &Api::DeleteNemKonto},
-      {"GET", "/api/v1/nemkonto/{id}/history", kBanks | kEmployees, 0, false, &Api::GetHistory},
-      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees, kJsonBodyBytesMax, true, &Api::PostActivation},
-      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees, 0, false, &Api::ListSpecific},
+      {"GET", "/api/v1/nemkonto/{id}", kAnyone, 0, false, &Api::GetNemKonto, Audited::kRead},  // the hot path first
+      {"GET", "/healthz", kPublic, 0, false, &Api::Healthz, Audited::kNo},
+      {"GET", "/readyz", kPublic, 0, false, &Api::Readyz, Audited::kNo},
+      {"GET", "/metrics", kPublic, 0, false, &Api::MetricsText, Audited::kNo},
+      {"GET", "/api/v1/openapi.json", kPublic, 0, false, &Api::OpenApi, Audited::kNo},
+      {"GET", "/api/v1/whoami", kAnyone, 0, false, &Api::WhoAmI, Audited::kNo},
+      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees, kJsonBodyBytesMax, true, &Api::PutNemKonto, Audited::kChange},
+      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees, 0, true, &Api::DeleteNemKonto, Audited::kChange},
+      {"GET", "/api/v1/nemkonto/{id}/history", kBanks | kEmployees, 0, false, &Api::GetHistory, Audited::kRead},
+      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees, kJsonBodyBytesMax, true, &Api::PostActivation, Audited::kChange},
+      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees, 0, false, &Api::ListSpecific, Audited::kRead},
       {"PUT", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, kJsonBodyBytesMax, true,
-       &Api::PutSpecific},
-      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific},
-      {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile},
-      {"GET", "/api/v1/payment-files/{msg_id}", kSystems, 0, false, &Api::GetPaymentFile},
-      {"GET", "/api/v1/payment-files/{msg_id}/status-report", kSystems, 0, false, &Api::GetStatusReport},
-      {"GET", "/api/v1/payments", kSystems | kEmployees, 0, false, &Api::SearchPayments},
-      {"GET", "/api/v1/payments/{system}/{end_to_end}", kSystems | kEmployees, 0, false, &Api::GetPayment},
+       &Api::PutSpecific, Audited::kChange},
+      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific, Audited::kChange},
+      {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile, Audited::kChange},
+      {"GET", "/api/v1/payment-files/{msg_id}", kSystems, 0, false, &Api::GetPaymentFile, Audited::kNo},
+      {"GET", "/api/v1/payment-files/{msg_id}/status-report", kSystems, 0, false, &Api::GetStatusReport, Audited::kNo},
+      {"GET", "/api/v1/payments", kSystems | kEmployees, 0, false, &Api::SearchPayments, Audited::kRead},
+      {"GET", "/api/v1/payments/{system}/{end_to_end}", kSystems | kEmployees, 0, false, &Api::GetPayment, Audited::kRead},
       {"POST", "/api/v1/payments/{system}/{end_to_end}/stop", kSystems | kEmployees, kJsonBodyBytesMax, true,
-       &Api::StopPayment},
+       &Api::StopPayment, Audited::kChange},
   };
   return kRoutes;
 }
@@ -265,6 +273,7 @@ Api::Api(store::Store* store, reg::Register* reg, const Clock* clock, ApiOptions
     labels.push_back(std::string(r.method) + " " + r.path);
   }
   metrics_ = std::make_unique<http::Metrics>(labels);
+  audit_ = std::make_unique<audit::AuditLog>(store_, clock_);
 }
 
 Api::~Api() = default;
@@ -392,17 +401,113 @@ void Api::Dispatch(Context& c, const RouteSpec& spec) {
   c.res->route = kLabels[static_cast<size_t>(&spec - Routes().data())];
   if (spec.access != kPublic) {
     store::Principal& principal = c.principal_value;
-    if (!Authenticate(c.req, c.res, c.path, &principal)) return;
+    if (!Authenticate(c.req, c.res, c.path, &principal)) return AuditAfter(c, spec);
     c.principal_id = PrincipalId(principal);
     c.res->principal = c.principal_id;
+    if (!AuditLogin(c)) return;
     if ((spec.access & (1u << static_cast<unsigned>(principal.kind))) == 0) {
-      return Fail(c, "forbidden", fmt::format("a {} principal may not call {} {}",
-                                              store::PrincipalKindName(principal.kind), spec.method, spec.path));
+      Fail(c, "forbidden", fmt::format("a {} principal may not call {} {}",
+                                       store::PrincipalKindName(principal.kind), spec.method, spec.path));
+      return AuditAfter(c, spec);
     }
     c.principal = &principal;
   }
-  if (spec.idempotent_write && c.req.has_idempotency_key) return WithIdempotency(c, spec);
-  (this->*spec.handler)(c);
+  if (spec.idempotent_write && c.req.has_idempotency_key) {
+    WithIdempotency(c, spec);
+  } else {
+    (this->*spec.handler)(c);
+  }
+  AuditAfter(c, spec);
+}
+
+namespace {
+
+// Who an unauthenticated request came from, as far as it can tell.
+std::string UnknownCaller(const http::Request& req) {
+  if (req.peer != nullptr && req.peer->tls && req.peer->presented_certificate) {
+    return "certificate:" + req.peer->fingerprint;
+  }
+  if (!req.proxy_cert_fingerprint.empty()) return "certificate:" + req.proxy_cert_fingerprint.substr(0, 100);
+  return "anonymous:" + req.remote;
+}
+
+}  // namespace
+
+// What a request was about, CPR masked: the recipient for the register's
+// routes, else the path and query.
+std::string Api::AuditTarget(const Context& c) const {
+  if (!c.params.empty() && c.path.rfind("/api/v1/nemkonto/", 0) == 0) {
+    auto parsed = c.params[0].find(':') != std::string::npos ? RecipientId::ParseTagged(c.params[0])
+                                                              : RecipientId::Parse(IdType::kCpr, c.params[0]);
+    std::string target = parsed.ok() ? parsed->TaggedMasked() : MaskCprsIn(c.params[0]);
+    if (c.params.size() > 1) target += " benefit=" + c.params[1];
+    return MaskCprsIn(target);
+  }
+  std::string target = http::PercentDecode(c.path);
+  if (!c.query.empty()) target += "?" + http::PercentDecode(c.query);
+  return MaskCprsIn(target);
+}
+
+// The first request of each principal since the server started is its login.
+bool Api::AuditLogin(Context& c) {
+  {
+    std::lock_guard lock(login_mu_);
+    if (logged_in_.count(c.principal_id) != 0) return true;
+  }
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    st = audit_->Append(c.principal_id, "login", UnknownCaller(c.req), "ok");
+  }
+  if (!st.ok()) {
+    FailStatus(c, st.WithContext("audit log"));
+    return false;
+  }
+  std::lock_guard lock(login_mu_);
+  logged_in_.insert(c.principal_id);
+  return true;
+}
+
+// Records the request when the audit log must: a caseworker's read of a
+// person's data, a change that did not commit with its entry (refused,
+// failed, replayed, or outside the register), every refusal for
+// authentication or permission. An entry that cannot be written turns the
+// answer into a 500: nothing is read unrecorded.
+void Api::AuditAfter(Context& c, const RouteSpec& spec) {
+  const int status = c.res->status;
+  const bool employee = c.principal != nullptr && c.principal->kind == PrincipalKind::kEmployee;
+  const bool refused = status == 401 || status == 403;
+  bool record = refused;
+  if (spec.audited == Audited::kRead && employee) record = true;
+  if (spec.audited == Audited::kChange && c.principal != nullptr && (!c.audit_committed || status >= 400)) {
+    record = true;
+  }
+  if (!record) return;
+  std::string outcome = std::to_string(status);
+  if (!c.res->problem.empty()) outcome += " " + c.res->problem;
+  const std::string actor = c.principal_id.empty() ? UnknownCaller(c.req) : c.principal_id;
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    st = audit_->Append(actor, c.res->route, AuditTarget(c), outcome);
+  }
+  if (!st.ok()) {
+    c.res->headers.clear();
+    FailStatus(c, st.WithContext("audit log"));
+  }
+}
+
+// Inside store_mu_: the register change `change` makes commits together with
+// its audit entry.
+void Api::AuditedChange(Context& c, const std::function<void()>& change) {
+  const std::string target = AuditTarget(c);
+  reg_->SetCommitHook([&]() -> Status {
+    NKS_RETURN_IF_ERROR(audit_->Append(c.principal_id, c.res->route, target, "committed"));
+    c.audit_committed = true;
+    return Status::Ok();
+  });
+  change();
+  reg_->SetCommitHook({});
 }
 
 // A replay gets the first answer and changes nothing; the same key with
@@ -558,7 +663,7 @@ void Api::PutNemKonto(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    r = reg_->SetNemKonto(id, *account, actor);
+    AuditedChange(c, [&] { r = reg_->SetNemKonto(id, *account, actor); });
   }
   if (!r.ok()) return FailStatus(c, r.status());
   const char* outcome = r->outcome == reg::SetOutcome::kActive    ? "active"
@@ -582,7 +687,7 @@ void Api::DeleteNemKonto(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    st = reg_->DeleteNemKonto(id, actor);
+    AuditedChange(c, [&] { st = reg_->DeleteNemKonto(id, actor); });
   }
   if (!st.ok()) return FailStatus(c, st);
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"outcome", "deleted"}});
@@ -630,7 +735,7 @@ void Api::PostActivation(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    seq = reg_->Activate(id, code);
+    AuditedChange(c, [&] { seq = reg_->Activate(id, code); });
   }
   if (!seq.ok()) return FailStatus(c, seq.status());
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"outcome", "activated"}, {"seq", *seq}});
@@ -684,7 +789,7 @@ void Api::PutSpecific(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    st = reg_->SetSpecific(id, c.principal->authority, c.params[1], *account, until, locked, actor);
+    AuditedChange(c, [&] { st = reg_->SetSpecific(id, c.principal->authority, c.params[1], *account, until, locked, actor); });
   }
   if (!st.ok()) return FailStatus(c, st);
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"authority", c.principal->authority},
@@ -702,7 +807,7 @@ void Api::DeleteSpecific(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    st = reg_->DeleteSpecific(id, c.principal->authority, c.params[1], actor);
+    AuditedChange(c, [&] { st = reg_->DeleteSpecific(id, c.principal->authority, c.params[1], actor); });
   }
   if (!st.ok()) return FailStatus(c, st);
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"benefit", c.params[1]}, {"outcome", "deleted"}});

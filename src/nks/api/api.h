@@ -15,11 +15,14 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "nks/api/router.h"
+#include "nks/audit/audit.h"
 #include "nks/core/time.h"
 #include "nks/http/access_log.h"
 #include "nks/http/metrics.h"
@@ -76,6 +79,11 @@ class Api final : public http::Handler {
   bool Authenticate(const http::Request& request, http::Response* response, std::string_view path,
                     store::Principal* out);
   void Dispatch(Context& c, const RouteSpec& spec);
+  // The audit log (audit/audit.h): see api.cc for what each records.
+  std::string AuditTarget(const Context& c) const;
+  bool AuditLogin(Context& c);
+  void AuditAfter(Context& c, const RouteSpec& spec);
+  void AuditedChange(Context& c, const std::function<void()>& change);
   void WithIdempotency(Context& c, const RouteSpec& spec);
 
   // Route handlers.
@@ -116,6 +124,9 @@ class Api final : public http::Handler {
   int64_t intake_generation_ = -1;
   size_t intake_config_changes_ = 0;
   std::atomic<uint64_t> upload_counter_{0};
+  std::unique_ptr<audit::AuditLog> audit_;  // used under store_mu_
+  std::mutex login_mu_;
+  std::unordered_set<std::string> logged_in_;  // principals seen since start
 };
 
 }  // namespace nks::api

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "nks/audit/audit.h"
 #include "nks/authority/config.h"
 #include "nks/cli/progress_bar.h"
 #include "nks/cli/serve.h"
@@ -677,6 +678,40 @@ int Stats(const Options& o) {
   return 0;
 }
 
+// `nks audit verify`: exit 1 naming the first bad entry when the chain is broken.
+int AuditVerify(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto report = audit::Verify(*env->store);
+  if (!report.ok()) return Fail(report.status());
+  if (!report->ok()) {
+    fmt::print(stderr, "nks: audit log broken at seq {}: {} ({} entries read)\n", report->first_bad_seq,
+               report->problem, report->entries);
+    return 1;
+  }
+  fmt::print("audit log intact: {} entries\n", report->entries);
+  return 0;
+}
+
+// `nks audit show [--since TIME]`: one tab-separated line per entry.
+int AuditShow(const Options& o) {
+  int64_t since_us = INT64_MIN;
+  if (!o.date.empty()) {
+    auto t = ParseInstant(o.date);
+    if (!t.ok()) return Fail(t.status().WithContext("--since"));
+    since_us = t->time_since_epoch().count();
+  }
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  uint64_t shown = 0;
+  Status st = env->store->ScanAudit(0, since_us, [&](const store::AuditEntry& e) {
+    fmt::print("{}\n", audit::FormatEntry(e));
+    return o.count == 0 || ++shown < o.count;
+  });
+  if (!st.ok()) return Fail(st);
+  return 0;
+}
+
 void AddActorOptions(CLI::App* cmd, Options& o) {
   cmd->add_option("--channel", o.channel,
                   "citizen, bank or authority (default: citizen for NemKonti, authority for "
@@ -812,6 +847,14 @@ int Run(int argc, char** argv) {
   on(search, SearchPayments);
 
   on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
+
+  auto* aud = app.add_subcommand("audit", "the append-only, hash-chained audit log");
+  aud->require_subcommand(1);
+  on(aud->add_subcommand("verify", "check the hash chain; exit 1 naming the first bad entry"), AuditVerify);
+  auto* aud_show = aud->add_subcommand("show", "print the entries (seq, time, actor, action, target, outcome)");
+  aud_show->add_option("--since", o.date, "only entries at or after this time (ISO 8601)");
+  aud_show->add_option("--limit", o.count, "at most this many entries (0: all)");
+  on(aud_show, AuditShow);
 
   auto* serve = app.add_subcommand("serve", "the HTTP API (REST under /api/v1, /healthz, /readyz, /metrics)");
   http::ServerOptions& so = o.serve.server;

@@ -41,4 +41,20 @@ struct IdempotencyRecord {
   int64_t created_us = 0;
 };
 
+// One entry of the append-only, hash-chained audit log (issue 4; migration
+// 9). Text fields never hold an unmasked CPR number. `hash` is SHA-256 (hex)
+// over the canonical encoding of the other fields and `prev_hash`
+// (audit/audit.h); the first entry's prev_hash is 64 zeros.
+struct AuditEntry {
+  int64_t seq = 0;      // 1, 2, 3, ... without gaps
+  int64_t at_us = 0;    // UTC microseconds, from the injected clock
+  std::string actor;    // principal: "employee:12345678/cw1", "system:KY", "cli", ...
+  std::string action;   // "GET /api/v1/nemkonto/{id}/history", "login", "grant", ...
+  std::string target;   // what it was about, CPR masked: "cpr:010101-XXXX"
+  std::string outcome;  // "committed", "200", "403 forbidden", ...
+  std::string prev_hash;
+  std::string hash;
+  bool operator==(const AuditEntry&) const = default;
+};
+
 }  // namespace nks::store

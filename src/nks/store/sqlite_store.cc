@@ -206,6 +206,20 @@ CREATE TABLE idempotency_keys(
   created_us INTEGER NOT NULL,
   PRIMARY KEY(principal, key)) WITHOUT ROWID;
 )sql"},
+    // The audit log (issue 4): append-only and hash-chained; audit_head
+    // remembers the last entry so a removed tail shows.
+    Migration{9, R"sql(
+CREATE TABLE audit_log(
+  seq INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, outcome TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX audit_log_at ON audit_log(at_us);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TABLE audit_head(
+  id INTEGER PRIMARY KEY CHECK(id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -421,6 +435,11 @@ class SqliteStore final : public Store {
   Result<std::optional<IdempotencyRecord>> GetIdempotency(const std::string& principal,
                                                           const std::string& key) override;
   Status AddIdempotency(const IdempotencyRecord& r) override;
+
+  // ---- Audit log (issue 4) ----
+  Status AppendAudit(AuditEntry* e, const std::function<std::string(const AuditEntry&)>& hash) override;
+  Status ScanAudit(int64_t from_seq, int64_t from_us, const RowFn<AuditEntry>& fn) override;
+  Result<std::pair<int64_t, std::string>> AuditHead() override;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -1477,6 +1496,49 @@ Status SqliteStore::AddIdempotency(const IdempotencyRecord& r) {
     if (db_.Changes() == 0) return Status::AlreadyExists("idempotency key: already used");
     return Status::Ok();
   });
+}
+
+// ---- Audit log (issue 4) ----
+
+Status SqliteStore::AppendAudit(AuditEntry* e, const std::function<std::string(const AuditEntry&)>& hash) {
+  return InTransaction([&]() -> Status {
+    // The last entry itself, not the head: the chain continues from what is
+    // there (verify reports a head that disagrees).
+    Stmt last(db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    NKS_ASSIGN_OR_RETURN(bool row, last.Step());
+    e->seq = row ? last.Int(0) + 1 : 1;
+    e->prev_hash = row ? last.Text(1) : std::string(64, '0');
+    last.Reset();
+    e->hash = hash(*e);
+    NKS_CHECK(!e->hash.empty());
+    Stmt s(db_, "INSERT INTO audit_log VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(1, e->seq).Bind(2, e->at_us).BindText(3, e->actor).BindText(4, e->action);
+    s.BindText(5, e->target).BindText(6, e->outcome).BindText(7, e->prev_hash).BindText(8, e->hash);
+    NKS_RETURN_IF_ERROR(s.Run());
+    Stmt head(db_, "INSERT OR REPLACE INTO audit_head(id, seq, hash) VALUES(1, ?, ?)");
+    head.Bind(1, e->seq).BindText(2, e->hash);
+    return head.Run();
+  });
+}
+
+Status SqliteStore::ScanAudit(int64_t from_seq, int64_t from_us, const RowFn<AuditEntry>& fn) {
+  Stmt s(db_,
+         "SELECT seq, at_us, actor, action, target, outcome, prev_hash, hash FROM audit_log "
+         "WHERE seq >= ? AND at_us >= ? ORDER BY seq");
+  s.Bind(1, from_seq).Bind(2, from_us);
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    AuditEntry e{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7)};
+    if (!fn(e)) return Status::Ok();
+  }
+}
+
+Result<std::pair<int64_t, std::string>> SqliteStore::AuditHead() {
+  Stmt s(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::pair<int64_t, std::string>(0, "");
+  return std::pair<int64_t, std::string>(s.Int(0), s.Text(1));
 }
 
 }  // namespace

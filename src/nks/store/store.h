@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nks/core/status.h"
@@ -171,6 +172,17 @@ class Store {
                                                                   const std::string& key) = 0;
   // AlreadyExists when (principal, key) is taken.
   virtual Status AddIdempotency(const IdempotencyRecord& r) = 0;
+
+  // ---- Audit log (issue 4; migration 9) ----
+  // Appends `e` after the last entry: sets e->seq and e->prev_hash, then
+  // e->hash = hash(*e), and moves the head to it. Joins an open transaction
+  // (so a change and its entry commit together), else commits on its own.
+  virtual Status AppendAudit(AuditEntry* e, const std::function<std::string(const AuditEntry&)>& hash) = 0;
+  // Entries with seq >= from_seq and at_us >= from_us, in seq order.
+  virtual Status ScanAudit(int64_t from_seq, int64_t from_us, const RowFn<AuditEntry>& fn) = 0;
+  // The head (last seq and its hash) as recorded at the last append; seq 0
+  // and an empty hash while the log is empty.
+  virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
 };
 
 struct OpenOptions {
