@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -35,6 +36,7 @@ struct Api::Context {
   std::string principal_id;  // "system:KY", "bank:1551", "employee:12345678/cw1"
   store::Principal principal_value;
   bool audit_committed = false;  // a register change committed with its audit entry
+  access::Rights rights;         // employees: what their role profiles grant
 };
 
 // Who may call a route: a bit per PrincipalKind; kPublic needs no client.
@@ -59,32 +61,36 @@ struct Api::RouteSpec {
   bool idempotent_write;  // honours Idempotency-Key
   void (Api::*handler)(Context&);
   Audited audited;
+  // Employees need one of these functions (0: none, any employee).
+  access::Functions employee_needs;
 };
 
 // The route table: the OpenAPI document must list exactly these.
 const std::vector<Api::RouteSpec>& Api::Routes() {
   static const std::vector<Api::RouteSpec> kRoutes = {
-      {"GET", "/api/v1/nemkonto/{id}", kAnyone, 0, false, &Api::GetNemKonto, Audited::kRead},  // the hot path first
-      {"GET", "/healthz", kPublic, 0, false, &Api::Healthz, Audited::kNo},
-      {"GET", "/readyz", kPublic, 0, false, &Api::Readyz, Audited::kNo},
-      {"GET", "/metrics", kPublic, 0, false, &Api::MetricsText, Audited::kNo},
-      {"GET", "/api/v1/openapi.json", kPublic, 0, false, &Api::OpenApi, Audited::kNo},
-      {"GET", "/api/v1/whoami", kAnyone, 0, false, &Api::WhoAmI, Audited::kNo},
-      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees, kJsonBodyBytesMax, true, &Api::PutNemKonto, Audited::kChange},
-      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees, 0, true, &Api::DeleteNemKonto, Audited::kChange},
-      {"GET", "/api/v1/nemkonto/{id}/history", kBanks | kEmployees, 0, false, &Api::GetHistory, Audited::kRead},
-      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees, kJsonBodyBytesMax, true, &Api::PostActivation, Audited::kChange},
-      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees, 0, false, &Api::ListSpecific, Audited::kRead},
+      {"GET", "/api/v1/nemkonto/{id}", kAnyone, 0, false, &Api::GetNemKonto, Audited::kRead, access::kRegisterRead | access::kReporting},  // the hot path first
+      {"GET", "/healthz", kPublic, 0, false, &Api::Healthz, Audited::kNo, 0},
+      {"GET", "/readyz", kPublic, 0, false, &Api::Readyz, Audited::kNo, 0},
+      {"GET", "/metrics", kPublic, 0, false, &Api::MetricsText, Audited::kNo, 0},
+      {"GET", "/api/v1/openapi.json", kPublic, 0, false, &Api::OpenApi, Audited::kNo, 0},
+      {"GET", "/api/v1/whoami", kAnyone, 0, false, &Api::WhoAmI, Audited::kNo, 0},
+      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees, kJsonBodyBytesMax, true, &Api::PutNemKonto, Audited::kChange, access::kNemKontoUpdate},
+      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees, 0, true, &Api::DeleteNemKonto, Audited::kChange, access::kNemKontoUpdate},
+      {"GET", "/api/v1/nemkonto/{id}/history", kBanks | kEmployees, 0, false, &Api::GetHistory, Audited::kRead, access::kRegisterRead | access::kNemKontoUpdate},
+      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees, kJsonBodyBytesMax, true, &Api::PostActivation, Audited::kChange, access::kNemKontoUpdate},
+      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees, 0, false, &Api::ListSpecific, Audited::kRead, access::kRegisterRead | access::kSpecificUpdate},
       {"PUT", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, kJsonBodyBytesMax, true,
-       &Api::PutSpecific, Audited::kChange},
-      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific, Audited::kChange},
-      {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile, Audited::kChange},
-      {"GET", "/api/v1/payment-files/{msg_id}", kSystems, 0, false, &Api::GetPaymentFile, Audited::kNo},
-      {"GET", "/api/v1/payment-files/{msg_id}/status-report", kSystems, 0, false, &Api::GetStatusReport, Audited::kNo},
-      {"GET", "/api/v1/payments", kSystems | kEmployees, 0, false, &Api::SearchPayments, Audited::kRead},
-      {"GET", "/api/v1/payments/{system}/{end_to_end}", kSystems | kEmployees, 0, false, &Api::GetPayment, Audited::kRead},
+       &Api::PutSpecific, Audited::kChange, access::kSpecificUpdate},
+      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific, Audited::kChange, access::kSpecificUpdate},
+      {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile, Audited::kChange, 0},
+      {"GET", "/api/v1/payment-files/{msg_id}", kSystems, 0, false, &Api::GetPaymentFile, Audited::kNo, 0},
+      {"GET", "/api/v1/payment-files/{msg_id}/status-report", kSystems, 0, false, &Api::GetStatusReport, Audited::kNo, 0},
+      {"GET", "/api/v1/payments", kSystems | kEmployees, 0, false, &Api::SearchPayments, Audited::kRead, access::kPaymentsSearch},
+      {"GET", "/api/v1/payments/{system}/{end_to_end}", kSystems | kEmployees, 0, false, &Api::GetPayment, Audited::kRead, access::kPaymentsSearch | access::kPaymentsStop},
       {"POST", "/api/v1/payments/{system}/{end_to_end}/stop", kSystems | kEmployees, kJsonBodyBytesMax, true,
-       &Api::StopPayment, Audited::kChange},
+       &Api::StopPayment, Audited::kChange, access::kPaymentsStop},
+      {"GET", "/api/v1/users", kEmployees, 0, false, &Api::ListUsers, Audited::kNo, access::kUsersAdmin},
+      {"GET", "/api/v1/control-list", kEmployees, 0, false, &Api::GetControlList, Audited::kNo, access::kControl},
   };
   return kRoutes;
 }
@@ -302,8 +308,18 @@ Status Api::LoadPrincipals() {
     map[p.match] = p;
   }
   for (auto& p : list) map[p.match] = p;
+  NKS_ASSIGN_OR_RETURN(std::vector<store::User> users, store_->LoadUsers());
+  NKS_ASSIGN_OR_RETURN(std::vector<store::RoleProfile> roles, store_->LoadRoleProfiles());
+  std::unordered_map<std::string, access::Rights> rights;
+  for (const auto& [match, p] : map) {
+    if (p.kind != PrincipalKind::kEmployee) continue;
+    rights[fmt::format("{}/{}", p.authority, p.user)] = access::RightsOf(users, roles, p.authority, p.user);
+  }
   std::unique_lock lock(index_mu_);
   principals_ = std::move(map);
+  rights_ = std::move(rights);
+  los_tree_ = access::LosTree(config.los_units);
+  users_ = std::move(users);
   return Status::Ok();
 }
 
@@ -387,7 +403,7 @@ void Api::Handle(const http::Request& req, http::Response* res) {
     return;
   }
   const RouteSpec& spec = Routes()[m.route];
-  Context c{req, res, path, query, std::move(m.params), nullptr, {}, {}};
+  Context c{req, res, path, query, std::move(m.params), nullptr, {}, {}, false, {}};
   Dispatch(c, spec);
 }
 
@@ -411,6 +427,7 @@ void Api::Dispatch(Context& c, const RouteSpec& spec) {
       return AuditAfter(c, spec);
     }
     c.principal = &principal;
+    if (principal.kind == PrincipalKind::kEmployee && !CheckFunction(c, spec)) return AuditAfter(c, spec);
   }
   if (spec.idempotent_write && c.req.has_idempotency_key) {
     WithIdempotency(c, spec);
@@ -921,6 +938,17 @@ void Api::SearchPayments(Context& c) {
       return Fail(c, "forbidden", fmt::format("authority: you search only authority {}'s payments", own));
     }
     q.authority = own;
+    // Within the LOS subtrees the user may search: the one asked for, or
+    // the only one granted; several need a los= to choose.
+    if (!q.los.empty()) {
+      if (!CheckScope(c, access::kPaymentsSearch, q.los)) return;
+    } else {
+      auto roots = c.rights.Roots(access::kPaymentsSearch);
+      if (roots.size() == 1) q.los = roots[0];
+      if (roots.size() > 1) {
+        return Fail(c, "outside-los-scope", "los: your role profiles cover several LOS subtrees; name one with los=");
+      }
+    }
   }
   Result<std::vector<store::Payment>> found = Status::Internal("not run");
   uint32_t limit = 0;
@@ -960,7 +988,89 @@ void Api::GetPayment(Context& c) {
   if (!*p || !MayAccess(*c.principal, **p)) {
     return Fail(c, "not-found", "no such payment among those you may see");
   }
+  if (!CheckScope(c, access::kPaymentsSearch | access::kPaymentsStop, (*p)->los)) return;
   SendJson(c, 200, PaymentJson(**p));
+}
+
+// ---- Users and role profiles (SPEC §4.3) ----
+
+// Checked on every use, not only when granted: a role profile changed since
+// may have broken a rule.
+bool Api::CheckFunction(Context& c, const RouteSpec& spec) {
+  {
+    std::shared_lock lock(index_mu_);
+    auto it = rights_.find(fmt::format("{}/{}", c.principal->authority, c.principal->user));
+    if (it != rights_.end()) c.rights = it->second;
+  }
+  if (spec.employee_needs == 0) return true;
+  const std::string who = fmt::format("user {} of authority {}", c.principal->user, c.principal->authority);
+  if (!c.rights.known) {
+    Fail(c, "function-not-granted", who + " has no user statement and so no role profile");
+    return false;
+  }
+  if (!c.rights.segregation.ok()) {
+    Fail(c, "segregation-of-duties", who + ": " + c.rights.segregation.message());
+    return false;
+  }
+  if (!c.rights.HasAny(spec.employee_needs)) {
+    std::string names;
+    for (const auto& n : access::FunctionNames(spec.employee_needs)) names += (names.empty() ? "" : " or ") + n;
+    Fail(c, "function-not-granted", fmt::format("{} {} needs {}", spec.method, spec.path, names));
+    return false;
+  }
+  return true;
+}
+
+bool Api::CheckScope(Context& c, access::Functions needs, const std::string& los) {
+  if (c.principal->kind != PrincipalKind::kEmployee) return true;
+  bool inside = false;
+  {
+    std::shared_lock lock(index_mu_);
+    inside = c.rights.HasAnyIn(needs, los, los_tree_);
+  }
+  if (inside) return true;
+  std::string roots;
+  for (const auto& r : c.rights.Roots(needs)) roots += (roots.empty() ? "" : ", ") + r;
+  Fail(c, "outside-los-scope", fmt::format("LOS unit {}: your role profiles cover {}", MaskCprsIn(los), roots));
+  return false;
+}
+
+void Api::ListUsers(Context& c) {
+  json out = json::array();
+  {
+    std::shared_lock lock(index_mu_);
+    for (const auto& u : users_) {
+      if (u.authority != c.principal->authority) continue;
+      json grants = json::array();
+      for (const auto& g : u.grants) grants.push_back({{"role", g.role}, {"los", g.los}});
+      auto it = rights_.find(fmt::format("{}/{}", u.authority, u.id));
+      access::Rights r = it != rights_.end() ? it->second : access::Rights{};
+      out.push_back({{"id", u.id}, {"name", u.name}, {"payment_system_cases", u.payment_system_cases},
+                     {"grants", grants}, {"functions", access::FunctionNames(r.all)}});
+    }
+  }
+  SendJson(c, 200, json{{"authority", c.principal->authority}, {"users", out}});
+}
+
+void Api::GetControlList(Context& c) {
+  auto month = QueryValue(c.query, "month", {"month"});
+  if (!month.ok()) return Fail(c, "invalid-query", month.status().message());
+  int year = 0;
+  unsigned m = 0;
+  if (month->size() != 7 || (*month)[4] != '-' || std::sscanf(month->c_str(), "%4d-%2u", &year, &m) != 2 || m < 1 ||
+      m > 12) {
+    return Fail(c, "invalid-query", "month: must be YYYY-MM");
+  }
+  std::string csv;
+  uint64_t rows = 0;
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    st = reg_->WriteControlList(c.principal->authority, year, m, &csv, &rows);
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  c.res->content_type = "text/csv";
+  c.res->body = std::move(csv);
 }
 
 void Api::StopPayment(Context& c) {
@@ -975,6 +1085,7 @@ void Api::StopPayment(Context& c) {
     auto p = store_->FindPayment(c.params[0], c.params[1]);
     if (!p.ok()) return FailStatus(c, p.status());
     if (!*p || !MayAccess(*c.principal, **p)) return Fail(c, "not-found", "no such payment among those you may see");
+    if (!CheckScope(c, access::kPaymentsStop, (*p)->los)) return;
     st = payments::StopPayment(*store_, c.params[0], c.params[1], options_.data_dir / "outbox" / "status",
                                clock_->Now(), "NKS", &report);
   }

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "nks/access/access.h"
 #include "nks/api/router.h"
 #include "nks/audit/audit.h"
 #include "nks/core/time.h"
@@ -106,6 +107,13 @@ class Api final : public http::Handler {
   void SearchPayments(Context& c);
   void GetPayment(Context& c);
   void StopPayment(Context& c);
+  void ListUsers(Context& c);
+  void GetControlList(Context& c);
+  // Employees: the route's function and the segregation of duties; false
+  // with a problem in the response when refused.
+  bool CheckFunction(Context& c, const RouteSpec& spec);
+  // Employees: a grant of one of `needs` covers LOS unit `los`.
+  bool CheckScope(Context& c, access::Functions needs, const std::string& los);
 
   store::Store* store_;
   reg::Register* reg_;
@@ -120,6 +128,10 @@ class Api final : public http::Handler {
   mutable std::shared_mutex index_mu_;  // the index and the principals
   const reg::ResolutionIndex* index_ = nullptr;
   std::unordered_map<std::string, store::Principal> principals_;  // match -> principal
+  // Employees' rights by "authority/user", and the LOS trees (SPEC §4.3).
+  std::unordered_map<std::string, access::Rights> rights_;
+  access::LosTree los_tree_;
+  std::vector<store::User> users_;
   std::unique_ptr<payments::Intake> intake_;
   int64_t intake_generation_ = -1;
   size_t intake_config_changes_ = 0;

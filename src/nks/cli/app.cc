@@ -389,7 +389,8 @@ int GenPopulation(const Options& o) {
   std::string config =
       "# Demo configuration written by `nks gen population`: apply with\n"
       "# `nks config apply config.nks` (see config/example.nks for the format).\n" +
-      authority::Render(authority::DemoConfig(), authority::DemoPrincipals());
+      authority::Render(authority::DemoConfig(), authority::DemoPrincipals(), authority::DemoRoles(),
+                        authority::DemoUsers());
   st = WriteFileDurably((fs::path(o.out) / "config.nks").string(), config);
   if (!st.ok()) return Fail(st);
   fmt::print("wrote cpr.csv, cvr.csv, units.csv, nemkonti.csv, config.nks to {} ({} persons, {} companies, seed {})\n",
@@ -472,7 +473,11 @@ int ConfigShow(const Options& o) {
   if (!config.ok()) return Fail(config.status());
   auto principals = env->store->LoadPrincipals();
   if (!principals.ok()) return Fail(principals.status());
-  fmt::print("{}", authority::Render(*config, *principals));
+  auto roles = env->store->LoadRoleProfiles();
+  if (!roles.ok()) return Fail(roles.status());
+  auto users = env->store->LoadUsers();
+  if (!users.ok()) return Fail(users.status());
+  fmt::print("{}", authority::Render(*config, *principals, *roles, *users));
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nks/core/status.h"
 
@@ -55,6 +56,33 @@ struct AuditEntry {
   std::string prev_hash;
   std::string hash;
   bool operator==(const AuditEntry&) const = default;
+};
+
+// Users and role profiles (SPEC §4.3; migration 10). A role profile is a
+// named set of functions (access/access.h names them); a grant gives a
+// user a role profile within the LOS subtree rooted at `los`.
+struct RoleProfile {
+  uint32_t authority = 0;
+  std::string name;
+  std::vector<std::string> functions;  // sorted function names
+  bool operator==(const RoleProfile&) const = default;
+};
+
+struct RoleGrant {
+  std::string role;
+  std::string los;  // the root of the subtree
+  bool operator==(const RoleGrant&) const = default;
+};
+
+struct User {
+  uint32_t authority = 0;
+  std::string id;  // Principal::user of the employee's certificate
+  std::string name;
+  // Recorded per user (SPEC §4.3): may create cases in the authority's
+  // payment systems, which rules out register reporting rights.
+  bool payment_system_cases = false;
+  std::vector<RoleGrant> grants;  // sorted
+  bool operator==(const User&) const = default;
 };
 
 }  // namespace nks::store

@@ -220,6 +220,19 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 CREATE TABLE audit_head(
   id INTEGER PRIMARY KEY CHECK(id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
 )sql"},
+    // Users and role profiles (issue 4, SPEC §4.3).
+    Migration{10, R"sql(
+CREATE TABLE role_profiles(
+  authority INTEGER NOT NULL, name TEXT NOT NULL, functions TEXT NOT NULL,  -- comma-separated
+  PRIMARY KEY(authority, name)) WITHOUT ROWID;
+CREATE TABLE users(
+  authority INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,
+  payment_system_cases INTEGER NOT NULL,
+  PRIMARY KEY(authority, id)) WITHOUT ROWID;
+CREATE TABLE user_grants(
+  authority INTEGER NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL, los TEXT NOT NULL,
+  PRIMARY KEY(authority, user, role, los)) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -440,6 +453,12 @@ class SqliteStore final : public Store {
   Status AppendAudit(AuditEntry* e, const std::function<std::string(const AuditEntry&)>& hash) override;
   Status ScanAudit(int64_t from_seq, int64_t from_us, const RowFn<AuditEntry>& fn) override;
   Result<std::pair<int64_t, std::string>> AuditHead() override;
+
+  // ---- Users and role profiles (issue 4) ----
+  Result<std::vector<RoleProfile>> LoadRoleProfiles() override;
+  Result<std::vector<User>> LoadUsers() override;
+  Status PutRoleProfile(const RoleProfile& r) override;
+  Status PutUser(const User& u) override;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -1539,6 +1558,67 @@ Result<std::pair<int64_t, std::string>> SqliteStore::AuditHead() {
   NKS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::pair<int64_t, std::string>(0, "");
   return std::pair<int64_t, std::string>(s.Int(0), s.Text(1));
+}
+
+// ---- Users and role profiles (issue 4) ----
+
+Result<std::vector<RoleProfile>> SqliteStore::LoadRoleProfiles() {
+  std::vector<RoleProfile> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_, "SELECT authority, name, functions FROM role_profiles ORDER BY authority, name",
+                              &out, [](const Stmt& s) {
+                                RoleProfile r{static_cast<uint32_t>(s.Int(0)), s.Text(1), {}};
+                                std::string list = s.Text(2);
+                                for (size_t at = 0; at < list.size();) {
+                                  size_t comma = std::min(list.find(',', at), list.size());
+                                  r.functions.push_back(list.substr(at, comma - at));
+                                  at = comma + 1;
+                                }
+                                return r;
+                              }));
+  return out;
+}
+
+Result<std::vector<User>> SqliteStore::LoadUsers() {
+  std::vector<User> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT authority, id, name, payment_system_cases FROM users ORDER BY authority, id", &out,
+      [](const Stmt& s) { return User{static_cast<uint32_t>(s.Int(0)), s.Text(1), s.Text(2), s.Int(3) != 0, {}}; }));
+  Stmt g(db_, "SELECT role, los FROM user_grants WHERE authority=? AND user=? ORDER BY role, los");
+  for (User& u : out) {
+    g.Bind(1, int64_t{u.authority}).BindText(2, u.id);
+    while (true) {
+      NKS_ASSIGN_OR_RETURN(bool row, g.Step());
+      if (!row) break;
+      u.grants.push_back(RoleGrant{g.Text(0), g.Text(1)});
+    }
+    g.Reset();
+  }
+  return out;
+}
+
+Status SqliteStore::PutRoleProfile(const RoleProfile& r) {
+  std::string list;
+  for (const auto& f : r.functions) list += (list.empty() ? "" : ",") + f;
+  Stmt s(db_, "INSERT OR REPLACE INTO role_profiles VALUES(?,?,?)");
+  s.Bind(1, int64_t{r.authority}).BindText(2, r.name).BindText(3, list);
+  return s.Run();
+}
+
+Status SqliteStore::PutUser(const User& u) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "INSERT OR REPLACE INTO users VALUES(?,?,?,?)");
+    s.Bind(1, int64_t{u.authority}).BindText(2, u.id).BindText(3, u.name).Bind(4, int64_t{u.payment_system_cases});
+    NKS_RETURN_IF_ERROR(s.Run());
+    Stmt del(db_, "DELETE FROM user_grants WHERE authority=? AND user=?");
+    del.Bind(1, int64_t{u.authority}).BindText(2, u.id);
+    NKS_RETURN_IF_ERROR(del.Run());
+    Stmt g(db_, "INSERT INTO user_grants VALUES(?,?,?,?)");
+    for (const auto& grant : u.grants) {
+      g.Bind(1, int64_t{u.authority}).BindText(2, u.id).BindText(3, grant.role).BindText(4, grant.los);
+      NKS_RETURN_IF_ERROR(g.Run());
+    }
+    return Status::Ok();
+  });
 }
 
 }  // namespace

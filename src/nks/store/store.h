@@ -183,6 +183,15 @@ class Store {
   // The head (last seq and its hash) as recorded at the last append; seq 0
   // and an empty hash while the log is empty.
   virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
+
+  // ---- Users and role profiles (issue 4; migration 10) ----
+  // All of them, by (authority, name) and (authority, id).
+  virtual Result<std::vector<RoleProfile>> LoadRoleProfiles() = 0;
+  virtual Result<std::vector<User>> LoadUsers() = 0;
+  // Insert or replace (call inside Transact with its config change); a
+  // user's grants are replaced with u.grants.
+  virtual Status PutRoleProfile(const RoleProfile& r) = 0;
+  virtual Status PutUser(const User& u) = 0;
 };
 
 struct OpenOptions {
