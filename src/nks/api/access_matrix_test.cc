@@ -86,6 +86,12 @@ std::vector<RouteCase> Table() {
       {"GET", "/api/v1/users", "/api/v1/users", "/api/v1/users", "", {"users-admin"}},
       {"GET", "/api/v1/control-list", "/api/v1/control-list?month=2026-11", "/api/v1/control-list?month=2026-11", "",
        {"control"}},
+      {"GET", "/api/v1/pending-changes", "/api/v1/pending-changes", "/api/v1/pending-changes", "",
+       {"nemkonto-update", "specific-update"}},
+      {"POST", "/api/v1/pending-changes/{id}/approve", "/api/v1/pending-changes/99/approve",
+       "/api/v1/pending-changes/99/approve", "", {"nemkonto-update", "specific-update"}},
+      {"POST", "/api/v1/pending-changes/{id}/reject", "/api/v1/pending-changes/99/reject",
+       "/api/v1/pending-changes/99/reject", "", {"nemkonto-update", "specific-update"}},
   };
 }
 
@@ -286,6 +292,67 @@ TEST_F(AccessMatrixTest, SearchWithoutLosStaysInScope) {
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_NE(res.body.find("IN-1"), std::string::npos) << res.body;
   EXPECT_EQ(res.body.find("OUT-1"), std::string::npos) << res.body;
+}
+
+// Four-eyes approval on: a caseworker's change waits until another user
+// holding the same function approves it; nobody approves their own.
+TEST_F(AccessMatrixTest, FourEyesChangeWaitsForAnotherUsersApproval) {
+  const auto roles = Roles();
+  size_t nk = 0;
+  while (roles[nk].function != "nemkonto-update") ++nk;
+  size_t reader = 0;
+  while (roles[reader].function != "register-read") ++reader;
+  const std::string second = "sha256:" + std::string(64, 'd');
+  auto parsed = authority::ParseConfig(
+      "four-eyes authority=12345678 enabled=yes\n"
+      "user authority=12345678 id=u-nk2 name=\"Second\" grants=r-nemkonto-update@K\n"
+      "principal certificate=" + second + " kind=employee authority=12345678 user=u-nk2\n",
+      "four-eyes.nks");
+  ASSERT_TRUE(parsed.ok()) << parsed.errors[0];
+  auto applied = authority::ApplyConfig(*store_, parsed.file, "test", clock_->Now());
+  ASSERT_TRUE(applied.ok() && applied->ok());
+  {
+    auto writer = store_->BeginImport();
+    ASSERT_TRUE(writer.ok());
+    store::Person person{101901234, "Anna Test", "Testvej 1", "8000", "Aarhus C", store::PersonStatus::kActive};
+    ASSERT_TRUE((*writer)->PutPerson(person, nullptr).ok());
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  ASSERT_TRUE(api_->Refresh().ok());
+
+  RouteCase put{"PUT", "", "", "", R"({"account":"1551-0000123456","reference":"R-9"})", {}};
+  http::Response held = Call(Fingerprint(nk), put, kPerson);
+  ASSERT_EQ(held.status, 202) << held.body;
+  EXPECT_NE(held.body.find("\"pending_change\":1"), std::string::npos) << held.body;
+  RouteCase get{"GET", "", "", "", "", {}};
+  http::Response history = Call(Fingerprint(nk), get, kPerson + "/history");
+  EXPECT_EQ(history.body.find("1551-0000123456"), std::string::npos) << "changed before approval: " << history.body;
+  http::Response list = Call(second, get, "/api/v1/pending-changes");
+  EXPECT_NE(list.body.find("\"target\":\"/api/v1/nemkonto/cpr:010190"), std::string::npos) << list.body;
+  EXPECT_EQ(list.body.find("0101901234"), std::string::npos) << list.body;
+
+  RouteCase approve{"POST", "", "", "", "", {}};
+  EXPECT_EQ(Problem(Call(Fingerprint(nk), approve, "/api/v1/pending-changes/1/approve")), "segregation-of-duties");
+  EXPECT_EQ(Problem(Call(Fingerprint(reader), approve, "/api/v1/pending-changes/1/approve")), "function-not-granted");
+  http::Response done = Call(second, approve, "/api/v1/pending-changes/1/approve");
+  EXPECT_EQ(done.status, 201) << done.body;
+  EXPECT_NE(done.body.find("pending-activation"), std::string::npos) << done.body;
+  EXPECT_EQ(Call(second, approve, "/api/v1/pending-changes/1/approve").status, 409);
+  history = Call(Fingerprint(nk), get, kPerson + "/history");
+  EXPECT_NE(history.body.find("1551-0000123456"), std::string::npos) << history.body;
+  // The register records the requester; the audit log the approver too.
+  EXPECT_NE(history.body.find("\"actor\":\"u-nemkonto-update\""), std::string::npos) << history.body;
+  bool approved_entry = false;
+  ASSERT_TRUE(store_->ScanAudit(0, INT64_MIN, [&](const store::AuditEntry& e) {
+    approved_entry = approved_entry || (e.actor == "employee:12345678/u-nemkonto-update" &&
+                                        e.outcome == "committed (four-eyes change 1 approved by employee:12345678/u-nk2)");
+    return true;
+  }).ok());
+  EXPECT_TRUE(approved_entry);
+  // Rejected changes are not carried out.
+  ASSERT_EQ(Call(Fingerprint(nk), put, kPerson).status, 202);
+  EXPECT_EQ(Call(second, approve, "/api/v1/pending-changes/2/reject").status, 200);
+  EXPECT_EQ(Call(second, approve, "/api/v1/pending-changes/2/approve").status, 409);
 }
 
 }  // namespace

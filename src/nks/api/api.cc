@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,9 @@ struct Api::Context {
   store::Principal principal_value;
   bool audit_committed = false;  // a register change committed with its audit entry
   access::Rights rights;         // employees: what their role profiles grant
+  // Four-eyes: the pending change this request carries out, and who approved it.
+  int64_t approving_id = 0;
+  std::string approver;
 };
 
 // Who may call a route: a bit per PrincipalKind; kPublic needs no client.
@@ -91,6 +95,12 @@ const std::vector<Api::RouteSpec>& Api::Routes() {
        &Api::StopPayment, Audited::kChange, access::kPaymentsStop},
       {"GET", "/api/v1/users", kEmployees, 0, false, &Api::ListUsers, Audited::kNo, access::kUsersAdmin},
       {"GET", "/api/v1/control-list", kEmployees, 0, false, &Api::GetControlList, Audited::kNo, access::kControl},
+      {"GET", "/api/v1/pending-changes", kEmployees, 0, false, &Api::ListPendingChanges, Audited::kNo,
+       access::kReporting},
+      {"POST", "/api/v1/pending-changes/{id}/approve", kEmployees, 0, false, &Api::ApprovePendingChange,
+       Audited::kChange, access::kReporting},
+      {"POST", "/api/v1/pending-changes/{id}/reject", kEmployees, 0, false, &Api::RejectPendingChange,
+       Audited::kChange, access::kReporting},
   };
   return kRoutes;
 }
@@ -315,9 +325,15 @@ Status Api::LoadPrincipals() {
     if (p.kind != PrincipalKind::kEmployee) continue;
     rights[fmt::format("{}/{}", p.authority, p.user)] = access::RightsOf(users, roles, p.authority, p.user);
   }
+  NKS_ASSIGN_OR_RETURN(std::vector<store::FourEyesSetting> four_eyes, store_->LoadFourEyes());
+  std::unordered_set<uint32_t> four_eyes_on;
+  for (const auto& f : four_eyes) {
+    if (f.enabled) four_eyes_on.insert(f.authority);
+  }
   std::unique_lock lock(index_mu_);
   principals_ = std::move(map);
   rights_ = std::move(rights);
+  four_eyes_ = std::move(four_eyes_on);
   los_tree_ = access::LosTree(config.los_units);
   users_ = std::move(users);
   return Status::Ok();
@@ -403,18 +419,24 @@ void Api::Handle(const http::Request& req, http::Response* res) {
     return;
   }
   const RouteSpec& spec = Routes()[m.route];
-  Context c{req, res, path, query, std::move(m.params), nullptr, {}, {}, false, {}};
+  Context c{req, res, path, query, std::move(m.params), nullptr, {}, {}, false, {}, 0, {}};
   Dispatch(c, spec);
 }
 
-void Api::Dispatch(Context& c, const RouteSpec& spec) {
-  // The metrics label: "GET /api/v1/nemkonto/{id}" (static storage).
+namespace {
+// The metrics label of route `i`: "GET /api/v1/nemkonto/{id}" (static storage).
+std::string_view RouteLabel(size_t i) {
   static const std::vector<std::string> kLabels = [] {
     std::vector<std::string> l;
-    for (const auto& r : Routes()) l.push_back(std::string(r.method) + " " + r.path);
+    for (const auto& r : Api::Routes()) l.push_back(std::string(r.method) + " " + r.path);
     return l;
   }();
-  c.res->route = kLabels[static_cast<size_t>(&spec - Routes().data())];
+  return kLabels[i];
+}
+}  // namespace
+
+void Api::Dispatch(Context& c, const RouteSpec& spec) {
+  c.res->route = RouteLabel(static_cast<size_t>(&spec - Routes().data()));
   if (spec.access != kPublic) {
     store::Principal& principal = c.principal_value;
     if (!Authenticate(c.req, c.res, c.path, &principal)) return AuditAfter(c, spec);
@@ -429,10 +451,17 @@ void Api::Dispatch(Context& c, const RouteSpec& spec) {
     c.principal = &principal;
     if (principal.kind == PrincipalKind::kEmployee && !CheckFunction(c, spec)) return AuditAfter(c, spec);
   }
+  void (Api::*handler)(Context&) = spec.handler;
+  if (c.principal != nullptr && c.principal->kind == PrincipalKind::kEmployee &&
+      (handler == &Api::PutNemKonto || handler == &Api::DeleteNemKonto || handler == &Api::PutSpecific ||
+       handler == &Api::DeleteSpecific)) {
+    std::shared_lock lock(index_mu_);
+    if (four_eyes_.count(c.principal->authority) != 0) handler = &Api::HoldForApproval;
+  }
   if (spec.idempotent_write && c.req.has_idempotency_key) {
-    WithIdempotency(c, spec);
+    WithIdempotency(c, handler);
   } else {
-    (this->*spec.handler)(c);
+    (this->*handler)(c);
   }
   AuditAfter(c, spec);
 }
@@ -519,7 +548,15 @@ void Api::AuditAfter(Context& c, const RouteSpec& spec) {
 void Api::AuditedChange(Context& c, const std::function<void()>& change) {
   const std::string target = AuditTarget(c);
   reg_->SetCommitHook([&]() -> Status {
-    NKS_RETURN_IF_ERROR(audit_->Append(c.principal_id, c.res->route, target, "committed"));
+    // An approved four-eyes change is decided in the change's transaction.
+    if (c.approving_id != 0) {
+      NKS_RETURN_IF_ERROR(store_->DecidePendingChange(c.approving_id, store::PendingState::kApproved, c.approver,
+                                                      clock_->Now().time_since_epoch().count()));
+    }
+    const std::string outcome =
+        c.approving_id == 0 ? "committed"
+                            : fmt::format("committed (four-eyes change {} approved by {})", c.approving_id, c.approver);
+    NKS_RETURN_IF_ERROR(audit_->Append(c.principal_id, c.res->route, target, outcome));
     c.audit_committed = true;
     return Status::Ok();
   });
@@ -532,7 +569,7 @@ void Api::AuditedChange(Context& c, const std::function<void()>& change) {
 // after the change commits: a crash between the two leaves the key unused,
 // and a retry then meets the register's or intake's own replay rules
 // (an unchanged NemKonto, a re-sent file's stored answer).
-void Api::WithIdempotency(Context& c, const RouteSpec& spec) {
+void Api::WithIdempotency(Context& c, void (Api::*handler)(Context&)) {
   if (!ValidIdempotencyKey(c.req.idempotency_key)) {
     return Fail(c, "idempotency-key-invalid", "Idempotency-Key: must be 1-255 visible ASCII characters");
   }
@@ -555,7 +592,7 @@ void Api::WithIdempotency(Context& c, const RouteSpec& spec) {
   }
   // Two requests with one new key at once: the second to record loses and
   // is told so (its change was a replay of the first's by the domain rules).
-  (this->*spec.handler)(c);
+  (this->*handler)(c);
   if (c.res->status >= 500) return;
   std::lock_guard lock(store_mu_);
   store::IdempotencyRecord r{c.principal_id, c.req.idempotency_key, hash, c.res->status, c.res->content_type,
@@ -1050,6 +1087,130 @@ void Api::ListUsers(Context& c) {
     }
   }
   SendJson(c, 200, json{{"authority", c.principal->authority}, {"users", out}});
+}
+
+// ---- Four-eyes approval ----
+
+void Api::HoldForApproval(Context& c) {
+  store::PendingChange p;
+  p.authority = c.principal->authority;
+  p.requested_by = c.principal->user;
+  p.method = c.req.method;
+  p.target = c.req.target;
+  p.body = c.req.body;
+  p.created_us = clock_->Now().time_since_epoch().count();
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    st = store_->AddPendingChange(&p);
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  SendJson(c, 202, json{{"pending_change", p.id}, {"state", "pending"},
+                        {"approve", fmt::format("/api/v1/pending-changes/{}/approve", p.id)},
+                        {"note", "four-eyes approval: another user of the authority must approve this change"}});
+}
+
+namespace {
+json PendingJson(const store::PendingChange& p) {
+  return json{{"id", p.id}, {"requested_by", p.requested_by}, {"method", p.method},
+              {"target", MaskCprsIn(http::PercentDecode(p.target))}, {"created", TimeText(p.created_us)},
+              {"state", std::string(store::PendingStateName(p.state))}};
+}
+}  // namespace
+
+void Api::ListPendingChanges(Context& c) {
+  Result<std::vector<store::PendingChange>> list = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    list = store_->ListPendingChanges(c.principal->authority, store::PendingState::kPending);
+  }
+  if (!list.ok()) return FailStatus(c, list.status());
+  json out = json::array();
+  for (const auto& p : *list) out.push_back(PendingJson(p));
+  SendJson(c, 200, json{{"authority", c.principal->authority}, {"pending_changes", out}});
+}
+
+// Runs the held request as its requester made it, once another user who
+// holds the function it needs approves; the decision commits with the change.
+void Api::ApprovePendingChange(Context& c) {
+  if (!NoBody(c)) return;
+  int64_t id = 0;
+  if (std::sscanf(c.params[0].c_str(), "%" SCNd64, &id) != 1 || id <= 0) {
+    return Fail(c, "invalid-query", "id: must be a pending change's number");
+  }
+  Result<std::optional<store::PendingChange>> found = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    found = store_->GetPendingChange(id);
+  }
+  if (!found.ok()) return FailStatus(c, found.status());
+  if (!*found || (*found)->authority != c.principal->authority) {
+    return Fail(c, "not-found", fmt::format("id: no pending change {} for your authority", id));
+  }
+  const store::PendingChange& p = **found;
+  if (p.state != store::PendingState::kPending) {
+    return Fail(c, "conflict", fmt::format("pending change {} is {} already", id, store::PendingStateName(p.state)));
+  }
+  if (p.requested_by == c.principal->user) {
+    return Fail(c, "segregation-of-duties", "four-eyes approval: nobody approves their own change");
+  }
+  std::string_view target = p.target;
+  const size_t q = target.find('?');
+  RouteMatch m = router_.Find(p.method, target.substr(0, q));
+  NKS_CHECK(m.kind == RouteMatch::Kind::kFound);
+  const RouteSpec& spec = Routes()[m.route];
+  if (!c.rights.HasAny(spec.employee_needs)) {
+    return Fail(c, "function-not-granted", fmt::format("approving {} {} needs the function it uses", spec.method, spec.path));
+  }
+  // The requester's rights are checked again now, as on any use.
+  access::Rights requester;
+  {
+    std::shared_lock lock(index_mu_);
+    auto it = rights_.find(fmt::format("{}/{}", p.authority, p.requested_by));
+    if (it != rights_.end()) requester = it->second;
+  }
+  if (!requester.known || !requester.segregation.ok() || !requester.HasAny(spec.employee_needs)) {
+    return Fail(c, "function-not-granted", fmt::format("{} no longer holds the function this change needs", p.requested_by));
+  }
+  http::Request held;
+  held.method = p.method;
+  held.target = p.target;
+  held.body = p.body;
+  held.content_type = p.body.empty() ? "" : "application/json";
+  held.remote = c.req.remote;
+  store::Principal as;
+  as.kind = PrincipalKind::kEmployee;
+  as.authority = p.authority;
+  as.user = p.requested_by;
+  Context run{held, c.res, target.substr(0, q), q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+              std::move(m.params), &as, PrincipalId(as), as, false, requester, id, c.principal_id};
+  run.principal = &run.principal_value;
+  const std::string_view route = c.res->route;
+  c.res->route = RouteLabel(m.route);  // the change's own label in its audit entry
+  (this->*spec.handler)(run);
+  c.res->route = route;
+  c.audit_committed = run.audit_committed;
+}
+
+void Api::RejectPendingChange(Context& c) {
+  if (!NoBody(c)) return;
+  int64_t id = 0;
+  if (std::sscanf(c.params[0].c_str(), "%" SCNd64, &id) != 1 || id <= 0) {
+    return Fail(c, "invalid-query", "id: must be a pending change's number");
+  }
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    auto found = store_->GetPendingChange(id);
+    if (!found.ok()) return FailStatus(c, found.status());
+    if (!*found || (*found)->authority != c.principal->authority) {
+      return Fail(c, "not-found", fmt::format("id: no pending change {} for your authority", id));
+    }
+    st = store_->DecidePendingChange(id, store::PendingState::kRejected, c.principal->user,
+                                     clock_->Now().time_since_epoch().count());
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  SendJson(c, 200, json{{"pending_change", id}, {"state", "rejected"}});
 }
 
 void Api::GetControlList(Context& c) {

@@ -85,7 +85,7 @@ class Api final : public http::Handler {
   bool AuditLogin(Context& c);
   void AuditAfter(Context& c, const RouteSpec& spec);
   void AuditedChange(Context& c, const std::function<void()>& change);
-  void WithIdempotency(Context& c, const RouteSpec& spec);
+  void WithIdempotency(Context& c, void (Api::*handler)(Context&));
 
   // Route handlers.
   void Healthz(Context& c);
@@ -108,6 +108,11 @@ class Api final : public http::Handler {
   void GetPayment(Context& c);
   void StopPayment(Context& c);
   void ListUsers(Context& c);
+  // Four-eyes approval: a held change, the list, approve and reject.
+  void HoldForApproval(Context& c);
+  void ListPendingChanges(Context& c);
+  void ApprovePendingChange(Context& c);
+  void RejectPendingChange(Context& c);
   void GetControlList(Context& c);
   // Employees: the route's function and the segregation of duties; false
   // with a problem in the response when refused.
@@ -132,6 +137,7 @@ class Api final : public http::Handler {
   std::unordered_map<std::string, access::Rights> rights_;
   access::LosTree los_tree_;
   std::vector<store::User> users_;
+  std::unordered_set<uint32_t> four_eyes_;  // authorities with four-eyes approval on
   std::unique_ptr<payments::Intake> intake_;
   int64_t intake_generation_ = -1;
   size_t intake_config_changes_ = 0;

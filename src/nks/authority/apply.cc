@@ -29,6 +29,7 @@ std::string ConnectionKey(const store::Connection& c) {
 std::string PrincipalKey(const store::Principal& p) { return "principal " + p.match; }
 std::string RoleKey(const store::RoleProfile& r) { return fmt::format("role {}/{}", r.authority, r.name); }
 std::string UserKey(const store::User& u) { return fmt::format("user {}/{}", u.authority, u.id); }
+std::string FourEyesKey(const store::FourEyesSetting& f) { return fmt::format("four-eyes {}", f.authority); }
 
 // The stored objects by key, as canonical statements.
 struct Stored {
@@ -94,6 +95,8 @@ class Checker {
     Unique(f_.users, f_.user_lines, UserKey);
     CheckAuthorities(f_.roles, f_.role_lines, "role");
     CheckAuthorities(f_.users, f_.user_lines, "user");
+    Unique(f_.four_eyes, f_.four_eyes_lines, FourEyesKey);
+    CheckAuthorities(f_.four_eyes, f_.four_eyes_lines, "four-eyes");
     CheckUsers();
     return std::move(errors_);
   }
@@ -252,6 +255,8 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
     NKS_ASSIGN_OR_RETURN(stored.users, store.LoadUsers());
     for (const auto& r : stored.roles) stored.statement[RoleKey(r)] = Statement(r);
     for (const auto& u : stored.users) stored.statement[UserKey(u)] = Statement(u);
+    NKS_ASSIGN_OR_RETURN(std::vector<store::FourEyesSetting> four_eyes, store.LoadFourEyes());
+    for (const auto& f : four_eyes) stored.statement[FourEyesKey(f)] = Statement(f);
     report.errors = Checker(file, stored).Run();
     if (!report.ok()) return Status::Ok();  // nothing written
     auto apply = [&](const auto& list, auto key, auto put) -> Status {
@@ -280,7 +285,8 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
     NKS_RETURN_IF_ERROR(apply(o.connections, ConnectionKey, [&](const auto& x) { return store.PutConnection(x); }));
     NKS_RETURN_IF_ERROR(apply(file.principals, PrincipalKey, [&](const auto& x) { return store.PutPrincipal(x); }));
     NKS_RETURN_IF_ERROR(apply(file.roles, RoleKey, [&](const auto& x) { return store.PutRoleProfile(x); }));
-    return apply(file.users, UserKey, [&](const auto& x) { return store.PutUser(x); });
+    NKS_RETURN_IF_ERROR(apply(file.users, UserKey, [&](const auto& x) { return store.PutUser(x); }));
+    return apply(file.four_eyes, FourEyesKey, [&](const auto& x) { return store.PutFourEyes(x); });
   }));
   return report;
 }

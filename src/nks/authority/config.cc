@@ -378,6 +378,15 @@ Result<store::User> ParseUser(const Tokens& t) {
   return u;
 }
 
+// four-eyes authority=NKS enabled=yes|no
+Result<store::FourEyesSetting> ParseFourEyes(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"authority", "enabled"}, {}));
+  store::FourEyesSetting f;
+  NKS_ASSIGN_OR_RETURN(f.authority, GetAuthority(p, "authority"));
+  NKS_ASSIGN_OR_RETURN(f.enabled, ParseYesNo("enabled", p.Get("enabled")));
+  return f;
+}
+
 // Appends a parsed object or its error.
 template <typename T>
 void Take(Result<T> parsed, std::vector<T>* objects, std::vector<uint64_t>* lines, uint64_t line,
@@ -439,9 +448,10 @@ ConfigParse ParseConfig(std::string_view text, std::string_view file_name) {
     else if (t.keyword == "principal") Take(ParsePrincipal(t), &f.principals, &f.principal_lines, line_no, prefix, &out.errors);
     else if (t.keyword == "role") Take(ParseRole(t), &f.roles, &f.role_lines, line_no, prefix, &out.errors);
     else if (t.keyword == "user") Take(ParseUser(t), &f.users, &f.user_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "four-eyes") Take(ParseFourEyes(t), &f.four_eyes, &f.four_eyes_lines, line_no, prefix, &out.errors);
     else {
       out.errors.push_back(where + fmt::format(
-          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection, principal, role, user)", t.keyword));
+          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection, principal, role, user, four-eyes)", t.keyword));
     }
   }
   return out;
@@ -512,11 +522,17 @@ std::string Statement(const store::User& u) {
   return s + (u.payment_system_cases ? " payment_system_cases=yes" : " payment_system_cases=no");
 }
 
+std::string Statement(const store::FourEyesSetting& f) {
+  return fmt::format("four-eyes authority={} enabled={}", f.authority, f.enabled ? "yes" : "no");
+}
+
 std::string Render(const store::ConfigSnapshot& c, const std::vector<store::Principal>& principals,
-                   const std::vector<store::RoleProfile>& roles, const std::vector<store::User>& users) {
+                   const std::vector<store::RoleProfile>& roles, const std::vector<store::User>& users,
+                   const std::vector<store::FourEyesSetting>& four_eyes) {
   std::string out = Render(c, principals);
   for (const auto& r : roles) out += Statement(r) + "\n";
   for (const auto& u : users) out += Statement(u) + "\n";
+  for (const auto& f : four_eyes) out += Statement(f) + "\n";
   return out;
 }
 

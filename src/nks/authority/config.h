@@ -15,6 +15,7 @@
 //   principal certificate=sha256:... kind=employee authority=12345678 user=cw1
 //   role authority=12345678 name=caseworker functions=register-read,nemkonto-update
 //   user authority=12345678 id=cw1 name="Caseworker One" grants=caseworker@R1100 payment_system_cases=no
+//   four-eyes authority=12345678 enabled=yes
 //
 // Applying names the desired state of each object it mentions (objects it
 // does not mention are left alone), so re-applying a file changes nothing.
@@ -51,6 +52,8 @@ struct ConfigFile {
   std::vector<uint64_t> role_lines;
   std::vector<store::User> users;
   std::vector<uint64_t> user_lines;
+  std::vector<store::FourEyesSetting> four_eyes;
+  std::vector<uint64_t> four_eyes_lines;
 };
 
 struct ConfigParse {
@@ -86,11 +89,13 @@ std::string Statement(const store::Connection& c);
 std::string Statement(const store::Principal& p);
 std::string Statement(const store::RoleProfile& r);
 std::string Statement(const store::User& u);
+std::string Statement(const store::FourEyesSetting& f);
 // The whole configuration as a file that ApplyConfig takes back unchanged.
 std::string Render(const store::ConfigSnapshot& config);
 std::string Render(const store::ConfigSnapshot& config, const std::vector<store::Principal>& principals);
 std::string Render(const store::ConfigSnapshot& config, const std::vector<store::Principal>& principals,
-                   const std::vector<store::RoleProfile>& roles, const std::vector<store::User>& users);
+                   const std::vector<store::RoleProfile>& roles, const std::vector<store::User>& users,
+                   const std::vector<store::FourEyesSetting>& four_eyes = {});
 
 // The principal of a client certificate: "sha256:<64 lower-case hex>" or
 // "subject:<RFC 2253 subject>" (principal statements: certificate=, subject=).

@@ -477,7 +477,9 @@ int ConfigShow(const Options& o) {
   if (!roles.ok()) return Fail(roles.status());
   auto users = env->store->LoadUsers();
   if (!users.ok()) return Fail(users.status());
-  fmt::print("{}", authority::Render(*config, *principals, *roles, *users));
+  auto four_eyes = env->store->LoadFourEyes();
+  if (!four_eyes.ok()) return Fail(four_eyes.status());
+  fmt::print("{}", authority::Render(*config, *principals, *roles, *users, *four_eyes));
   return 0;
 }
 

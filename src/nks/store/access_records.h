@@ -85,4 +85,29 @@ struct User {
   bool operator==(const User&) const = default;
 };
 
+// Four-eyes approval (SPEC §4.3; migration 11): when an authority turns it
+// on, a caseworker's register change waits as a pending change until
+// another user of the authority approves it.
+struct FourEyesSetting {
+  uint32_t authority = 0;
+  bool enabled = false;
+  bool operator==(const FourEyesSetting&) const = default;
+};
+
+enum class PendingState : uint8_t { kPending = 1, kApproved = 2, kRejected = 3 };
+std::string_view PendingStateName(PendingState s);  // "pending", "approved", "rejected"
+
+struct PendingChange {
+  int64_t id = 0;
+  uint32_t authority = 0;
+  std::string requested_by;  // the user id
+  std::string method;        // the request as it will run on approval
+  std::string target;
+  std::string body;
+  int64_t created_us = 0;
+  PendingState state = PendingState::kPending;
+  std::string decided_by;
+  int64_t decided_us = 0;
+};
+
 }  // namespace nks::store

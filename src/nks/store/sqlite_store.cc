@@ -233,6 +233,15 @@ CREATE TABLE user_grants(
   authority INTEGER NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL, los TEXT NOT NULL,
   PRIMARY KEY(authority, user, role, los)) WITHOUT ROWID;
 )sql"},
+    // Four-eyes approval of register changes (issue 4, SPEC §4.3).
+    Migration{11, R"sql(
+CREATE TABLE four_eyes(authority INTEGER PRIMARY KEY, enabled INTEGER NOT NULL);
+CREATE TABLE pending_changes(
+  id INTEGER PRIMARY KEY, authority INTEGER NOT NULL, requested_by TEXT NOT NULL,
+  method TEXT NOT NULL, target TEXT NOT NULL, body BLOB NOT NULL, created_us INTEGER NOT NULL,
+  state INTEGER NOT NULL, decided_by TEXT NOT NULL, decided_us INTEGER NOT NULL);
+CREATE INDEX pending_changes_authority ON pending_changes(authority, state, id);
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -459,6 +468,14 @@ class SqliteStore final : public Store {
   Result<std::vector<User>> LoadUsers() override;
   Status PutRoleProfile(const RoleProfile& r) override;
   Status PutUser(const User& u) override;
+
+  // ---- Four-eyes approval (issue 4) ----
+  Result<std::vector<FourEyesSetting>> LoadFourEyes() override;
+  Status PutFourEyes(const FourEyesSetting& s) override;
+  Status AddPendingChange(PendingChange* c) override;
+  Result<std::optional<PendingChange>> GetPendingChange(int64_t id) override;
+  Result<std::vector<PendingChange>> ListPendingChanges(uint32_t authority, PendingState state) override;
+  Status DecidePendingChange(int64_t id, PendingState state, const std::string& by, int64_t at_us) override;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -1617,6 +1634,74 @@ Status SqliteStore::PutUser(const User& u) {
       g.Bind(1, int64_t{u.authority}).BindText(2, u.id).BindText(3, grant.role).BindText(4, grant.los);
       NKS_RETURN_IF_ERROR(g.Run());
     }
+    return Status::Ok();
+  });
+}
+
+// ---- Four-eyes approval (issue 4) ----
+
+constexpr const char* kPendingColumns =
+    "id, authority, requested_by, method, target, body, created_us, state, decided_by, decided_us";
+
+PendingChange ReadPendingChange(const Stmt& s) {
+  return PendingChange{s.Int(0), static_cast<uint32_t>(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5),
+                       s.Int(6), static_cast<PendingState>(s.Int(7)), s.Text(8), s.Int(9)};
+}
+
+Result<std::vector<FourEyesSetting>> SqliteStore::LoadFourEyes() {
+  std::vector<FourEyesSetting> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_, "SELECT authority, enabled FROM four_eyes ORDER BY authority", &out,
+                              [](const Stmt& s) { return FourEyesSetting{static_cast<uint32_t>(s.Int(0)), s.Int(1) != 0}; }));
+  return out;
+}
+
+Status SqliteStore::PutFourEyes(const FourEyesSetting& f) {
+  Stmt s(db_, "INSERT OR REPLACE INTO four_eyes VALUES(?,?)");
+  s.Bind(1, int64_t{f.authority}).Bind(2, int64_t{f.enabled});
+  return s.Run();
+}
+
+Status SqliteStore::AddPendingChange(PendingChange* c) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_,
+           "INSERT INTO pending_changes(authority, requested_by, method, target, body, created_us, state, "
+           "decided_by, decided_us) VALUES(?,?,?,?,?,?,?,?,?)");
+    s.Bind(1, int64_t{c->authority}).BindText(2, c->requested_by).BindText(3, c->method).BindText(4, c->target);
+    s.BindText(5, c->body).Bind(6, c->created_us).Bind(7, static_cast<int64_t>(c->state));
+    s.BindText(8, c->decided_by).Bind(9, c->decided_us);
+    NKS_RETURN_IF_ERROR(s.Run());
+    c->id = sqlite3_last_insert_rowid(db_.handle());
+    return Status::Ok();
+  });
+}
+
+Result<std::optional<PendingChange>> SqliteStore::GetPendingChange(int64_t id) {
+  Stmt s(db_, std::string("SELECT ") + kPendingColumns + " FROM pending_changes WHERE id=?");
+  s.Bind(1, id);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<PendingChange>();
+  return std::optional<PendingChange>(ReadPendingChange(s));
+}
+
+Result<std::vector<PendingChange>> SqliteStore::ListPendingChanges(uint32_t authority, PendingState state) {
+  Stmt s(db_, std::string("SELECT ") + kPendingColumns +
+                  " FROM pending_changes WHERE authority=? AND state=? ORDER BY id");
+  s.Bind(1, int64_t{authority}).Bind(2, static_cast<int64_t>(state));
+  std::vector<PendingChange> out;
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out.push_back(ReadPendingChange(s));
+  }
+}
+
+Status SqliteStore::DecidePendingChange(int64_t id, PendingState state, const std::string& by, int64_t at_us) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "UPDATE pending_changes SET state=?, decided_by=?, decided_us=? WHERE id=? AND state=?");
+    s.Bind(1, static_cast<int64_t>(state)).BindText(2, by).Bind(3, at_us).Bind(4, id);
+    s.Bind(5, static_cast<int64_t>(PendingState::kPending));
+    NKS_RETURN_IF_ERROR(s.Run());
+    if (db_.Changes() == 0) return Status::FailedPrecondition(fmt::format("pending change {} is decided already", id));
     return Status::Ok();
   });
 }

@@ -192,6 +192,17 @@ class Store {
   // user's grants are replaced with u.grants.
   virtual Status PutRoleProfile(const RoleProfile& r) = 0;
   virtual Status PutUser(const User& u) = 0;
+
+  // ---- Four-eyes approval (issue 4; migration 11) ----
+  virtual Result<std::vector<FourEyesSetting>> LoadFourEyes() = 0;
+  virtual Status PutFourEyes(const FourEyesSetting& s) = 0;  // inside Transact with its config change
+  virtual Status AddPendingChange(PendingChange* c) = 0;     // sets c->id
+  virtual Result<std::optional<PendingChange>> GetPendingChange(int64_t id) = 0;
+  // The authority's changes in `state`, by id.
+  virtual Result<std::vector<PendingChange>> ListPendingChanges(uint32_t authority, PendingState state) = 0;
+  // Records the decision on a pending change; FailedPrecondition when it
+  // is decided already. Joins an open transaction (the approved change's).
+  virtual Status DecidePendingChange(int64_t id, PendingState state, const std::string& by, int64_t at_us) = 0;
 };
 
 struct OpenOptions {
