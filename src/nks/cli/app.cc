@@ -87,6 +87,7 @@ struct Env {
   std::unique_ptr<Clock> clock;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<reg::Register> reg;
+  std::unique_ptr<audit::AuditLog> audit;
 };
 
 Result<Env> OpenEnv(const Options& o, int64_t cache_bytes = 64 << 20) {
@@ -105,6 +106,18 @@ Result<Env> OpenEnv(const Options& o, int64_t cache_bytes = 64 << 20) {
   ro.outbox_dir = fs::path(o.data_dir) / "outbox";
   ro.cache_dir = fs::path(o.data_dir) / "cache";
   NKS_ASSIGN_OR_RETURN(env.reg, reg::Register::Open(env.store.get(), env.clock.get(), ro));
+  // A register change made from the command line is audited with it, in
+  // its transaction, like the API's (actor: the channel's user or bank).
+  env.audit = std::make_unique<audit::AuditLog>(env.store.get(), env.clock.get());
+  std::string actor = "cli:" + (!o.user.empty() ? o.user : !o.bank.empty() ? "bank " + o.bank : std::string("operator"));
+  std::string target = MaskCprsIn(o.id);
+  if (auto id = o.id.find(':') != std::string::npos ? RecipientId::ParseTagged(o.id) : RecipientId::Parse(IdType::kCpr, o.id);
+      id.ok()) {
+    target = id->TaggedMasked();
+  }
+  if (!o.benefit.empty()) target += " benefit=" + o.benefit;
+  audit::AuditLog* log = env.audit.get();
+  env.reg->SetCommitHook([log, actor, target] { return log->Append(actor, "register change", target, "committed"); });
   return env;
 }
 
