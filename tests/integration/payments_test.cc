@@ -350,3 +350,45 @@ TEST_F(Payments, BankReportSettlesAndAppliesThePolicy) {
 }
 
 }  // namespace
+
+namespace nks {
+namespace {
+
+// A file the fast pain.001 reader gives up on late (a comment after more
+// payments than one stored batch): intake takes back what it stored of the
+// file and reads it again exactly, with the same answers and the same
+// payment ids as for the file without the comment.
+TEST_F(Payments, AFileTheFastReaderGivesUpOnLateIsTakenExactlyOnce) {
+  Prepare(20000);
+  const std::string xml = Slurp(Path("pop/pay.xml"));
+  const size_t late = xml.rfind("<CdtTrfTxInf>");
+  ASSERT_NE(late, std::string::npos);
+  Write("commented.xml", xml.substr(0, late) + "<!-- a comment the fast reader does not take -->" +
+                             xml.substr(late));
+  UseCopy("plain");
+  RunResult plain = Submit();
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(plain.out, m, std::regex("\"report\":\"([^\"]+)\"")));
+  const std::string plain_report = Slurp(std::string(m[1]));
+  RunResult plain_cutoff = Nks({"cutoff"}, kCutoffClock);
+
+  UseCopy("commented");
+  RunResult commented = Nks({"submit", "--system", "SERVICEPLATFORM", Path("commented.xml")}, kSubmitClock);
+  ASSERT_EQ(commented.code, 0) << commented.err;
+  ASSERT_TRUE(std::regex_search(commented.out, m, std::regex("\"report\":\"([^\"]+)\"")));
+  const std::string commented_report = Slurp(std::string(m[1]));
+  // The same payments, answers and ids; only the report's MsgId (named
+  // after the file's hash) differs.
+  auto body = [](const std::string& report) { return report.substr(report.find("<OrgnlPmtInfAndSts>")); };
+  EXPECT_TRUE(body(plain_report) == body(commented_report));
+  RunResult commented_cutoff = Nks({"cutoff"}, kCutoffClock);
+  auto counts = [](const std::string& out) { return out.substr(0, out.find(",\"rewritten\"")); };
+  EXPECT_EQ(counts(commented_cutoff.out), counts(plain_cutoff.out));
+  int repeats = 0;
+  auto txs = BankFileTransactions(fs::path(data_) / "outbox/bank", &repeats);
+  EXPECT_EQ(repeats, 0);
+}
+
+}  // namespace
+}  // namespace nks

@@ -16,6 +16,7 @@ std::string_view CodeName(Code code) {
     case Code::kCorruption: return "corruption";
     case Code::kIoError: return "io-error";
     case Code::kInternal: return "internal";
+    case Code::kUnavailable: return "unavailable";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class Code {
   kCorruption,         // stored data is inconsistent
   kIoError,            // the file system or database failed
   kInternal,           // a bug: an invariant does not hold
+  kUnavailable,        // this way cannot decide; use the slower, exact one
 };
 
 std::string_view CodeName(Code code);
@@ -39,6 +40,7 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string m) { return {Code::kCorruption, std::move(m)}; }
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

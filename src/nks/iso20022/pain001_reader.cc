@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,8 @@
 #include <utility>
 
 #include "nks/core/text.h"
+#include "nks/iso20022/pain001_builder.h"
+#include "nks/iso20022/pain001_fast.h"
 #include "nks/iso20022/xml_prolog.h"
 #include "nks/iso20022/xml_stream.h"
 
@@ -110,154 +113,16 @@ Status Pain001Visitor::OnTransaction(const Pain001Group&, const Pain001Transacti
 Status Pain001Visitor::OnGroupEnd(const Pain001Group&, const Pain001Totals&) {
   return Status::Ok();
 }
+Status Pain001Visitor::OnRestart() {
+  return Status::FailedPrecondition("this visitor cannot start over");
+}
 
 namespace {
 
-// ---- What an element means, from its parent's meaning and its name ---------
-
-// clang-format off
-enum class Tag : uint8_t {
-  kNone,  // above the root
-  kOther,  // nothing the reader keeps, nor anything below it
-  kDocument, kInitn, kGrpHdr, kMsgId, kCreDtTm, kHdrNbOfTxs, kHdrCtrlSum,
-  kPmtInf, kPmtInfId, kGrpNbOfTxs, kGrpCtrlSum, kReqdExctnDt, kReqdDt, kReqdDtTm,
-  kTx, kPmtId, kInstrId, kEndToEndId, kAmt, kInstdAmt, kEqvtAmt,
-  kPurp, kPurpPrtry, kPurpCd, kRmtInf, kUstrd,
-  kParty, kPartyId, kOrgId, kPrvtId, kPartyOthr,              // PartyIdentification135
-  kAccount, kAccountId, kIban, kAccountOthr,                  // CashAccount38
-  kOthrId, kOthrSchemeName, kOthrProprietary,                 // both kinds of Othr
-  kAgent, kFinInstnId, kBicfi,                                // BranchAndFinancial...
-};
-// clang-format on
-
-// Whose party, account or agent a subtree describes.
-enum class Role : uint8_t {
-  kNone,
-  kInitgPty,
-  kDbtr,
-  kUltmtDbtr,
-  kCdtr,
-  kDbtrAcct,
-  kCdtrAcct,
-  kDbtrAgt,
-  kCdtrAgt
-};
-
-struct Meaning {
-  Tag tag = Tag::kOther;
-  Role role = Role::kNone;
-};
-
-Meaning ChildOfHeaderOrGroup(Tag parent, std::string_view name) {
-  if (parent == Tag::kGrpHdr) {
-    if (name == "MsgId") return {Tag::kMsgId};
-    if (name == "CreDtTm") return {Tag::kCreDtTm};
-    if (name == "NbOfTxs") return {Tag::kHdrNbOfTxs};
-    if (name == "CtrlSum") return {Tag::kHdrCtrlSum};
-    if (name == "InitgPty") return {Tag::kParty, Role::kInitgPty};
-    return {};
-  }
-  if (name == "PmtInfId") return {Tag::kPmtInfId};
-  if (name == "NbOfTxs") return {Tag::kGrpNbOfTxs};
-  if (name == "CtrlSum") return {Tag::kGrpCtrlSum};
-  if (name == "ReqdExctnDt") return {Tag::kReqdExctnDt};
-  if (name == "Dbtr") return {Tag::kParty, Role::kDbtr};
-  if (name == "UltmtDbtr") return {Tag::kParty, Role::kUltmtDbtr};
-  if (name == "DbtrAcct") return {Tag::kAccount, Role::kDbtrAcct};
-  if (name == "DbtrAgt") return {Tag::kAgent, Role::kDbtrAgt};
-  if (name == "CdtTrfTxInf") return {Tag::kTx};
-  return {};
-}
-
-Meaning ChildOfTransaction(Tag parent, std::string_view name) {
-  switch (parent) {
-    case Tag::kTx:
-      if (name == "PmtId") return {Tag::kPmtId};
-      if (name == "Amt") return {Tag::kAmt};
-      if (name == "CdtrAgt") return {Tag::kAgent, Role::kCdtrAgt};
-      if (name == "Cdtr") return {Tag::kParty, Role::kCdtr};
-      if (name == "CdtrAcct") return {Tag::kAccount, Role::kCdtrAcct};
-      if (name == "Purp") return {Tag::kPurp};
-      if (name == "RmtInf") return {Tag::kRmtInf};
-      return {};
-    case Tag::kPmtId:
-      if (name == "InstrId") return {Tag::kInstrId};
-      if (name == "EndToEndId") return {Tag::kEndToEndId};
-      return {};
-    case Tag::kAmt:
-      if (name == "InstdAmt") return {Tag::kInstdAmt};
-      if (name == "EqvtAmt") return {Tag::kEqvtAmt};
-      return {};
-    case Tag::kPurp:
-      if (name == "Prtry") return {Tag::kPurpPrtry};
-      if (name == "Cd") return {Tag::kPurpCd};
-      return {};
-    case Tag::kRmtInf:
-      return name == "Ustrd" ? Meaning{Tag::kUstrd} : Meaning{};
-    default:
-      return {};
-  }
-}
-
-// Parties, accounts and agents: the same shapes under several roles.
-Meaning ChildOfSharedShape(Meaning parent, std::string_view name) {
-  auto is = [&](std::string_view want, Tag tag) {
-    return name == want ? Meaning{tag, parent.role} : Meaning{};
-  };
-  switch (parent.tag) {
-    case Tag::kParty:
-      return is("Id", Tag::kPartyId);
-    case Tag::kPartyId:
-      if (name == "OrgId") return {Tag::kOrgId, parent.role};
-      return is("PrvtId", Tag::kPrvtId);
-    case Tag::kOrgId:
-    case Tag::kPrvtId:
-      return is("Othr", Tag::kPartyOthr);
-    case Tag::kAccount:
-      return is("Id", Tag::kAccountId);
-    case Tag::kAccountId:
-      if (name == "IBAN") return {Tag::kIban, parent.role};
-      return is("Othr", Tag::kAccountOthr);
-    case Tag::kPartyOthr:
-    case Tag::kAccountOthr:
-      if (name == "Id") return {Tag::kOthrId, parent.role};
-      return is("SchmeNm", Tag::kOthrSchemeName);
-    case Tag::kOthrSchemeName:
-      return is("Prtry", Tag::kOthrProprietary);
-    case Tag::kAgent:
-      return is("FinInstnId", Tag::kFinInstnId);
-    case Tag::kFinInstnId:
-      return is("BICFI", Tag::kBicfi);
-    default:
-      return {};
-  }
-}
-
-Meaning ChildMeaning(Meaning parent, std::string_view name) {
-  switch (parent.tag) {
-    case Tag::kNone:
-      return name == "Document" ? Meaning{Tag::kDocument} : Meaning{};
-    case Tag::kDocument:
-      return name == "CstmrCdtTrfInitn" ? Meaning{Tag::kInitn} : Meaning{};
-    case Tag::kInitn:
-      if (name == "GrpHdr") return {Tag::kGrpHdr};
-      return name == "PmtInf" ? Meaning{Tag::kPmtInf} : Meaning{};
-    case Tag::kGrpHdr:
-    case Tag::kPmtInf:
-      return ChildOfHeaderOrGroup(parent.tag, name);
-    case Tag::kReqdExctnDt:
-      if (name == "Dt") return {Tag::kReqdDt};
-      return name == "DtTm" ? Meaning{Tag::kReqdDtTm} : Meaning{};
-    case Tag::kTx:
-    case Tag::kPmtId:
-    case Tag::kAmt:
-    case Tag::kPurp:
-    case Tag::kRmtInf:
-      return ChildOfTransaction(parent.tag, name);
-    default:
-      return ChildOfSharedShape(parent, name);
-  }
-}
+using internal::ChildMeaning;
+using internal::Meaning;
+using internal::NeedsLine;
+using internal::Tag;
 
 // One open element on the path from the root to the cursor.
 struct Frame {
@@ -296,56 +161,13 @@ uint64_t LineOf(const xmlNode* node) {
   return line > 0 ? static_cast<uint64_t>(line) : 0;
 }
 
-bool ParseCount(std::string_view text, uint64_t* out) {
-  constexpr size_t kCountDigitsMax = 15;  // Max15NumericText
-  const std::string_view digits = TrimXmlSpace(text);
-  if (!text::AllDigits(digits) || digits.size() > kCountDigitsMax) return false;
-  *out = text::DigitsValue(digits);
-  return true;
-}
-
-// NKS agreement number: 1..99999999 without leading zeros (SPEC §2).
-std::optional<uint32_t> ParseAuthority(std::string_view text) {
-  constexpr size_t kAuthorityDigitsMax = 8;
-  if (!text::AllDigits(text) || text.size() > kAuthorityDigitsMax || text.front() == '0') {
-    return std::nullopt;
-  }
-  return static_cast<uint32_t>(text::DigitsValue(text));
-}
-
-bool HasError(const Pain001Transaction& tx, Pain001Field field) {
-  return std::any_of(tx.errors.begin(), tx.errors.end(),
-                     [&](const Pain001FieldError& e) { return e.field == field; });
-}
-
-void Clear(Pain001Transaction& tx) {
-  tx.index = 0;
-  tx.line = 0;
-  tx.end_to_end_id.clear();
-  tx.instr_id.clear();
-  tx.amount_text.clear();
-  tx.currency.clear();
-  tx.amount.reset();
-  tx.benefit_type.clear();
-  tx.recipient_scheme.clear();
-  tx.recipient_id_text.clear();
-  tx.recipient.reset();
-  tx.creditor_account_text.clear();
-  tx.creditor_bic.clear();
-  tx.creditor_account.reset();
-  tx.remittance_text.clear();
-  tx.errors.clear();
-}
-
-enum class AccountKind : uint8_t { kNone, kIban, kBban, kOtherScheme };
-
 // One pass over one file: the libxml2 reader, the path stack and the
 // records being filled. The records are reused from payment to payment and
 // their strings keep their capacity: a clean payment costs next to no
 // allocation of ours.
 class ReadSession {
  public:
-  ReadSession(const std::string& path, Pain001Visitor& visitor) : path_(path), visitor_(visitor) {
+  ReadSession(const std::string& path, Pain001Visitor& visitor) : path_(path), builder_(visitor) {
     frames_.resize(Pain001Reader::kElementDepthMax + 1);
   }
   ReadSession(const ReadSession&) = delete;
@@ -362,23 +184,15 @@ class ReadSession {
   Status Push(const xmlNode* node);
   void Pop();
   uint32_t CountChild(Frame& parent, std::string_view name);
-  std::string* TextTarget(Meaning meaning);
   std::string PathOf(size_t depth) const;
 
-  // Meaning: filling the records and calling the visitor.
+  // Meaning: the builder fills the records and calls the visitor.
   Status OnStart(const Frame& frame);
   Status OnEnd(const Frame& frame);
   Status OnText(const xmlNode* node);
-  Status StartTransaction(const Frame& frame);
-  Status AnnounceGroup();
-  void CheckGroup();
-  void ApplyPartyOthr(Role role);
-  void ApplyAccountOthr(Role role);
-  void AddRemittanceLine();
-  Status EndTransaction();
-  void CheckAmount();
-  void CheckRecipient();
-  void CheckCreditorAccount();
+  Status FromBuilder(Status status, const xmlNode* node) const;
+  void NoteTextLine(const xmlNode* node);
+  uint64_t ElementLine(const xmlNode* node) const;
 
   // Errors.
   Result<Pain001Totals> Finish(int rc);
@@ -389,7 +203,7 @@ class ReadSession {
   Status FileError(uint64_t line, std::string_view where, std::string_view reason) const;
 
   const std::string& path_;
-  Pain001Visitor& visitor_;
+  internal::Pain001Builder builder_;
   Input input_;
   ReaderPtr reader_;
   const xmlDoc* doc_ = nullptr;
@@ -399,23 +213,28 @@ class ReadSession {
   bool cursor_open_ = false;         // it is an element whose end is to come
   PendingError error_;
   bool document_ended_ = false;
-
-  Pain001Header header_;
-  Pain001Group group_;
-  bool group_announced_ = false;
-  std::string authority_text_;  // Dbtr Othr NKS, checked with the group
-  AccountKind debtor_account_kind_ = AccountKind::kNone;
-  Pain001Totals group_totals_;
-  Pain001Totals totals_;
-  Pain001Transaction tx_;
-  AccountKind creditor_account_kind_ = AccountKind::kNone;
-  size_t remittance_lines_ = 0;
-  std::optional<DecimalAmount> tx_amount_;
-  std::string scratch_;  // text of an element parsed at its end
-  std::string othr_id_;
-  std::string othr_scheme_;
-  bool othr_under_org_ = false;
+  // The end line of the last text node past line 65535, and its depth: an
+  // element right after it, its sibling, starts on that line.
+  static constexpr size_t kNoText = SIZE_MAX;
+  uint64_t text_end_line_ = 0;
+  size_t text_depth_ = kNoText;
+  uint64_t sibling_text_line_ = 0;  // for the element being applied; 0: none
 };
+
+void ReadSession::NoteTextLine(const xmlNode* node) {
+  text_depth_ = kNoText;
+  if (node->type != XML_TEXT_NODE || node->psvi == nullptr) return;
+  text_end_line_ = static_cast<uint64_t>(reinterpret_cast<std::intptr_t>(node->psvi));
+  text_depth_ = depth_;
+}
+
+// LineOf, and where it can only say 65535 (the element's children are not
+// parsed yet), the end line of the text node just before it.
+uint64_t ReadSession::ElementLine(const xmlNode* node) const {
+  constexpr uint64_t kLineUnknown = 65535;
+  const uint64_t line = LineOf(node);
+  return line == kLineUnknown && sibling_text_line_ > kLineUnknown ? sibling_text_line_ : line;
+}
 
 Result<Pain001Totals> ReadSession::Run(int fd, uint64_t first_piece_bytes) {
   input_.fd = fd;
@@ -472,6 +291,8 @@ Status ReadSession::Apply(xmlNode* node, int type) {
   const bool live = !error_.set;
   switch (type) {
     case XML_READER_TYPE_ELEMENT: {
+      sibling_text_line_ = text_depth_ == depth_ ? text_end_line_ : 0;
+      text_depth_ = kNoText;
       NKS_RETURN_IF_ERROR(Push(node));
       if (live) NKS_RETURN_IF_ERROR(OnStart(frames_[depth_ - 1]));
       cursor_ = node;
@@ -488,6 +309,7 @@ Status ReadSession::Apply(xmlNode* node, int type) {
     case XML_READER_TYPE_CDATA:
     case XML_READER_TYPE_WHITESPACE:
     case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+      NoteTextLine(node);
       if (live) NKS_RETURN_IF_ERROR(OnText(node));
       break;
     case XML_READER_TYPE_DOCUMENT_TYPE:
@@ -521,8 +343,7 @@ Status ReadSession::Push(const xmlNode* node) {
     frame.index = CountChild(parent, frame.name);
   }
   frame.child_counts.clear();
-  frame.text = TextTarget(frame.meaning);
-  if (frame.text != nullptr) frame.text->clear();
+  frame.text = builder_.TextTarget(frame.meaning);
   ++depth_;
   if (error_.set && !error_.path_found &&
       (error_.target == node || (error_.about_root && depth_ == 1))) {
@@ -549,47 +370,6 @@ uint32_t ReadSession::CountChild(Frame& parent, std::string_view name) {
   return 1;
 }
 
-std::string* ReadSession::TextTarget(Meaning meaning) {
-  switch (meaning.tag) {
-    case Tag::kMsgId:
-      return &header_.msg_id;
-    case Tag::kCreDtTm:
-      return &header_.created;
-    case Tag::kHdrCtrlSum:
-      return &header_.declared.ctrl_sum;
-    case Tag::kPmtInfId:
-      return &group_.pmt_inf_id;
-    case Tag::kGrpCtrlSum:
-      return &group_.declared.ctrl_sum;
-    case Tag::kHdrNbOfTxs:
-    case Tag::kGrpNbOfTxs:
-    case Tag::kReqdDt:
-    case Tag::kUstrd:
-      return &scratch_;
-    case Tag::kInstrId:
-      return &tx_.instr_id;
-    case Tag::kEndToEndId:
-      return &tx_.end_to_end_id;
-    case Tag::kInstdAmt:
-      return &tx_.amount_text;
-    case Tag::kPurpPrtry:
-      return &tx_.benefit_type;
-    case Tag::kOthrId:
-      return &othr_id_;
-    case Tag::kOthrProprietary:
-      return &othr_scheme_;
-    case Tag::kIban:
-      if (meaning.role == Role::kDbtrAcct) return &group_.debtor_account_text;
-      return meaning.role == Role::kCdtrAcct ? &tx_.creditor_account_text : nullptr;
-    case Tag::kBicfi:
-      if (meaning.role == Role::kDbtrAgt) return &group_.debtor_agent_bic;
-      return meaning.role == Role::kCdtrAgt ? &tx_.creditor_bic : nullptr;
-    default:
-      return nullptr;
-  }
-}
-
-// "/Document/CstmrCdtTrfInitn/PmtInf[2]/CdtTrfTxInf[5]/Amt/InstdAmt": the
 // index is shown where it is above 1, and always on PmtInf and CdtTrfTxInf.
 std::string ReadSession::PathOf(size_t depth) const {
   std::string out;
@@ -604,54 +384,14 @@ std::string ReadSession::PathOf(size_t depth) const {
 // ---- Meaning -------------------------------------------------------------------
 
 Status ReadSession::OnStart(const Frame& frame) {
-  const uint64_t line = LineOf(frame.node);
-  switch (frame.meaning.tag) {
-    case Tag::kGrpHdr:
-      header_ = Pain001Header{};
-      header_.line = line;
-      break;
-    case Tag::kPmtInf:
-      group_ = Pain001Group{};
-      group_.index = frame.index;
-      group_.line = line;
-      group_totals_ = Pain001Totals{};
-      group_announced_ = false;
-      authority_text_.clear();
-      debtor_account_kind_ = AccountKind::kNone;
-      break;
-    case Tag::kTx:
-      return StartTransaction(frame);
-    case Tag::kPartyOthr:
-    case Tag::kAccountOthr:
-      othr_id_.clear();
-      othr_scheme_.clear();
-      othr_under_org_ = depth_ >= 2 && frames_[depth_ - 2].meaning.tag == Tag::kOrgId;
-      break;
-    case Tag::kIban:
-      (frame.meaning.role == Role::kDbtrAcct ? debtor_account_kind_ : creditor_account_kind_) =
-          AccountKind::kIban;
-      break;
-    case Tag::kInstdAmt:
-      if (xmlTextReaderMoveToAttribute(reader_.get(), reinterpret_cast<const xmlChar*>("Ccy")) ==
-          1) {
-        tx_.currency = AsView(xmlTextReaderConstValue(reader_.get()));
-        xmlTextReaderMoveToElement(reader_.get());
-      }
-      break;
-    case Tag::kEqvtAmt:
-      tx_.errors.push_back(
-          {Pain001Field::kAmount, "Amt/EqvtAmt: not supported; give the amount in Amt/InstdAmt"});
-      break;
-    case Tag::kPurpCd:
-      tx_.errors.push_back(
-          {Pain001Field::kBenefitType, "Purp/Cd: the benefit type goes in Purp/Prtry"});
-      break;
-    case Tag::kReqdDtTm:
-      group_.errors.push_back(
-          {Pain001Field::kPayoutDate, "ReqdExctnDt/DtTm: give the payout date as ReqdExctnDt/Dt"});
-      break;
-    default:
-      break;
+  const Tag parent = depth_ >= 2 ? frames_[depth_ - 2].meaning.tag : Tag::kNone;
+  const uint64_t line = NeedsLine(frame.meaning.tag) ? ElementLine(frame.node) : 0;
+  NKS_RETURN_IF_ERROR(
+      FromBuilder(builder_.Start(frame.meaning, parent, frame.index, line), frame.node));
+  if (frame.meaning.tag == Tag::kInstdAmt &&
+      xmlTextReaderMoveToAttribute(reader_.get(), reinterpret_cast<const xmlChar*>("Ccy")) == 1) {
+    builder_.SetCurrency(AsView(xmlTextReaderConstValue(reader_.get())));
+    xmlTextReaderMoveToElement(reader_.get());
   }
   return Status::Ok();
 }
@@ -668,254 +408,13 @@ Status ReadSession::OnText(const xmlNode* node) {
 }
 
 Status ReadSession::OnEnd(const Frame& frame) {
-  switch (frame.meaning.tag) {
-    case Tag::kGrpHdr:
-      return visitor_.OnHeader(header_);
-    case Tag::kHdrNbOfTxs:
-    case Tag::kGrpNbOfTxs: {
-      uint64_t count = 0;
-      if (!ParseCount(scratch_, &count)) return Fatal(frame.node, "NbOfTxs: not a count");
-      (frame.meaning.tag == Tag::kHdrNbOfTxs ? header_.declared : group_.declared).tx_count = count;
-      break;
-    }
-    case Tag::kReqdDt: {
-      Result<Date> date = ParseDate(TrimXmlSpace(scratch_));
-      if (date.ok()) {
-        group_.payout_date = *date;
-      } else {
-        group_.errors.push_back(
-            {Pain001Field::kPayoutDate, "ReqdExctnDt/Dt: " + date.status().message()});
-      }
-      break;
-    }
-    case Tag::kUstrd:
-      AddRemittanceLine();
-      break;
-    case Tag::kPartyOthr:
-      ApplyPartyOthr(frame.meaning.role);
-      break;
-    case Tag::kAccountOthr:
-      ApplyAccountOthr(frame.meaning.role);
-      break;
-    case Tag::kTx:
-      return EndTransaction();
-    case Tag::kPmtInf:
-      NKS_RETURN_IF_ERROR(AnnounceGroup());  // the schema requires a transaction; in case
-      return visitor_.OnGroupEnd(group_, group_totals_);
-    default:
-      break;
-  }
-  return Status::Ok();
+  return FromBuilder(builder_.End(frame.meaning), frame.node);
 }
 
-Status ReadSession::StartTransaction(const Frame& frame) {
-  NKS_RETURN_IF_ERROR(AnnounceGroup());
-  if (totals_.tx_count >= Pain001Reader::kTransactionsPerFileMax) {
-    return Fatal(frame.node, fmt::format("more than {} transactions in one file",
-                                         Pain001Reader::kTransactionsPerFileMax));
-  }
-  Clear(tx_);
-  tx_.index = frame.index;
-  tx_.line = LineOf(frame.node);
-  creditor_account_kind_ = AccountKind::kNone;
-  remittance_lines_ = 0;
-  tx_amount_.reset();
-  return Status::Ok();
-}
-
-// Every PmtInf field precedes its first CdtTrfTxInf in the schema's order,
-// so the group is complete when its first transaction starts.
-Status ReadSession::AnnounceGroup() {
-  if (group_announced_) return Status::Ok();
-  group_announced_ = true;
-  CheckGroup();
-  return visitor_.OnGroup(group_);
-}
-
-void ReadSession::CheckGroup() {
-  auto error = [&](Pain001Field field, std::string message) {
-    group_.errors.push_back({field, std::move(message)});
-  };
-  if (authority_text_.empty()) {
-    error(Pain001Field::kAuthority, "Dbtr/Id/OrgId/Othr: no Id with SchmeNm/Prtry NKS");
-  } else if (std::optional<uint32_t> n = ParseAuthority(authority_text_)) {
-    group_.authority = *n;
-  } else {
-    error(Pain001Field::kAuthority,
-          "Dbtr/Id/OrgId/Othr/Id (NKS): not an NKS agreement number "
-          "(1 to 99999999, no leading zeros)");
-  }
-  if (group_.bank_agreement.empty()) {
-    error(Pain001Field::kBankAgreement, "Dbtr/Id/OrgId/Othr: no Id with SchmeNm/Prtry PIA");
-  }
-  if (group_.los_unit.empty()) {
-    error(Pain001Field::kLosUnit, "UltmtDbtr/Id/OrgId/Othr: no Id with SchmeNm/Prtry LOS");
-  }
-  if (debtor_account_kind_ == AccountKind::kOtherScheme) {
-    error(Pain001Field::kDebtorAccount, "DbtrAcct/Id/Othr: SchmeNm/Prtry must be BBAN");
-  } else if (debtor_account_kind_ == AccountKind::kBban &&
-             group_.debtor_account_text.size() != 14) {
-    error(Pain001Field::kDebtorAccount, "DbtrAcct/Id/Othr/Id: a BBAN is 4 + 10 digits");
-  } else if (debtor_account_kind_ != AccountKind::kNone) {
-    Result<Account> account = Account::Parse(group_.debtor_account_text);
-    if (account.ok()) {
-      group_.debtor_account = *account;
-    } else {
-      error(Pain001Field::kDebtorAccount, "DbtrAcct/Id: " + account.status().message());
-    }
-  }
-}
-
-// An OrgId/PrvtId Othr has ended: keep it when the profile names its scheme.
-void ReadSession::ApplyPartyOthr(Role role) {
-  auto keep_once = [&](std::string* field, Pain001Field kind, std::string_view what) {
-    if (!field->empty()) {
-      (role == Role::kCdtr ? tx_.errors : group_.errors)
-          .push_back({kind, fmt::format("{}: given twice", what)});
-      return;
-    }
-    *field = othr_id_;
-  };
-  const std::string_view scheme = othr_scheme_;
-  if (role == Role::kInitgPty && othr_under_org_ && scheme == "NKSSYS") {
-    if (header_.initiating_system.empty()) header_.initiating_system = othr_id_;
-  } else if (role == Role::kDbtr && othr_under_org_ && scheme == "NKS") {
-    keep_once(&authority_text_, Pain001Field::kAuthority, "Dbtr Othr NKS");
-  } else if (role == Role::kDbtr && othr_under_org_ && scheme == "PIA") {
-    keep_once(&group_.bank_agreement, Pain001Field::kBankAgreement, "Dbtr Othr PIA");
-  } else if (role == Role::kUltmtDbtr && othr_under_org_ && scheme == "LOS") {
-    keep_once(&group_.los_unit, Pain001Field::kLosUnit, "UltmtDbtr Othr LOS");
-  } else if (role == Role::kCdtr &&
-             (scheme == "CPR" || scheme == "CVR" || scheme == "SE" || scheme == "PNR")) {
-    if (!tx_.recipient_scheme.empty()) {
-      tx_.errors.push_back(
-          {Pain001Field::kRecipientId, "Cdtr/Id: more than one recipient ID (CPR, CVR, SE, PNR)"});
-      return;
-    }
-    if ((scheme == "CPR") == othr_under_org_) {
-      tx_.errors.push_back(
-          {Pain001Field::kRecipientId, fmt::format("Cdtr/Id: a {} number belongs under {}", scheme,
-                                                   scheme == "CPR" ? "PrvtId" : "OrgId")});
-    }
-    tx_.recipient_scheme = scheme;
-    tx_.recipient_id_text = othr_id_;
-  }
-}
-
-void ReadSession::ApplyAccountOthr(Role role) {
-  const AccountKind kind = othr_scheme_ == "BBAN" ? AccountKind::kBban : AccountKind::kOtherScheme;
-  if (role == Role::kDbtrAcct) {
-    debtor_account_kind_ = kind;
-    group_.debtor_account_text = othr_id_;
-  } else if (role == Role::kCdtrAcct) {
-    creditor_account_kind_ = kind;
-    tx_.creditor_account_text = othr_id_;
-  }
-}
-
-void ReadSession::AddRemittanceLine() {
-  if (++remittance_lines_ > Pain001Reader::kRemittanceLinesMax) {
-    if (remittance_lines_ == Pain001Reader::kRemittanceLinesMax + 1) {
-      tx_.errors.push_back(
-          {Pain001Field::kRemittance,
-           fmt::format("RmtInf/Ustrd: more than {} lines", Pain001Reader::kRemittanceLinesMax)});
-    }
-    return;
-  }
-  if (!tx_.remittance_text.empty()) tx_.remittance_text.push_back('\n');
-  tx_.remittance_text.append(scratch_);
-}
-
-Status ReadSession::EndTransaction() {
-  tx_amount_ = DecimalAmount::Parse(tx_.amount_text);
-  if (!tx_.amount_text.empty() && !tx_amount_.has_value()) {
-    // The schema allows only decimals with 18 digits and 5 decimals at most.
-    return Fatal(frames_[depth_ - 1].node, "Amt/InstdAmt: not a decimal, against the schema");
-  }
-  CheckAmount();
-  CheckRecipient();
-  CheckCreditorAccount();
-  if (tx_.recipient_scheme.empty() && tx_.creditor_account_text.empty()) {
-    tx_.errors.push_back({Pain001Field::kRecipientId,
-                          "Cdtr/Id: no recipient ID (CPR, CVR, SE or PNR) and no CdtrAcct"});
-  }
-  if (tx_.benefit_type.empty() && !HasError(tx_, Pain001Field::kBenefitType)) {
-    tx_.errors.push_back({Pain001Field::kBenefitType, "Purp/Prtry: no benefit type"});
-  }
-  for (Pain001Totals* t : {&totals_, &group_totals_}) {
-    ++t->tx_count;
-    if (tx_amount_.has_value()) t->amount_sum += *tx_amount_;
-  }
-  return visitor_.OnTransaction(group_, tx_);
-}
-
-void ReadSession::CheckAmount() {
-  if (!tx_amount_.has_value()) return;  // EqvtAmt: already an error
-  const std::optional<int64_t> ore = tx_amount_->WholeOre();
-  if (!ore.has_value()) {
-    tx_.errors.push_back(
-        {Pain001Field::kAmount, fmt::format("Amt/InstdAmt: {} is not a whole number of øre "
-                                            "(at most 2 decimals)",
-                                            TrimXmlSpace(tx_.amount_text))});
-    return;
-  }
-  Result<AmountOre> amount = AmountOre::Of(*ore);
-  if (amount.ok()) {
-    tx_.amount = *amount;
-  } else {
-    tx_.errors.push_back({Pain001Field::kAmount, "Amt/InstdAmt: " + amount.status().message()});
-  }
-}
-
-void ReadSession::CheckRecipient() {
-  if (tx_.recipient_scheme.empty()) return;
-  const std::string_view scheme = tx_.recipient_scheme;
-  const IdType type = scheme == "CPR"   ? IdType::kCpr
-                      : scheme == "CVR" ? IdType::kCvr
-                      : scheme == "SE"  ? IdType::kSe
-                                        : IdType::kPnr;
-  Result<RecipientId> id = RecipientId::Parse(type, tx_.recipient_id_text);
-  if (id.ok()) {
-    tx_.recipient = *id;
-  } else {
-    tx_.errors.push_back(
-        {Pain001Field::kRecipientId,
-         fmt::format("Cdtr/Id/{}/Othr/Id ({}): {}", type == IdType::kCpr ? "PrvtId" : "OrgId",
-                     scheme, MaskCprsIn(id.status().message()))});
-  }
-}
-
-// A DK IBAN is a Danish account whatever the BIC; a foreign IBAN takes the
-// BIC along; an Othr account must be a 14-digit BBAN.
-void ReadSession::CheckCreditorAccount() {
-  auto error = [&](std::string message) {
-    tx_.errors.push_back({Pain001Field::kCreditorAccount, std::move(message)});
-  };
-  const std::string& text = tx_.creditor_account_text;
-  switch (creditor_account_kind_) {
-    case AccountKind::kNone:
-      return;
-    case AccountKind::kOtherScheme:
-      return error("CdtrAcct/Id/Othr: SchmeNm/Prtry must be BBAN");
-    case AccountKind::kBban:
-      if (text.size() != 14 || !text::AllDigits(text)) {
-        return error(
-            "CdtrAcct/Id/Othr/Id: a BBAN is a 4-digit registration number and a "
-            "10-digit account number");
-      }
-      break;
-    case AccountKind::kIban:
-      break;
-  }
-  const bool foreign_with_bic = creditor_account_kind_ == AccountKind::kIban &&
-                                text.substr(0, 2) != "DK" && !tx_.creditor_bic.empty();
-  Result<Account> account =
-      Account::Parse(foreign_with_bic ? fmt::format("{}/{}", text, tx_.creditor_bic) : text);
-  if (account.ok()) {
-    tx_.creditor_account = *account;
-  } else {
-    error(fmt::format("CdtrAcct/Id: {}", account.status().message()));
-  }
+// A problem the builder found with the file gets its line and path here.
+Status ReadSession::FromBuilder(Status status, const xmlNode* node) const {
+  if (status.ok() || !builder_.file_error()) return status;
+  return Fatal(node, status.message());
 }
 
 // ---- Errors --------------------------------------------------------------------
@@ -946,7 +445,7 @@ Result<Pain001Totals> ReadSession::Finish(int rc) {
   if (!document_ended_ || xmlTextReaderIsValid(reader_.get()) != 1) {
     return FileError(error_.line, "/", "not a complete, schema-valid pain.001.001.10 document");
   }
-  return totals_;
+  return builder_.totals();
 }
 
 Status ReadSession::ReportPending() {
@@ -1051,9 +550,43 @@ Result<Pain001Reader> Pain001Reader::Open(std::string path) {
   return Pain001Reader(std::move(file));
 }
 
-Result<Pain001Totals> Pain001Reader::Read(Pain001Visitor& visitor) {
+Result<Pain001Totals> Pain001Reader::Read(Pain001Visitor& visitor, Pain001ReadMode mode) {
   if (file_->read) return Status::FailedPrecondition(file_->path + ": Read() runs once");
   file_->read = true;
+  if (mode == Pain001ReadMode::kExact) return ReadExact(visitor);
+  Result<Pain001Totals> fast = ReadFast(visitor);
+  if (fast.ok() || fast.status().code() != Code::kUnavailable) return fast;
+  if (mode == Pain001ReadMode::kAuto) {
+    const Status restarted = visitor.OnRestart();
+    if (restarted.ok()) return ReadExact(visitor);
+    fast = Status::Unavailable(fmt::format("{}; the visitor cannot start over: {}",
+                                           fast.status().message(), restarted.message()));
+  }
+  file_->read = false;  // the caller may read again, exactly
+  return fast;
+}
+
+// The whole file mapped into memory, read-only, for the fast reader: one
+// pass, no copies. Anything unusual (an empty file, a failed mmap) is left
+// to the exact reader.
+Result<Pain001Totals> Pain001Reader::ReadFast(Pain001Visitor& visitor) {
+  if (file_->bytes == 0 || file_->bytes > kFileBytesMax) {
+    return Status::Unavailable(file_->path + ": empty or above the size limit");
+  }
+  const size_t bytes = static_cast<size_t>(file_->bytes);
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, file_->fd, 0);
+  if (map == MAP_FAILED) {
+    return Status::Unavailable(fmt::format("{}: mmap: {}", file_->path, std::strerror(errno)));
+  }
+  ::madvise(map, bytes, MADV_SEQUENTIAL);
+  Result<Pain001Totals> read = internal::ReadPain001Fast(
+      std::string_view(static_cast<const char*>(map), bytes), file_->path, visitor,
+      /*bytes_are_mapped_file=*/true);
+  ::munmap(map, bytes);
+  return read;
+}
+
+Result<Pain001Totals> Pain001Reader::ReadExact(Pain001Visitor& visitor) {
   if (file_->bytes > kFileBytesMax) {
     return Status::Invalid(fmt::format("{}:1: /: {} bytes; the limit is {}", file_->path,
                                        file_->bytes, kFileBytesMax));

@@ -22,8 +22,13 @@
 // with two deliberate exceptions: any DOCTYPE is refused, even one the XSD
 // would let through, and the limits below apply.
 //
-// Around 40 MB/s (~100k payments/s) on one core, most of it libxml2's
-// parsing and validation: see bench/pain001_read_bench.cc.
+// Two ways to read (Pain001ReadMode): the exact one, libxml2 with the XSD,
+// around 40 MB/s (~100k payments/s) on one core, most of it libxml2's
+// parsing and validation; and a fast one (pain001_fast.h), a hand-written
+// scanner that checks the schema's rules itself for the elements it knows
+// and gives up ("use the exact one") on anything else, errors included.
+// Where both decide, they make the same visitor calls. Figures:
+// bench/pain001_read_bench.cc.
 #pragma once
 
 #include <cstdint>
@@ -136,6 +141,18 @@ class Pain001Visitor {
   virtual Status OnTransaction(const Pain001Group& group, const Pain001Transaction& tx);
   // After the PmtInf's last transaction, with its counted figures.
   virtual Status OnGroupEnd(const Pain001Group& group, const Pain001Totals& read);
+  // Forget every call so far: the file is read again from its start
+  // (Pain001ReadMode::kAuto, where the fast reader gave up). A visitor
+  // that cannot returns non-OK, the default (kFailedPrecondition).
+  virtual Status OnRestart();
+};
+
+enum class Pain001ReadMode : uint8_t {
+  kExact,  // libxml2 with the XSD: every verdict, every error's text
+  kFast,   // the fast reader alone: kUnavailable where it cannot decide
+  // Fast; where it gives up, visitor.OnRestart() and then exact. If the
+  // visitor cannot start over, the kUnavailable status is returned.
+  kAuto,
 };
 
 class Pain001Reader {
@@ -168,15 +185,21 @@ class Pain001Reader {
 
   // Reads the whole file once, calling `visitor` as it goes. Returns the
   // file's counted figures, a fatal error about the file (kInvalidArgument,
-  // "file:line: path: reason"), an I/O error, or the visitor's error.
-  // Readers of different files may run on different threads at once.
-  Result<Pain001Totals> Read(Pain001Visitor& visitor);
+  // "file:line: path: reason"), an I/O error, the visitor's error, or (kFast,
+  // or kAuto with a visitor that cannot start over) kUnavailable: the file
+  // is left to the exact reader, and Read(visitor, kExact) may then be
+  // called once more on this reader. Readers of different files may run on
+  // different threads at once.
+  Result<Pain001Totals> Read(Pain001Visitor& visitor,
+                             Pain001ReadMode mode = Pain001ReadMode::kExact);
 
   uint64_t file_bytes() const;  // the size Open() saw
 
  private:
   struct File;
   explicit Pain001Reader(std::unique_ptr<File> file);
+  Result<Pain001Totals> ReadExact(Pain001Visitor& visitor);
+  Result<Pain001Totals> ReadFast(Pain001Visitor& visitor);
   std::unique_ptr<File> file_;
 };
 

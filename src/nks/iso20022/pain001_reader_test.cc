@@ -4,7 +4,6 @@
 // validator (the reader must accept exactly what the XSD accepts).
 // Synthetic data only: test CPR/CVR/SE/P numbers, published example IBANs.
 #include "nks/iso20022/pain001_reader.h"
-#include "nks/iso20022/xsd_check.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -20,7 +19,10 @@
 #include <thread>
 #include <vector>
 
+#include "nks/gen/payments.h"
+#include "nks/gen/population.h"
 #include "nks/iso20022/schema.h"
+#include "nks/iso20022/xsd_check.h"
 
 namespace nks::iso20022 {
 namespace {
@@ -1021,11 +1023,7 @@ long ResidentKiB() {
   return pages_resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-TEST(Pain001ReaderStreamingTest, MemoryStaysFlatWhateverTheFileSize) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "AddressSanitizer holds freed memory in quarantine";
-#endif
-  TempDir dir;
+void ExpectFlatMemory(const TempDir& dir, Pain001ReadMode mode) {
   constexpr size_t kTxs = 60'000;
   const std::string path = (dir.dir() / "big.xml").string();
   {
@@ -1059,7 +1057,9 @@ TEST(Pain001ReaderStreamingTest, MemoryStaysFlatWhateverTheFileSize) {
       return Status::Ok();
     }
   } sampler;
-  Result<Pain001Totals> r = ReadFile(path, sampler);
+  Result<Pain001Reader> reader = Pain001Reader::Open(path);
+  ASSERT_TRUE(reader.ok());
+  Result<Pain001Totals> r = reader->Read(sampler, mode);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(sampler.seen, kTxs);
   EXPECT_TRUE(sampler.in_order);
@@ -1067,6 +1067,322 @@ TEST(Pain001ReaderStreamingTest, MemoryStaysFlatWhateverTheFileSize) {
   EXPECT_LT(sampler.max_kib - sampler.min_kib, 4 * 1024)
       << "resident memory grew from " << sampler.min_kib << " KiB to " << sampler.max_kib
       << " KiB over " << fs::file_size(path) / 1'000'000 << " MB";
+}
+
+TEST(Pain001ReaderStreamingTest, MemoryStaysFlatWhateverTheFileSize) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer holds freed memory in quarantine";
+#endif
+  TempDir dir;
+  ExpectFlatMemory(dir, Pain001ReadMode::kExact);
+}
+
+// The fast reader maps the whole file but drops the pages behind it.
+TEST(Pain001FastTest, MemoryStaysFlatWhateverTheFileSize) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer holds freed memory in quarantine";
+#endif
+  TempDir dir;
+  ExpectFlatMemory(dir, Pain001ReadMode::kFast);
+}
+
+// ---- The fast reader: it decides or gives up, and where it decides, it is exact ----
+
+std::string Dump(const Pain001Declared& d) {
+  return fmt::format("count={} sum='{}'", d.tx_count ? std::to_string(*d.tx_count) : "-",
+                     d.ctrl_sum);
+}
+std::string Dump(const std::vector<Pain001FieldError>& errors) {
+  std::string out;
+  for (const Pain001FieldError& e : errors) {
+    out += fmt::format("[{}: {}]", Pain001FieldName(e.field), e.message);
+  }
+  return out;
+}
+std::string Dump(const Pain001Totals& t) {
+  return fmt::format("n={} sum={}", t.tx_count, t.amount_sum.ToString());
+}
+
+std::string LineText(uint64_t line) { return std::to_string(line); }
+
+// Every visitor call with every field, one line each.
+struct FullRecorder : Pain001Visitor {
+  std::string calls;
+  int restarts = 0;
+  std::vector<uint64_t> tx_lines;
+
+  Status OnHeader(const Pain001Header& h) override {
+    calls += fmt::format("H line={} msg='{}' created='{}' {} sys='{}'\n", LineText(h.line),
+                         h.msg_id, h.created, Dump(h.declared), h.initiating_system);
+    return Status::Ok();
+  }
+  Status OnGroup(const Pain001Group& g) override {
+    calls += fmt::format(
+        "G{} line={} id='{}' {} auth={} pia='{}' los='{}' date={} dbtr='{}'/{} bic='{}' {}\n",
+        g.index, LineText(g.line), g.pmt_inf_id, Dump(g.declared), g.authority, g.bank_agreement,
+        g.los_unit, g.payout_date ? FormatDate(*g.payout_date) : "-", g.debtor_account_text,
+        g.debtor_account ? g.debtor_account->ToString() : "-", g.debtor_agent_bic, Dump(g.errors));
+    return Status::Ok();
+  }
+  Status OnTransaction(const Pain001Group& g, const Pain001Transaction& t) override {
+    tx_lines.push_back(t.line);
+    calls += fmt::format(
+        "T{}.{} line={} e2e='{}' instr='{}' amt='{}' ccy='{}' ore={} purp='{}' rcpt={}:'{}'/{} "
+        "acct='{}' bic='{}'/{} rmt='{}' {}\n",
+        g.index, t.index, LineText(t.line), t.end_to_end_id, t.instr_id, t.amount_text, t.currency,
+        t.amount ? t.amount->ToDecimal() : "-", t.benefit_type, t.recipient_scheme,
+        t.recipient_id_text, t.recipient ? t.recipient->Tagged() : "-", t.creditor_account_text,
+        t.creditor_bic, t.creditor_account ? t.creditor_account->ToString() : "-",
+        t.remittance_text, Dump(t.errors));
+    return Status::Ok();
+  }
+  Status OnGroupEnd(const Pain001Group& g, const Pain001Totals& read) override {
+    calls += fmt::format("E{} {}\n", g.index, Dump(read));
+    return Status::Ok();
+  }
+  Status OnRestart() override {
+    calls.clear();
+    tx_lines.clear();
+    ++restarts;
+    return Status::Ok();
+  }
+};
+
+struct Reading {
+  Result<Pain001Totals> totals = Status::Internal("not read");
+  FullRecorder seen;
+  std::string Outcome() const {
+    return totals.ok() ? "ok " + Dump(*totals) : totals.status().ToString();
+  }
+};
+
+Reading ReadWith(const std::string& path, Pain001ReadMode mode) {
+  Reading r;
+  Result<Pain001Reader> reader = Pain001Reader::Open(path);
+  r.totals = reader.ok() ? reader->Read(r.seen, mode) : Result<Pain001Totals>(reader.status());
+  return r;
+}
+
+// The fast reader's promise for one file: it gives up, or it accepts what
+// the exact reader accepts with the very same calls. kAuto is exact's
+// verdict always. Returns whether the fast reader decided.
+bool ExpectFastAgrees(const std::string& path, const std::string& what) {
+  const Reading exact = ReadWith(path, Pain001ReadMode::kExact);
+  const Reading fast = ReadWith(path, Pain001ReadMode::kFast);
+  const Reading automatic = ReadWith(path, Pain001ReadMode::kAuto);
+  EXPECT_EQ(automatic.Outcome(), exact.Outcome()) << what;
+  EXPECT_EQ(automatic.seen.calls, exact.seen.calls) << what;
+  if (!fast.totals.ok()) {
+    EXPECT_EQ(fast.totals.status().code(), Code::kUnavailable) << what << ": " << fast.Outcome();
+    EXPECT_EQ(automatic.seen.restarts, 1) << what;
+    return false;
+  }
+  EXPECT_TRUE(exact.totals.ok()) << what << ": the fast reader accepted what the exact one "
+                                 << "refused: " << exact.Outcome();
+  EXPECT_EQ(fast.Outcome(), exact.Outcome()) << what;
+  EXPECT_EQ(fast.seen.calls, exact.seen.calls) << what;
+  EXPECT_EQ(automatic.seen.restarts, 0) << what;
+  return true;
+}
+
+TEST(Pain001FastTest, AgreesWithTheExactReaderOnTheCorpus) {
+  TempDir dir;
+  int decided_valid = 0;
+  for (const CorpusFile& c : ValidCorpus()) {
+    decided_valid += ExpectFastAgrees(dir.Write(c.name + ".xml", c.xml), c.name) ? 1 : 0;
+  }
+  for (const CorpusFile& c : InvalidCorpus()) {
+    EXPECT_FALSE(ExpectFastAgrees(dir.Write(c.name + ".xml", c.xml), c.name)) << c.name;
+  }
+  // minimal, multiple-pmtinf, complete, companies, 3 decimals, one line.
+  EXPECT_GE(decided_valid, 6);
+}
+
+TEST(Pain001FastTest, DecidesTheProfilesOrdinaryShapes) {
+  TempDir dir;
+  FileSpec f = Groups(2, 3);
+  f.ctrl_sum = "600.00";
+  f.groups[0].counts = "<BtchBookg>false</BtchBookg><NbOfTxs>3</NbOfTxs><CtrlSum>300.0</CtrlSum>";
+  f.groups[0].txs[0].pmt_id_extra = "<InstrId>INSTR-1</InstrId>";
+  f.groups[0].txs[1].remittance =
+      "<RmtInf><Ustrd>Første linje æøå €</Ustrd><Ustrd>2</Ustrd></RmtInf>";
+  f.groups[0].txs[2].creditor = CompanyCreditor(kCvr, "CVR");
+  f.groups[1].txs[0].account = IbanAccount(kForeignIban);
+  f.groups[1].txs[0].agent = BicAgent(kBic);
+  f.groups[1].txs[1].amount = "0.5";
+  f.groups[1].txs[2].purpose = "<Purp><Cd>GOVT</Cd></Purp>";        // a per-payment error
+  f.groups[1].execution = "<DtTm>2026-11-25T09:00:00.123Z</DtTm>";  // a per-group error
+  const std::string xml = Pain001Xml(f);
+  EXPECT_TRUE(ExpectFastAgrees(dir.Write("ordinary.xml", xml), "ordinary"));
+  const Reading fast = ReadWith((dir.dir() / "ordinary.xml").string(), Pain001ReadMode::kFast);
+  EXPECT_NE(fast.seen.calls.find("rmt='Første linje æøå €\n2'"), std::string::npos)
+      << fast.seen.calls;
+}
+
+TEST(Pain001FastTest, GivesUpOnWhatItDoesNotTakeAsItIs) {
+  TempDir dir;
+  const std::string base = Pain001Xml(Groups(1, 2));
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"Boerne-", "Boerne &nbsp; "},      // an undeclared entity
+      {"Boerne-", "Boerne &#0; "},        // not a character
+      {"Boerne-", "<![CDATA[Boerne]]>"},  // CDATA
+      {"Boerne-", "Boerne ]]> "},         // not well-formed
+      {"<PmtMtd>TRF</PmtMtd>", "<PmtMtd>TRF</PmtMtd><!-- c -->"},
+      {"<PmtMtd>TRF</PmtMtd>", "<PmtMtd>TRF</PmtMtd><?pi x?>"},
+      {"\n  <CstmrCdtTrfInitn>", "\r\n  <CstmrCdtTrfInitn>"},
+      {"encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\""},
+      {"<MsgId>", "<MsgId\n>"},
+      {"</GrpHdr>", "</GrpHdr><PmtInfX/>"},
+      {"    </PmtInf>\n", "    </PmtInf>\n  <SplmtryData><Envlp/></SplmtryData>\n"},
+      {"<CreDtTm>2026-11-20T10:00:00+01:00", "<CreDtTm>2026-11-20T10:00:00+14:00"},
+      {"<InstdAmt Ccy=\"DKK\">", "<InstdAmt Ccy=\"DKK\" Ccy=\"DKK\">"},
+      {"<InstdAmt Ccy=\"DKK\">", "<InstdAmt Ccy=\"DKK\"Foo=\"1\">"},
+      {"<EndToEndId>E2E-1-1",
+       "<EndToEndId>&#49;&#50;&#51;&#52;&#53;&#54;&#55;&#56;&#57;"
+       "&#48;&#49;&#50;&#51;&#52;&#53;&#54;&#55;&#56;&#57;&#48;&#49;&#50;&#51;&#52;&#53;&#54;"
+       "&#55;&#56;&#57;&#48;&#49;&#50;&#51;&#52;&#53;&#54;"},  // 36 characters
+  };
+  for (const auto& [from, to] : edits) {
+    const std::string xml = Replace(base, from, to);
+    const std::string path = dir.Write("edit.xml", xml);
+    EXPECT_FALSE(ExpectFastAgrees(path, to)) << to;
+  }
+  EXPECT_FALSE(ExpectFastAgrees(dir.Write("prefixed.xml", Prefixed(base)), "prefixed"));
+  // Decided: references and '>' are decoded, leading zeros counted.
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"Boerne-", "Boerne &amp; &lt;&gt;&quot;&apos; &#65;&#x42;&#xe6;&#x1F600; > "},
+           {"<InstdAmt Ccy=\"DKK\">100.00", "<InstdAmt Ccy=\"DKK\">0100.00"},
+           {"<EndToEndId>E2E-1-1", "<EndToEndId>&#x45;2E-1-1"},
+       }) {
+    EXPECT_TRUE(ExpectFastAgrees(dir.Write("edit.xml", Replace(base, from, to)), to)) << to;
+  }
+  EXPECT_FALSE(ExpectFastAgrees(dir.Write("bom.xml", "\xEF\xBB\xBF" + base), "bom"));
+}
+
+TEST(Pain001FastTest, AgreesWithTheExactReaderOnMutatedFiles) {
+  TempDir dir;
+  FileSpec f = Groups(2, 2);
+  f.groups[1].txs[0].account = BbanAccount(kBban);
+  f.groups[1].txs[0].agent = BicAgent(kBic);
+  f.groups[1].txs[1].creditor = CompanyCreditor(kSe, "SE");
+  const std::string base = Pain001Xml(f);
+  std::mt19937 rng(20261202);
+  constexpr int kMutants = 800;
+  int decided = 0;
+  int xsd_valid = 0;
+  for (int i = 0; i < kMutants; ++i) {
+    std::string xml = base;
+    const int edits = i % 4 == 0 ? 2 : 1;
+    for (int e = 0; e < edits; ++e) xml = Mutate(std::move(xml), rng);
+    const std::string path = dir.Write(fmt::format("m{}.xml", i), xml);
+    const bool fast_decided = ExpectFastAgrees(path, fmt::format("mutant {}:\n{}", i, xml));
+    decided += fast_decided ? 1 : 0;
+    if (fast_decided) {
+      EXPECT_TRUE(XsdAccepts(path)) << "mutant " << i << " accepted by the fast reader:\n" << xml;
+    }
+    xsd_valid += ReadWith(path, Pain001ReadMode::kExact).totals.ok() ? 1 : 0;
+    fs::remove(path);
+  }
+  // It is really used: most valid mutants are decided fast.
+  RecordProperty("fast_decided", decided);
+  RecordProperty("xsd_valid", xsd_valid);
+  EXPECT_GT(decided, xsd_valid / 2);
+  EXPECT_GT(decided, kMutants / 20);
+}
+
+TEST(Pain001FastTest, CountsLinesPast65535) {
+  TempDir dir;
+  const std::string xml = Pain001Xml(Groups(20, 400));  // ~100k lines
+  const std::string path = dir.Write("long.xml", xml);
+  EXPECT_TRUE(ExpectFastAgrees(path, "long"));
+  const Reading fast = ReadWith(path, Pain001ReadMode::kFast);
+  ASSERT_EQ(fast.seen.tx_lines.size(), 8000u);
+  EXPECT_GT(fast.seen.tx_lines.back(), 65535u);
+  EXPECT_EQ(fast.seen.tx_lines.back(), LineOf(xml, "<EndToEndId>E2E-20-400<") - 1);
+  EXPECT_EQ(fast.seen.tx_lines[7000], LineOf(xml, "<EndToEndId>E2E-18-201<") - 1);
+  // No white space before the transactions: no text node to place them by.
+  std::string packed = xml;
+  for (size_t at = 0; (at = packed.find("\n      <CdtTrfTxInf>", at)) != std::string::npos;) {
+    packed.erase(at, 7);
+  }
+  EXPECT_TRUE(ExpectFastAgrees(dir.Write("packed.xml", packed), "packed"));
+}
+
+// A visitor that cannot start over gets kUnavailable from kAuto where the
+// fast reader gives up, and the reader may then be read exactly.
+TEST(Pain001FastTest, AutoWithoutRestartLeavesTheRerunToTheCaller) {
+  TempDir dir;
+  const std::string path =
+      dir.Write("comment.xml", Replace(Pain001Xml(FileSpec{}), "<PmtMtd>", "<!-- c --><PmtMtd>"));
+  Result<Pain001Reader> reader = Pain001Reader::Open(path);
+  ASSERT_TRUE(reader.ok());
+  Recorder plain;
+  Result<Pain001Totals> first = reader->Read(plain, Pain001ReadMode::kAuto);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.status().code(), Code::kUnavailable) << first.status().ToString();
+  Recorder again;
+  Result<Pain001Totals> second = reader->Read(again, Pain001ReadMode::kExact);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(again.events, "H G1 T1.1 E1(1) ");
+  EXPECT_FALSE(reader->Read(again, Pain001ReadMode::kExact).ok());  // and then no more
+}
+
+TEST(Pain001FastTest, PassesOnTheVisitorsError) {
+  struct Failing : FullRecorder {
+    Status OnTransaction(const Pain001Group&, const Pain001Transaction&) override {
+      return Status::AlreadyExists("stop here");
+    }
+  };
+  TempDir dir;
+  const std::string path = dir.Write("in.xml", Pain001Xml(Groups(1, 3)));
+  Result<Pain001Reader> reader = Pain001Reader::Open(path);
+  ASSERT_TRUE(reader.ok());
+  Failing visitor;
+  Result<Pain001Totals> read = reader->Read(visitor, Pain001ReadMode::kFast);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), Code::kAlreadyExists);
+  EXPECT_EQ(visitor.restarts, 0);
+}
+
+// The generator's ordinary files (every kind of its default mix, several
+// seeds and sizes, lines past 65535): the fast reader decides them all, and
+// exactly.
+TEST(Pain001FastTest, DecidesEveryGeneratedFileExactly) {
+  TempDir dir;
+  gen::PopulationOptions population;
+  population.persons = 2000;
+  population.companies = 100;
+  population.seed = 3;
+  ASSERT_TRUE(gen::GeneratePopulation(population, dir.dir() / "pop").ok());
+  for (const auto& [count, seed] :
+       std::vector<std::pair<uint64_t, uint64_t>>{{1, 1}, {50, 2}, {4000, 3}, {12000, 4}}) {
+    gen::PaymentsOptions options;
+    options.count = count;
+    options.seed = seed;
+    options.population_dir = dir.dir() / "pop";
+    const fs::path file = dir.dir() / fmt::format("gen-{}.xml", count);
+    Result<gen::PaymentsReport> report = gen::GeneratePayments(options, file);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_TRUE(ExpectFastAgrees(file.string(), file.string()))
+        << ReadWith(file.string(), Pain001ReadMode::kFast).Outcome();
+    fs::remove(file);
+  }
+}
+
+// The fuzzer's seeds: the same promise; the valid ones in UTF-8 are decided.
+TEST(Pain001FastTest, AgreesWithTheExactReaderOnTheFuzzSeeds) {
+  int decided = 0;
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(NKS_SOURCE_DIR) / "fuzz/corpus/pain001")) {
+    const std::string name = entry.path().filename().string();
+    const bool fast = ExpectFastAgrees(entry.path().string(), name);
+    if (name.rfind("generated-", 0) == 0 || name.rfind("fast-", 0) == 0) {
+      EXPECT_TRUE(fast) << name << ": "
+                        << ReadWith(entry.path().string(), Pain001ReadMode::kFast).Outcome();
+      ++decided;
+    }
+  }
+  EXPECT_GE(decided, 4);
 }
 
 }  // namespace

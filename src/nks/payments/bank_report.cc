@@ -12,6 +12,7 @@
 #include "nks/iso20022/bank_report_reader.h"
 #include "nks/iso20022/pain002_writer.h"
 #include "nks/payments/cheque.h"
+#include "nks/payments/status_report.h"
 
 namespace nks::payments {
 namespace {
@@ -203,67 +204,24 @@ Status Applier::ToErrorAccount(Payment* p, const store::Authority& authority, st
   return Status::Ok();
 }
 
-std::string SafeFileName(std::string_view s) {
-  std::string out;
-  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_');
-  return out;
-}
-
-// One follow-up pain.002 for the intake file of `changes` (all of one file),
-// named by the lowest payment id in it: each payment changes once, so the
-// name and MsgId are new for every report and the same if written again.
-Status WriteFollowUp(const store::IntakeFile& intake, std::vector<Change> changes, Instant now,
-                     const BankReportOptions& options, std::string* path_out) {
-  std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
-    return std::tie(a.payment.pmt_inf_id, a.payment.id) < std::tie(b.payment.pmt_inf_id, b.payment.id);
-  });
-  const int64_t first_id = std::min_element(changes.begin(), changes.end(), [](const auto& a, const auto& b) {
-                             return a.payment.id < b.payment.id;
-                           })->payment.id;
-  const fs::path dir = options.status_dir / SafeFileName(intake.system);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Status::IoError(fmt::format("{}: {}", dir.string(), ec.message()));
-  const fs::path path = dir / fmt::format("{}-followup-NKS{}.xml", SafeFileName(intake.msg_id), first_id);
-  iso20022::StatusReportHeader h;
-  h.message_id = fmt::format("NKS-FU-{}-{}", intake.id, first_id).substr(0, kMax35Text);
-  h.created_at = now;
-  h.nks_id = options.nks_id;
-  h.original_message_id = intake.msg_id;
-  h.group_status = iso20022::GroupStatus::kNone;
-  h.transaction_count = changes.size();
-  NKS_ASSIGN_OR_RETURN(auto writer, iso20022::Pain002Writer::Begin(path, h));
-  std::optional<std::string> group;
-  for (const Change& c : changes) {
-    if (group != c.payment.pmt_inf_id) {
-      group = c.payment.pmt_inf_id;
-      NKS_RETURN_IF_ERROR(writer.BeginGroup(*group));
-    }
-    iso20022::StatusReportTransaction tx{fmt::format("NKS{}", c.payment.id), c.payment.end_to_end,
-                                         iso20022::TransactionStatus::kSettled, std::nullopt};
-    if (!c.settled) {
-      tx.status = iso20022::TransactionStatus::kRejected;
-      tx.reason = iso20022::StatusReason{iso20022::ReasonCode{c.bank_code, false}, c.text};
-    }
-    NKS_RETURN_IF_ERROR(writer.Add(tx));
-  }
-  NKS_RETURN_IF_ERROR(writer.Finish());
-  *path_out = path.string();
-  return Status::Ok();
-}
-
-Status WriteFollowUps(store::Store& store, const std::vector<Change>& changes, Instant now,
-                      const BankReportOptions& options, BankReportResult* result) {
-  std::map<int64_t, std::vector<Change>> by_file;
-  for (const Change& c : changes) {
-    if (c.payment.file_id != 0) by_file[c.payment.file_id].push_back(c);
+// One follow-up report per intake file of the changed payments, planned in
+// the transaction that changed them (status_report.h): each changed
+// payment's outcome names it, so it is written, and rewritten after a
+// crash, from the store.
+Status PlanFollowUps(store::Store& store, std::vector<Change>& changes, Instant now, const BankReportOptions& options) {
+  std::map<int64_t, std::vector<Change*>> by_file;
+  for (Change& c : changes) {
+    if (c.payment.file_id != 0 && c.payment.system != kNksSystem) by_file[c.payment.file_id].push_back(&c);
   }
   for (auto& [file_id, list] : by_file) {
     NKS_ASSIGN_OR_RETURN(std::optional<store::IntakeFile> intake, store.GetIntakeFile(file_id));
     if (!intake) return Status::Corruption(fmt::format("intake file {} is missing", file_id));
-    std::string path;
-    NKS_RETURN_IF_ERROR(WriteFollowUp(*intake, std::move(list), now, options, &path));
-    result->follow_up_reports.push_back(path);
+    store::StatusReport r = PlanStatusReport(options.status_dir, *intake, list.size(), now.time_since_epoch().count());
+    NKS_RETURN_IF_ERROR(store.AddStatusReport(&r));
+    for (Change* c : list) {
+      c->payment.report_id = r.id;
+      NKS_RETURN_IF_ERROR(store.SetPaymentOutcome(c->payment));
+    }
   }
   return Status::Ok();
 }
@@ -280,10 +238,12 @@ Result<BankReportResult> ApplyBankReport(store::Store& store, const Clock& clock
   result.msg_id = collected.msg_id;
   result.transactions = collected.txs.size();
   Applier applier(store, now, &result);
+  // An earlier command's reports that a crash left unwritten go first.
+  NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(store, options.nks_id));
   NKS_RETURN_IF_ERROR(store.Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(store::ConfigSnapshot config, store.LoadConfig());
     for (const BankReportTransaction& tx : collected.txs) NKS_RETURN_IF_ERROR(applier.Apply(tx, config));
-    return Status::Ok();
+    return PlanFollowUps(store, applier.changes, now, options);
   }));
   if (result.errors.size() == kBankReportErrorsListedMax) {
     result.errors.push_back("(more errors not listed)");
@@ -292,7 +252,7 @@ Result<BankReportResult> ApplyBankReport(store::Store& store, const Clock& clock
     NKS_RETURN_IF_ERROR(WriteChequeLetter(store, p, now, options.cheque_dir, ChequeCause::kBankRejected));
     result.cheque_letters.push_back(ChequeLetterPath(options.cheque_dir, p.id).string());
   }
-  NKS_RETURN_IF_ERROR(WriteFollowUps(store, applier.changes, now, options, &result));
+  NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(store, options.nks_id, &result.follow_up_reports));
   return result;
 }
 

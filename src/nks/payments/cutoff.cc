@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 #include "nks/core/calendar.h"
 #include "nks/core/money.h"
@@ -90,13 +91,34 @@ Result<CutoffReport> Cutoff::Run() {
   NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(*store_, options_.nks_id, &report.status_reports));
   std::vector<Payment> cheques;
   NKS_RETURN_IF_ERROR(Plan(now, &report, &cheques));
+  // The bank files on a second connection and thread while this one writes
+  // the follow-up reports: both only read what the plan committed.
   NKS_ASSIGN_OR_RETURN(unwritten, store_->UnwrittenBankFiles());
+  NKS_ASSIGN_OR_RETURN(std::vector<store::StatusReport> reports, store_->UnwrittenStatusReports());
+  NKS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> second, store_->OpenAnother());
+  Status banks;
+  std::thread writing([&] {
+    for (const auto& f : unwritten) {
+      banks = WriteBankFile(*second, f, options_.nks_id);
+      if (!banks.ok()) return;
+    }
+  });
+  Status statuses;
+  for (const auto& r : reports) {
+    statuses = WriteStatusReport(*store_, r, options_.nks_id);
+    if (!statuses.ok()) break;
+  }
+  writing.join();
+  NKS_RETURN_IF_ERROR(banks);
+  NKS_RETURN_IF_ERROR(statuses);
   for (const auto& f : unwritten) {
-    NKS_RETURN_IF_ERROR(WriteBankFile(*store_, f, options_.nks_id));
     NKS_RETURN_IF_ERROR(store_->MarkBankFileWritten(f.id));
     report.bank_files.push_back(f.path);
   }
-  NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(*store_, options_.nks_id, &report.status_reports));
+  for (const auto& r : reports) {
+    NKS_RETURN_IF_ERROR(store_->MarkStatusReportWritten(r.id));
+    report.status_reports.push_back(StatusReportPath(r).string());
+  }
   for (const Payment& p : cheques) NKS_RETURN_IF_ERROR(WriteCheque(p, now));
   return report;
 }

@@ -67,6 +67,14 @@ class IncomingVisitor {
     (void)sum_matches;
     return Status::Ok();
   }
+  // Forget every call so far: the reader starts the file over (its fast
+  // path gave up part-way). Readers may also call it before the first call,
+  // to learn whether the visitor can start over. A visitor that cannot
+  // returns non-OK, the default; readers then read the file so that no
+  // call has to be taken back.
+  virtual Status OnRestart() {
+    return Status::FailedPrecondition("this visitor cannot start over");
+  }
 };
 
 // Reads a whole file, calling the visitor in document order. A file that

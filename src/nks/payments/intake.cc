@@ -100,6 +100,10 @@ struct CheckedGroup {
   std::string los;
   Date requested{};
   std::optional<StatusReason> failure;  // every payment of the group gets it
+  // Worked out once per group, not per payment:
+  bool late = false;                         // received after the cut-off for `requested`
+  std::optional<StatusReason> late_refusal;  // TM01 where the authority does not move
+  std::string requested_text, payout_text;   // the dates as stored
   uint64_t count = 0;
   int64_t sum_ore = 0;
   std::optional<uint64_t> count_sent;
@@ -113,6 +117,9 @@ struct CheckedGroup {
 struct PaymentBatch {
   std::vector<store::Payment> payments;
   std::vector<uint32_t> answers;  // each one's index among the answers
+  // The reader starts the file over (its fast path gave up): everything
+  // stored of it so far goes, and nothing else is in this batch.
+  bool restart = false;
 };
 
 // The reader's thread hands batches to the store's thread through this;
@@ -213,8 +220,32 @@ class FileIntake final : public IncomingVisitor {
   // The file's record and the first payment id; `queue` takes the payments.
   void Start(int64_t file_id, int64_t first_payment_id, BatchQueue* queue) {
     file_id_ = file_id;
-    next_id_ = first_payment_id;
+    first_id_ = next_id_ = first_payment_id;
     queue_ = queue;
+  }
+
+  // The reader reads the file again from the start (pain001_source: the
+  // fast reader gave up where the exact one must decide). What was handed
+  // to the store is taken back through the queue.
+  Status OnRestart() override {
+    if (pushed_) {
+      PaymentBatch restart;
+      restart.restart = true;
+      if (!queue_->Push(std::move(restart))) return Status::IoError("the store stopped taking payments");
+      pushed_ = false;
+    }
+    header_ = IncomingHeader();
+    file_failure_.reset();
+    file_verdict_.reset();
+    groups_.clear();
+    answers_.clear();
+    reasons_.clear();
+    end_to_end_arena_.clear();
+    seen_ = EndToEndSet();
+    total_ore_ = 0;
+    next_id_ = first_id_;
+    batch_ = PaymentBatch();
+    return Status::Ok();
   }
 
   Status OnHeader(const IncomingHeader& h) override {
@@ -270,7 +301,7 @@ class FileIntake final : public IncomingVisitor {
         g.payout_date = payment.payout_date;
       }
       g.last_id = payment.id;
-      if (now_ >= CutoffFor(g.requested)) {  // accepted only if moved
+      if (g.late) {  // accepted only if moved
         reason = StatusReason{iso20022::ReasonCodeFor(NksReason::kAfterCutoff),
                               fmt::format("received after the cut-off for {}: moved to {}",
                                           payment.requested_date, payment.payout_date)};
@@ -290,6 +321,7 @@ class FileIntake final : public IncomingVisitor {
   Status Flush() {
     if (batch_.payments.empty()) return Status::Ok();
     if (!queue_->Push(std::move(batch_))) return Status::IoError("the store stopped taking payments");
+    pushed_ = true;
     batch_ = PaymentBatch();
     batch_.payments.reserve(kBatchPayments);
     batch_.answers.reserve(kBatchPayments);
@@ -388,7 +420,8 @@ class FileIntake final : public IncomingVisitor {
   const std::string& system_;
   Instant now_;
   int64_t file_id_ = 0;
-  int64_t next_id_ = 0;
+  int64_t first_id_ = 0, next_id_ = 0;
+  bool pushed_ = false;  // batches went to the queue since the (re)start
   BatchQueue* queue_ = nullptr;
   PaymentBatch batch_;
   IncomingHeader header_;
@@ -446,6 +479,22 @@ std::optional<StatusReason> FileIntake::CheckGroup(const IncomingGroup& g, Check
     return iso20022::MakeStatusReason(NksReason::kFileInvalid, "ReqdExctnDt: " + date.status().message());
   }
   c->requested = *date;
+  c->requested_text = FormatDate(*date);
+  Date payout = *date;
+  c->late = now_ >= CutoffFor(*date);
+  if (c->late) {
+    auto authority = std::find_if(config_.authorities.begin(), config_.authorities.end(),
+                                  [&](const auto& a) { return a.nks == c->authority; });
+    bool move = authority != config_.authorities.end() && authority->late == store::LatePaymentRule::kNextBankingDay;
+    if (move) {
+      payout = EarliestPayoutDate(now_);
+    } else {
+      c->late_refusal = iso20022::MakeStatusReason(
+          NksReason::kAfterCutoff,
+          fmt::format("received after the cut-off for {} ({})", c->requested_text, FormatCopenhagen(CutoffFor(*date))));
+    }
+  }
+  c->payout_text = FormatDate(EffectivePayoutDate(payout));
   return std::nullopt;
 }
 
@@ -500,18 +549,7 @@ std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, c
         NksReason::kUnknownBenefitType, fmt::format("benefit type '{}' is not one of authority {}'s", p.benefit_type, g.authority));
   }
   if (auto bad = CheckRecipient(p, out)) return bad;
-  Date payout = g.requested;
-  if (now_ >= CutoffFor(g.requested)) {
-    auto authority = std::find_if(config_.authorities.begin(), config_.authorities.end(),
-                                  [&](const auto& a) { return a.nks == g.authority; });
-    bool move = authority != config_.authorities.end() && authority->late == store::LatePaymentRule::kNextBankingDay;
-    if (!move) {
-      return iso20022::MakeStatusReason(
-          NksReason::kAfterCutoff, fmt::format("received after the cut-off for {} ({})", FormatDate(g.requested),
-                                               FormatCopenhagen(CutoffFor(g.requested))));
-    }
-    payout = EarliestPayoutDate(now_);
-  }
+  if (g.late_refusal) return g.late_refusal;
   out->file_id = file_id_;
   out->system = system_;
   out->end_to_end = p.end_to_end;
@@ -524,8 +562,8 @@ std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, c
   out->creditor_name = p.creditor_name;
   out->amount_ore = amount->ore();
   out->currency = p.currency;
-  out->requested_date = FormatDate(g.requested);
-  out->payout_date = FormatDate(EffectivePayoutDate(payout));
+  out->requested_date = g.requested_text;
+  out->payout_date = g.payout_text;
   out->remittance = p.remittance;
   out->status = store::PaymentStatus::kPending;
   return std::nullopt;
@@ -671,6 +709,11 @@ Result<IntakeResult> Intake::Submit(const std::string& system, const std::string
     std::vector<uint32_t> used_before;  // told to the reader's side once it is done
     while (std::optional<PaymentBatch> batch = queue.Pop()) {
       if (!stored.ok()) continue;  // drain until the reader stops
+      if (batch->restart) {
+        stored = store_->RemovePaymentsFrom(first_id);
+        used_before.clear();
+        continue;
+      }
       stored = store_->AddPayments(batch->payments, &duplicates);
       if (!stored.ok()) {
         queue.Abort();

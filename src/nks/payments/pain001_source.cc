@@ -68,6 +68,10 @@ class Adapter final : public iso20022::Pain001Visitor {
     return to_.OnGroupTotals(iso20022::CountMatches(g.declared, read), iso20022::SumMatches(g.declared, read));
   }
 
+  Status OnRestart() override {
+    declared_ = iso20022::Pain001Declared{};
+    return to_.OnRestart();
+  }
 
  private:
   IncomingVisitor& to_;
@@ -76,12 +80,32 @@ class Adapter final : public iso20022::Pain001Visitor {
   iso20022::Pain001Declared declared_;
 };
 
+Result<iso20022::Pain001Totals> ReadInto(const std::string& path, iso20022::Pain001Visitor& visitor,
+                                         iso20022::Pain001ReadMode mode) {
+  NKS_ASSIGN_OR_RETURN(iso20022::Pain001Reader reader, iso20022::Pain001Reader::Open(path));
+  return reader.Read(visitor, mode);
+}
+
 }  // namespace
 
 Status ReadPain001(const std::string& path, IncomingVisitor& visitor) {
-  NKS_ASSIGN_OR_RETURN(iso20022::Pain001Reader reader, iso20022::Pain001Reader::Open(path));
+  return ReadPain001With(path, visitor, iso20022::Pain001ReadMode::kAuto);
+}
+
+Status ReadPain001With(const std::string& path, IncomingVisitor& visitor,
+                       iso20022::Pain001ReadMode mode) {
+  using iso20022::Pain001ReadMode;
   Adapter adapter(visitor);
-  NKS_ASSIGN_OR_RETURN(iso20022::Pain001Totals totals, reader.Read(adapter));
+  Pain001ReadMode feed_mode = mode;
+  if (mode == Pain001ReadMode::kAuto && !visitor.OnRestart().ok()) {
+    // Nothing may be taken back: check first, with a visitor that keeps
+    // nothing; a valid file costs a second fast pass (still ~10x exact).
+    iso20022::Pain001Visitor discard;
+    Result<iso20022::Pain001Totals> check = ReadInto(path, discard, Pain001ReadMode::kFast);
+    const bool fast_decides = check.ok() || check.status().code() != Code::kUnavailable;
+    feed_mode = fast_decides ? Pain001ReadMode::kFast : Pain001ReadMode::kExact;
+  }
+  NKS_ASSIGN_OR_RETURN(iso20022::Pain001Totals totals, ReadInto(path, adapter, feed_mode));
   return visitor.OnFileTotals(iso20022::CountMatches(adapter.declared_, totals),
                               iso20022::SumMatches(adapter.declared_, totals));
 }

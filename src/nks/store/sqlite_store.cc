@@ -381,6 +381,8 @@ class SqliteStore final : public Store {
   Status AddPayment(Payment* p) override;
   Result<int64_t> NextPaymentId() override;
   Status AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) override;
+  Status RemovePaymentsFrom(int64_t first_id) override;
+  Result<std::unique_ptr<Store>> OpenAnother() override;
   Status AddPaymentGroup(const PaymentGroup& g) override;
   Status CloseDueGroups(const std::string& last_payout_date) override;
   Result<bool> EndToEndIdUsed(const std::string& system, const std::string& end_to_end) override;
@@ -436,6 +438,8 @@ class SqliteStore final : public Store {
   Status InsertPaymentRow(const Payment& p);
 
   Db db_;
+  std::string path_;
+  OpenOptions options_;
   bool in_transaction_ = false;
   bool bulk_journal_ = false;  // an import runs with a rollback journal
   bool in_import_ = false;     // between BeginImport and its end
@@ -479,6 +483,8 @@ class SqliteStore final : public Store {
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
+  path_ = path;
+  options_ = options;
   NKS_RETURN_IF_ERROR(db_.Open(path));
   NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL"));
   NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous=FULL"));
@@ -1017,6 +1023,21 @@ Status SqliteStore::AddPayments(const std::vector<Payment>& batch, std::vector<s
     }
     return Status::Ok();
   });
+}
+
+Status SqliteStore::RemovePaymentsFrom(int64_t first_id) {
+  NKS_CHECK(in_transaction_);
+  for (const char* sql : {
+           "DELETE FROM payment_keys WHERE (system, end_to_end) IN "
+           "(SELECT system, end_to_end FROM payments WHERE id>=?1)",
+           "DELETE FROM payment_recipients WHERE (recipient, id) IN "
+           "(SELECT recipient, id FROM payments WHERE id>=?1 AND recipient<>0)",
+           "DELETE FROM payments WHERE id>=?1"}) {
+    Stmt s(db_, sql);
+    s.Bind(1, first_id);
+    NKS_RETURN_IF_ERROR(s.Run());
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::AddPaymentGroup(const PaymentGroup& g) {
@@ -1707,6 +1728,8 @@ Status SqliteStore::DecidePendingChange(int64_t id, PendingState state, const st
 }
 
 }  // namespace
+
+Result<std::unique_ptr<Store>> SqliteStore::OpenAnother() { return OpenSqlite(path_, options_); }
 
 Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& options) {
   auto store = std::make_unique<SqliteStore>();

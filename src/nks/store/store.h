@@ -119,6 +119,12 @@ class Store {
   // to `duplicates`, in increasing order.
   virtual Result<int64_t> NextPaymentId() = 0;
   virtual Status AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) = 0;
+  // Takes back, inside the same Transact, the payments AddPayments stored
+  // with ids from `first_id` on (intake reading its file again).
+  virtual Status RemovePaymentsFrom(int64_t first_id) = 0;
+  // Another connection to the same store, for work on another thread
+  // (e.g. writing bank files while this one writes status reports).
+  virtual Result<std::unique_ptr<Store>> OpenAnother() = 0;
   // The group of stored payments with ids in [first_id, last_id]: waiting
   // for the cut-off of its payout date.
   virtual Status AddPaymentGroup(const PaymentGroup& g) = 0;
