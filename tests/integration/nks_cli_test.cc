@@ -190,6 +190,15 @@ TEST_F(NksCli, CitizenChangesAndDeletesOwnNemKontoButCompaniesOnlyView) {
   ASSERT_EQ(Nks({"nemkonto", "delete", "cpr:150372-1118"}).code, 0);
   res = Nks({"resolve", "cpr:150372-1118", "--authority", "5", "--benefit", "x"});
   EXPECT_NE(res.out.find("(unresolved)"), std::string::npos) << res.out;
+  // Both changes are in the audit log, CPR masked, and the chain holds.
+  RunResult audit = Nks({"audit", "show"});
+  EXPECT_EQ(audit.code, 0) << audit.err;
+  EXPECT_EQ(audit.out.find("1503721118"), std::string::npos) << audit.out;
+  const std::string entry = "Z\tcli:operator\tregister change\tcpr:150372-XXXX\tcommitted\n";
+  size_t first = audit.out.find(entry);
+  EXPECT_NE(first, std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find(entry, first + 1), std::string::npos) << "set and delete: " << audit.out;
+  EXPECT_EQ(Nks({"audit", "verify"}).code, 0);
 
   RunResult company = Nks({"nemkonto", "set", "cvr:80000006", "5470-0001112223"});
   EXPECT_EQ(company.code, 1);

@@ -2,6 +2,7 @@
 // real data directory, spoken to over HTTPS with client certificates made
 // at test time by the openssl command line.
 #include <httplib.h>
+#include <sqlite3.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -323,3 +324,77 @@ TEST_F(Serve, PlainHttpIsRefusedOffLoopback) {
 }
 
 }  // namespace
+
+namespace {
+
+// Runs SQL on a data directory's database as an intruder would: the
+// append-only triggers dropped first.
+void TamperWith(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  std::string all = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql;
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, all.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close_v2(db);
+}
+
+}  // namespace
+
+// Every caseworker read, change, login and refusal is in the audit log,
+// CPR masked; `nks audit verify` finds an edited, removed or swapped entry.
+TEST_F(Serve, AuditLogRecordsRequestsAndVerifyFindsTampering) {
+  StartServer();
+  auto employee = Client("employee");
+  EXPECT_EQ(employee->Get(Url() + "/history")->status, 200);
+  EXPECT_EQ(employee->Get(Url())->status, 200);
+  EXPECT_EQ(Client("bank")->Put(Url(), "{\"account\":\"1551-0000123456\"}", "application/json")->status, 201);
+  EXPECT_EQ(Client("bank")->Get(Url())->status, 200);  // a bank's lookup is not a caseworker's read
+  EXPECT_EQ(Client("stranger")->Get(Url())->status, 403);
+  EXPECT_EQ(Client("system")->Put(Url(), "{\"account\":\"1551-0000123456\"}", "application/json")->status, 403);
+  kill(pid_, SIGTERM);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+
+  RunResult shown = Nks({"audit", "show"});
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  EXPECT_EQ(shown.out.find(cpr_), std::string::npos) << "an unmasked CPR number in the audit log";
+  const std::string masked = cpr_.substr(0, 6) + "-XXXX";
+  for (const std::string& want :
+       {std::string("employee:12345678/cw1\tlogin"), "employee:12345678/cw1\tGET /api/v1/nemkonto/{id}/history\tcpr:" + masked + "\t200",
+        "employee:12345678/cw1\tGET /api/v1/nemkonto/{id}\tcpr:" + masked + "\t200",
+        "bank:1551\tPUT /api/v1/nemkonto/{id}\tcpr:" + masked + "\tcommitted",
+        std::string("\t403 unknown-client"), "system:SERVICEPLATFORM\tPUT /api/v1/nemkonto/{id}\tcpr:" + masked + "\t403 forbidden"}) {
+    EXPECT_NE(shown.out.find(want), std::string::npos) << want << "\n" << shown.out;
+  }
+  EXPECT_EQ(shown.out.find("bank:1551\tGET"), std::string::npos) << shown.out;
+  RunResult ok = Nks({"audit", "verify"});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  size_t entries = static_cast<size_t>(std::count(shown.out.begin(), shown.out.end(), '\n'));
+  ASSERT_GE(entries, 6u);
+
+  // Each tampering on a copy of the data directory.
+  const std::string original = data_;
+  struct Case {
+    const char* name;
+    std::string sql;
+    std::string bad_seq;
+  };
+  const std::vector<Case> cases = {
+      {"edited", "UPDATE audit_log SET outcome='edited' WHERE seq=3", "3"},
+      {"removed", "DELETE FROM audit_log WHERE seq=2", "2"},
+      {"swapped", "UPDATE audit_log SET seq=-1 WHERE seq=2; UPDATE audit_log SET seq=2 WHERE seq=4; "
+                  "UPDATE audit_log SET seq=4 WHERE seq=-1", "2"},
+      {"tail cut", "DELETE FROM audit_log WHERE seq=" + std::to_string(entries), std::to_string(entries)},
+  };
+  for (const Case& c : cases) {
+    data_ = Path(std::string("tampered-") + c.name);
+    fs::copy(original, data_, fs::copy_options::recursive);
+    TamperWith(data_ + "/nks.db", c.sql);
+    RunResult r = Nks({"audit", "verify"});
+    EXPECT_EQ(r.code, 1) << c.name << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("broken at seq " + c.bad_seq + ":"), std::string::npos) << c.name << ": " << r.err;
+  }
+  data_ = original;
+}

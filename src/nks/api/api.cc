@@ -5,11 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "nks/api/problem.h"
+#include "nks/audit/audit.h"
 #include "nks/core/account.h"
 #include "nks/core/file.h"
 #include "nks/core/ids.h"
@@ -33,6 +36,11 @@ struct Api::Context {
   const store::Principal* principal = nullptr;  // -> principal_value once authenticated
   std::string principal_id;  // "system:KY", "bank:1551", "employee:12345678/cw1"
   store::Principal principal_value;
+  bool audit_committed = false;  // a register change committed with its audit entry
+  access::Rights rights;         // employees: what their role profiles grant
+  // Four-eyes: the pending change this request carries out, and who approved it.
+  int64_t approving_id = 0;
+  std::string approver;
 };
 
 // Who may call a route: a bit per PrincipalKind; kPublic needs no client.
@@ -44,6 +52,11 @@ enum Access : unsigned {
   kAnyone = kSystems | kBanks | kEmployees,
 };
 
+// What the audit log records of a route beyond refusals (which it always
+// records): kRead, a caseworker's every read of a person's data; kChange,
+// every change (with the change, in its transaction, when it commits).
+enum class Audited : uint8_t { kNo, kRead, kChange };
+
 struct Api::RouteSpec {
   const char* method;
   const char* path;
@@ -51,32 +64,43 @@ struct Api::RouteSpec {
   size_t body_max;
   bool idempotent_write;  // honours Idempotency-Key
   void (Api::*handler)(Context&);
+  Audited audited;
+  // Employees need one of these functions (0: none, any employee).
+  access::Functions employee_needs;
 };
 
 // The route table: the OpenAPI document must list exactly these.
 const std::vector<Api::RouteSpec>& Api::Routes() {
   static const std::vector<Api::RouteSpec> kRoutes = {
-      {"GET", "/api/v1/nemkonto/{id}", kAnyone, 0, false, &Api::GetNemKonto},  // the hot path first
-      {"GET", "/healthz", kPublic, 0, false, &Api::Healthz},
-      {"GET", "/readyz", kPublic, 0, false, &Api::Readyz},
-      {"GET", "/metrics", kPublic, 0, false, &Api::MetricsText},
-      {"GET", "/api/v1/openapi.json", kPublic, 0, false, &Api::OpenApi},
-      {"GET", "/api/v1/whoami", kAnyone, 0, false, &Api::WhoAmI},
-      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees, kJsonBodyBytesMax, true, &Api::PutNemKonto},
-      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees, 0, true, &Api::DeleteNemKonto},
-      {"GET", "/api/v1/nemkonto/{id}/history", kBanks | kEmployees, 0, false, &Api::GetHistory},
-      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees, kJsonBodyBytesMax, true, &Api::PostActivation},
-      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees, 0, false, &Api::ListSpecific},
+      {"GET", "/api/v1/nemkonto/{id}", kAnyone, 0, false, &Api::GetNemKonto, Audited::kRead, access::kRegisterRead | access::kReporting},  // the hot path first
+      {"GET", "/healthz", kPublic, 0, false, &Api::Healthz, Audited::kNo, 0},
+      {"GET", "/readyz", kPublic, 0, false, &Api::Readyz, Audited::kNo, 0},
+      {"GET", "/metrics", kPublic, 0, false, &Api::MetricsText, Audited::kNo, 0},
+      {"GET", "/api/v1/openapi.json", kPublic, 0, false, &Api::OpenApi, Audited::kNo, 0},
+      {"GET", "/api/v1/whoami", kAnyone, 0, false, &Api::WhoAmI, Audited::kNo, 0},
+      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees, kJsonBodyBytesMax, true, &Api::PutNemKonto, Audited::kChange, access::kNemKontoUpdate},
+      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees, 0, true, &Api::DeleteNemKonto, Audited::kChange, access::kNemKontoUpdate},
+      {"GET", "/api/v1/nemkonto/{id}/history", kBanks | kEmployees, 0, false, &Api::GetHistory, Audited::kRead, access::kRegisterRead | access::kNemKontoUpdate},
+      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees, kJsonBodyBytesMax, true, &Api::PostActivation, Audited::kChange, access::kNemKontoUpdate},
+      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees, 0, false, &Api::ListSpecific, Audited::kRead, access::kRegisterRead | access::kSpecificUpdate},
       {"PUT", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, kJsonBodyBytesMax, true,
-       &Api::PutSpecific},
-      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific},
-      {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile},
-      {"GET", "/api/v1/payment-files/{msg_id}", kSystems, 0, false, &Api::GetPaymentFile},
-      {"GET", "/api/v1/payment-files/{msg_id}/status-report", kSystems, 0, false, &Api::GetStatusReport},
-      {"GET", "/api/v1/payments", kSystems | kEmployees, 0, false, &Api::SearchPayments},
-      {"GET", "/api/v1/payments/{system}/{end_to_end}", kSystems | kEmployees, 0, false, &Api::GetPayment},
+       &Api::PutSpecific, Audited::kChange, access::kSpecificUpdate},
+      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific, Audited::kChange, access::kSpecificUpdate},
+      {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile, Audited::kChange, 0},
+      {"GET", "/api/v1/payment-files/{msg_id}", kSystems, 0, false, &Api::GetPaymentFile, Audited::kNo, 0},
+      {"GET", "/api/v1/payment-files/{msg_id}/status-report", kSystems, 0, false, &Api::GetStatusReport, Audited::kNo, 0},
+      {"GET", "/api/v1/payments", kSystems | kEmployees, 0, false, &Api::SearchPayments, Audited::kRead, access::kPaymentsSearch},
+      {"GET", "/api/v1/payments/{system}/{end_to_end}", kSystems | kEmployees, 0, false, &Api::GetPayment, Audited::kRead, access::kPaymentsSearch | access::kPaymentsStop},
       {"POST", "/api/v1/payments/{system}/{end_to_end}/stop", kSystems | kEmployees, kJsonBodyBytesMax, true,
-       &Api::StopPayment},
+       &Api::StopPayment, Audited::kChange, access::kPaymentsStop},
+      {"GET", "/api/v1/users", kEmployees, 0, false, &Api::ListUsers, Audited::kNo, access::kUsersAdmin},
+      {"GET", "/api/v1/control-list", kEmployees, 0, false, &Api::GetControlList, Audited::kNo, access::kControl},
+      {"GET", "/api/v1/pending-changes", kEmployees, 0, false, &Api::ListPendingChanges, Audited::kNo,
+       access::kReporting},
+      {"POST", "/api/v1/pending-changes/{id}/approve", kEmployees, 0, false, &Api::ApprovePendingChange,
+       Audited::kChange, access::kReporting},
+      {"POST", "/api/v1/pending-changes/{id}/reject", kEmployees, 0, false, &Api::RejectPendingChange,
+       Audited::kChange, access::kReporting},
   };
   return kRoutes;
 }
@@ -265,6 +289,7 @@ Api::Api(store::Store* store, reg::Register* reg, const Clock* clock, ApiOptions
     labels.push_back(std::string(r.method) + " " + r.path);
   }
   metrics_ = std::make_unique<http::Metrics>(labels);
+  audit_ = std::make_unique<audit::AuditLog>(store_, clock_);
 }
 
 Api::~Api() = default;
@@ -293,8 +318,24 @@ Status Api::LoadPrincipals() {
     map[p.match] = p;
   }
   for (auto& p : list) map[p.match] = p;
+  NKS_ASSIGN_OR_RETURN(std::vector<store::User> users, store_->LoadUsers());
+  NKS_ASSIGN_OR_RETURN(std::vector<store::RoleProfile> roles, store_->LoadRoleProfiles());
+  std::unordered_map<std::string, access::Rights> rights;
+  for (const auto& [match, p] : map) {
+    if (p.kind != PrincipalKind::kEmployee) continue;
+    rights[fmt::format("{}/{}", p.authority, p.user)] = access::RightsOf(users, roles, p.authority, p.user);
+  }
+  NKS_ASSIGN_OR_RETURN(std::vector<store::FourEyesSetting> four_eyes, store_->LoadFourEyes());
+  std::unordered_set<uint32_t> four_eyes_on;
+  for (const auto& f : four_eyes) {
+    if (f.enabled) four_eyes_on.insert(f.authority);
+  }
   std::unique_lock lock(index_mu_);
   principals_ = std::move(map);
+  rights_ = std::move(rights);
+  four_eyes_ = std::move(four_eyes_on);
+  los_tree_ = access::LosTree(config.los_units);
+  users_ = std::move(users);
   return Status::Ok();
 }
 
@@ -378,31 +419,149 @@ void Api::Handle(const http::Request& req, http::Response* res) {
     return;
   }
   const RouteSpec& spec = Routes()[m.route];
-  Context c{req, res, path, query, std::move(m.params), nullptr, {}, {}};
+  Context c{req, res, path, query, std::move(m.params), nullptr, {}, {}, false, {}, 0, {}};
   Dispatch(c, spec);
 }
 
-void Api::Dispatch(Context& c, const RouteSpec& spec) {
-  // The metrics label: "GET /api/v1/nemkonto/{id}" (static storage).
+namespace {
+// The metrics label of route `i`: "GET /api/v1/nemkonto/{id}" (static storage).
+std::string_view RouteLabel(size_t i) {
   static const std::vector<std::string> kLabels = [] {
     std::vector<std::string> l;
-    for (const auto& r : Routes()) l.push_back(std::string(r.method) + " " + r.path);
+    for (const auto& r : Api::Routes()) l.push_back(std::string(r.method) + " " + r.path);
     return l;
   }();
-  c.res->route = kLabels[static_cast<size_t>(&spec - Routes().data())];
+  return kLabels[i];
+}
+}  // namespace
+
+void Api::Dispatch(Context& c, const RouteSpec& spec) {
+  c.res->route = RouteLabel(static_cast<size_t>(&spec - Routes().data()));
   if (spec.access != kPublic) {
     store::Principal& principal = c.principal_value;
-    if (!Authenticate(c.req, c.res, c.path, &principal)) return;
+    if (!Authenticate(c.req, c.res, c.path, &principal)) return AuditAfter(c, spec);
     c.principal_id = PrincipalId(principal);
     c.res->principal = c.principal_id;
+    if (!AuditLogin(c)) return;
     if ((spec.access & (1u << static_cast<unsigned>(principal.kind))) == 0) {
-      return Fail(c, "forbidden", fmt::format("a {} principal may not call {} {}",
-                                              store::PrincipalKindName(principal.kind), spec.method, spec.path));
+      Fail(c, "forbidden", fmt::format("a {} principal may not call {} {}",
+                                       store::PrincipalKindName(principal.kind), spec.method, spec.path));
+      return AuditAfter(c, spec);
     }
     c.principal = &principal;
+    if (principal.kind == PrincipalKind::kEmployee && !CheckFunction(c, spec)) return AuditAfter(c, spec);
   }
-  if (spec.idempotent_write && c.req.has_idempotency_key) return WithIdempotency(c, spec);
-  (this->*spec.handler)(c);
+  void (Api::*handler)(Context&) = spec.handler;
+  if (c.principal != nullptr && c.principal->kind == PrincipalKind::kEmployee &&
+      (handler == &Api::PutNemKonto || handler == &Api::DeleteNemKonto || handler == &Api::PutSpecific ||
+       handler == &Api::DeleteSpecific)) {
+    std::shared_lock lock(index_mu_);
+    if (four_eyes_.count(c.principal->authority) != 0) handler = &Api::HoldForApproval;
+  }
+  if (spec.idempotent_write && c.req.has_idempotency_key) {
+    WithIdempotency(c, handler);
+  } else {
+    (this->*handler)(c);
+  }
+  AuditAfter(c, spec);
+}
+
+namespace {
+
+// Who an unauthenticated request came from, as far as it can tell.
+std::string UnknownCaller(const http::Request& req) {
+  if (req.peer != nullptr && req.peer->tls && req.peer->presented_certificate) {
+    return "certificate:" + req.peer->fingerprint;
+  }
+  if (!req.proxy_cert_fingerprint.empty()) return "certificate:" + req.proxy_cert_fingerprint.substr(0, 100);
+  return "anonymous:" + req.remote;
+}
+
+}  // namespace
+
+// What a request was about, CPR masked: the recipient for the register's
+// routes, else the path and query.
+std::string Api::AuditTarget(const Context& c) const {
+  if (!c.params.empty() && c.path.rfind("/api/v1/nemkonto/", 0) == 0) {
+    auto parsed = c.params[0].find(':') != std::string::npos ? RecipientId::ParseTagged(c.params[0])
+                                                              : RecipientId::Parse(IdType::kCpr, c.params[0]);
+    std::string target = parsed.ok() ? parsed->TaggedMasked() : MaskCprsIn(c.params[0]);
+    if (c.params.size() > 1) target += " benefit=" + c.params[1];
+    return MaskCprsIn(target);
+  }
+  std::string target = http::PercentDecode(c.path);
+  if (!c.query.empty()) target += "?" + http::PercentDecode(c.query);
+  return MaskCprsIn(target);
+}
+
+// The first request of each principal since the server started is its login.
+bool Api::AuditLogin(Context& c) {
+  {
+    std::lock_guard lock(login_mu_);
+    if (logged_in_.count(c.principal_id) != 0) return true;
+  }
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    st = audit_->Append(c.principal_id, "login", UnknownCaller(c.req), "ok");
+  }
+  if (!st.ok()) {
+    FailStatus(c, st.WithContext("audit log"));
+    return false;
+  }
+  std::lock_guard lock(login_mu_);
+  logged_in_.insert(c.principal_id);
+  return true;
+}
+
+// Records the request when the audit log must: a caseworker's read of a
+// person's data, a change that did not commit with its entry (refused,
+// failed, replayed, or outside the register), every refusal for
+// authentication or permission. An entry that cannot be written turns the
+// answer into a 500: nothing is read unrecorded.
+void Api::AuditAfter(Context& c, const RouteSpec& spec) {
+  const int status = c.res->status;
+  const bool employee = c.principal != nullptr && c.principal->kind == PrincipalKind::kEmployee;
+  const bool refused = status == 401 || status == 403;
+  bool record = refused;
+  if (spec.audited == Audited::kRead && employee) record = true;
+  if (spec.audited == Audited::kChange && c.principal != nullptr && (!c.audit_committed || status >= 400)) {
+    record = true;
+  }
+  if (!record) return;
+  std::string outcome = std::to_string(status);
+  if (!c.res->problem.empty()) outcome += " " + c.res->problem;
+  const std::string actor = c.principal_id.empty() ? UnknownCaller(c.req) : c.principal_id;
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    st = audit_->Append(actor, c.res->route, AuditTarget(c), outcome);
+  }
+  if (!st.ok()) {
+    c.res->headers.clear();
+    FailStatus(c, st.WithContext("audit log"));
+  }
+}
+
+// Inside store_mu_: the register change `change` makes commits together with
+// its audit entry.
+void Api::AuditedChange(Context& c, const std::function<void()>& change) {
+  const std::string target = AuditTarget(c);
+  reg_->SetCommitHook([&]() -> Status {
+    // An approved four-eyes change is decided in the change's transaction.
+    if (c.approving_id != 0) {
+      NKS_RETURN_IF_ERROR(store_->DecidePendingChange(c.approving_id, store::PendingState::kApproved, c.approver,
+                                                      clock_->Now().time_since_epoch().count()));
+    }
+    const std::string outcome =
+        c.approving_id == 0 ? "committed"
+                            : fmt::format("committed (four-eyes change {} approved by {})", c.approving_id, c.approver);
+    NKS_RETURN_IF_ERROR(audit_->Append(c.principal_id, c.res->route, target, outcome));
+    c.audit_committed = true;
+    return Status::Ok();
+  });
+  change();
+  reg_->SetCommitHook({});
 }
 
 // A replay gets the first answer and changes nothing; the same key with
@@ -410,7 +569,7 @@ void Api::Dispatch(Context& c, const RouteSpec& spec) {
 // after the change commits: a crash between the two leaves the key unused,
 // and a retry then meets the register's or intake's own replay rules
 // (an unchanged NemKonto, a re-sent file's stored answer).
-void Api::WithIdempotency(Context& c, const RouteSpec& spec) {
+void Api::WithIdempotency(Context& c, void (Api::*handler)(Context&)) {
   if (!ValidIdempotencyKey(c.req.idempotency_key)) {
     return Fail(c, "idempotency-key-invalid", "Idempotency-Key: must be 1-255 visible ASCII characters");
   }
@@ -433,7 +592,7 @@ void Api::WithIdempotency(Context& c, const RouteSpec& spec) {
   }
   // Two requests with one new key at once: the second to record loses and
   // is told so (its change was a replay of the first's by the domain rules).
-  (this->*spec.handler)(c);
+  (this->*handler)(c);
   if (c.res->status >= 500) return;
   std::lock_guard lock(store_mu_);
   store::IdempotencyRecord r{c.principal_id, c.req.idempotency_key, hash, c.res->status, c.res->content_type,
@@ -558,7 +717,7 @@ void Api::PutNemKonto(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    r = reg_->SetNemKonto(id, *account, actor);
+    AuditedChange(c, [&] { r = reg_->SetNemKonto(id, *account, actor); });
   }
   if (!r.ok()) return FailStatus(c, r.status());
   const char* outcome = r->outcome == reg::SetOutcome::kActive    ? "active"
@@ -582,7 +741,7 @@ void Api::DeleteNemKonto(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    st = reg_->DeleteNemKonto(id, actor);
+    AuditedChange(c, [&] { st = reg_->DeleteNemKonto(id, actor); });
   }
   if (!st.ok()) return FailStatus(c, st);
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"outcome", "deleted"}});
@@ -630,7 +789,7 @@ void Api::PostActivation(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    seq = reg_->Activate(id, code);
+    AuditedChange(c, [&] { seq = reg_->Activate(id, code); });
   }
   if (!seq.ok()) return FailStatus(c, seq.status());
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"outcome", "activated"}, {"seq", *seq}});
@@ -684,7 +843,7 @@ void Api::PutSpecific(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    st = reg_->SetSpecific(id, c.principal->authority, c.params[1], *account, until, locked, actor);
+    AuditedChange(c, [&] { st = reg_->SetSpecific(id, c.principal->authority, c.params[1], *account, until, locked, actor); });
   }
   if (!st.ok()) return FailStatus(c, st);
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"authority", c.principal->authority},
@@ -702,7 +861,7 @@ void Api::DeleteSpecific(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    st = reg_->DeleteSpecific(id, c.principal->authority, c.params[1], actor);
+    AuditedChange(c, [&] { st = reg_->DeleteSpecific(id, c.principal->authority, c.params[1], actor); });
   }
   if (!st.ok()) return FailStatus(c, st);
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"benefit", c.params[1]}, {"outcome", "deleted"}});
@@ -816,6 +975,17 @@ void Api::SearchPayments(Context& c) {
       return Fail(c, "forbidden", fmt::format("authority: you search only authority {}'s payments", own));
     }
     q.authority = own;
+    // Within the LOS subtrees the user may search: the one asked for, or
+    // the only one granted; several need a los= to choose.
+    if (!q.los.empty()) {
+      if (!CheckScope(c, access::kPaymentsSearch, q.los)) return;
+    } else {
+      auto roots = c.rights.Roots(access::kPaymentsSearch);
+      if (roots.size() == 1) q.los = roots[0];
+      if (roots.size() > 1) {
+        return Fail(c, "outside-los-scope", "los: your role profiles cover several LOS subtrees; name one with los=");
+      }
+    }
   }
   Result<std::vector<store::Payment>> found = Status::Internal("not run");
   uint32_t limit = 0;
@@ -855,7 +1025,213 @@ void Api::GetPayment(Context& c) {
   if (!*p || !MayAccess(*c.principal, **p)) {
     return Fail(c, "not-found", "no such payment among those you may see");
   }
+  if (!CheckScope(c, access::kPaymentsSearch | access::kPaymentsStop, (*p)->los)) return;
   SendJson(c, 200, PaymentJson(**p));
+}
+
+// ---- Users and role profiles (SPEC §4.3) ----
+
+// Checked on every use, not only when granted: a role profile changed since
+// may have broken a rule.
+bool Api::CheckFunction(Context& c, const RouteSpec& spec) {
+  {
+    std::shared_lock lock(index_mu_);
+    auto it = rights_.find(fmt::format("{}/{}", c.principal->authority, c.principal->user));
+    if (it != rights_.end()) c.rights = it->second;
+  }
+  if (spec.employee_needs == 0) return true;
+  const std::string who = fmt::format("user {} of authority {}", c.principal->user, c.principal->authority);
+  if (!c.rights.known) {
+    Fail(c, "function-not-granted", who + " has no user statement and so no role profile");
+    return false;
+  }
+  if (!c.rights.segregation.ok()) {
+    Fail(c, "segregation-of-duties", who + ": " + c.rights.segregation.message());
+    return false;
+  }
+  if (!c.rights.HasAny(spec.employee_needs)) {
+    std::string names;
+    for (const auto& n : access::FunctionNames(spec.employee_needs)) names += (names.empty() ? "" : " or ") + n;
+    Fail(c, "function-not-granted", fmt::format("{} {} needs {}", spec.method, spec.path, names));
+    return false;
+  }
+  return true;
+}
+
+bool Api::CheckScope(Context& c, access::Functions needs, const std::string& los) {
+  if (c.principal->kind != PrincipalKind::kEmployee) return true;
+  bool inside = false;
+  {
+    std::shared_lock lock(index_mu_);
+    inside = c.rights.HasAnyIn(needs, los, los_tree_);
+  }
+  if (inside) return true;
+  std::string roots;
+  for (const auto& r : c.rights.Roots(needs)) roots += (roots.empty() ? "" : ", ") + r;
+  Fail(c, "outside-los-scope", fmt::format("LOS unit {}: your role profiles cover {}", MaskCprsIn(los), roots));
+  return false;
+}
+
+void Api::ListUsers(Context& c) {
+  json out = json::array();
+  {
+    std::shared_lock lock(index_mu_);
+    for (const auto& u : users_) {
+      if (u.authority != c.principal->authority) continue;
+      json grants = json::array();
+      for (const auto& g : u.grants) grants.push_back({{"role", g.role}, {"los", g.los}});
+      auto it = rights_.find(fmt::format("{}/{}", u.authority, u.id));
+      access::Rights r = it != rights_.end() ? it->second : access::Rights{};
+      out.push_back({{"id", u.id}, {"name", u.name}, {"payment_system_cases", u.payment_system_cases},
+                     {"grants", grants}, {"functions", access::FunctionNames(r.all)}});
+    }
+  }
+  SendJson(c, 200, json{{"authority", c.principal->authority}, {"users", out}});
+}
+
+// ---- Four-eyes approval ----
+
+void Api::HoldForApproval(Context& c) {
+  store::PendingChange p;
+  p.authority = c.principal->authority;
+  p.requested_by = c.principal->user;
+  p.method = c.req.method;
+  p.target = c.req.target;
+  p.body = c.req.body;
+  p.created_us = clock_->Now().time_since_epoch().count();
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    st = store_->AddPendingChange(&p);
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  SendJson(c, 202, json{{"pending_change", p.id}, {"state", "pending"},
+                        {"approve", fmt::format("/api/v1/pending-changes/{}/approve", p.id)},
+                        {"note", "four-eyes approval: another user of the authority must approve this change"}});
+}
+
+namespace {
+json PendingJson(const store::PendingChange& p) {
+  return json{{"id", p.id}, {"requested_by", p.requested_by}, {"method", p.method},
+              {"target", MaskCprsIn(http::PercentDecode(p.target))}, {"created", TimeText(p.created_us)},
+              {"state", std::string(store::PendingStateName(p.state))}};
+}
+}  // namespace
+
+void Api::ListPendingChanges(Context& c) {
+  Result<std::vector<store::PendingChange>> list = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    list = store_->ListPendingChanges(c.principal->authority, store::PendingState::kPending);
+  }
+  if (!list.ok()) return FailStatus(c, list.status());
+  json out = json::array();
+  for (const auto& p : *list) out.push_back(PendingJson(p));
+  SendJson(c, 200, json{{"authority", c.principal->authority}, {"pending_changes", out}});
+}
+
+// Runs the held request as its requester made it, once another user who
+// holds the function it needs approves; the decision commits with the change.
+void Api::ApprovePendingChange(Context& c) {
+  if (!NoBody(c)) return;
+  int64_t id = 0;
+  if (std::sscanf(c.params[0].c_str(), "%" SCNd64, &id) != 1 || id <= 0) {
+    return Fail(c, "invalid-query", "id: must be a pending change's number");
+  }
+  Result<std::optional<store::PendingChange>> found = Status::Internal("not run");
+  {
+    std::lock_guard store_lock(store_mu_);
+    found = store_->GetPendingChange(id);
+  }
+  if (!found.ok()) return FailStatus(c, found.status());
+  if (!*found || (*found)->authority != c.principal->authority) {
+    return Fail(c, "not-found", fmt::format("id: no pending change {} for your authority", id));
+  }
+  const store::PendingChange& p = **found;
+  if (p.state != store::PendingState::kPending) {
+    return Fail(c, "conflict", fmt::format("pending change {} is {} already", id, store::PendingStateName(p.state)));
+  }
+  if (p.requested_by == c.principal->user) {
+    return Fail(c, "segregation-of-duties", "four-eyes approval: nobody approves their own change");
+  }
+  std::string_view target = p.target;
+  const size_t q = target.find('?');
+  RouteMatch m = router_.Find(p.method, target.substr(0, q));
+  NKS_CHECK(m.kind == RouteMatch::Kind::kFound);
+  const RouteSpec& spec = Routes()[m.route];
+  if (!c.rights.HasAny(spec.employee_needs)) {
+    return Fail(c, "function-not-granted", fmt::format("approving {} {} needs the function it uses", spec.method, spec.path));
+  }
+  // The requester's rights are checked again now, as on any use.
+  access::Rights requester;
+  {
+    std::shared_lock lock(index_mu_);
+    auto it = rights_.find(fmt::format("{}/{}", p.authority, p.requested_by));
+    if (it != rights_.end()) requester = it->second;
+  }
+  if (!requester.known || !requester.segregation.ok() || !requester.HasAny(spec.employee_needs)) {
+    return Fail(c, "function-not-granted", fmt::format("{} no longer holds the function this change needs", p.requested_by));
+  }
+  http::Request held;
+  held.method = p.method;
+  held.target = p.target;
+  held.body = p.body;
+  held.content_type = p.body.empty() ? "" : "application/json";
+  held.remote = c.req.remote;
+  store::Principal as;
+  as.kind = PrincipalKind::kEmployee;
+  as.authority = p.authority;
+  as.user = p.requested_by;
+  Context run{held, c.res, target.substr(0, q), q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+              std::move(m.params), &as, PrincipalId(as), as, false, requester, id, c.principal_id};
+  run.principal = &run.principal_value;
+  const std::string_view route = c.res->route;
+  c.res->route = RouteLabel(m.route);  // the change's own label in its audit entry
+  (this->*spec.handler)(run);
+  c.res->route = route;
+  c.audit_committed = run.audit_committed;
+}
+
+void Api::RejectPendingChange(Context& c) {
+  if (!NoBody(c)) return;
+  int64_t id = 0;
+  if (std::sscanf(c.params[0].c_str(), "%" SCNd64, &id) != 1 || id <= 0) {
+    return Fail(c, "invalid-query", "id: must be a pending change's number");
+  }
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    auto found = store_->GetPendingChange(id);
+    if (!found.ok()) return FailStatus(c, found.status());
+    if (!*found || (*found)->authority != c.principal->authority) {
+      return Fail(c, "not-found", fmt::format("id: no pending change {} for your authority", id));
+    }
+    st = store_->DecidePendingChange(id, store::PendingState::kRejected, c.principal->user,
+                                     clock_->Now().time_since_epoch().count());
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  SendJson(c, 200, json{{"pending_change", id}, {"state", "rejected"}});
+}
+
+void Api::GetControlList(Context& c) {
+  auto month = QueryValue(c.query, "month", {"month"});
+  if (!month.ok()) return Fail(c, "invalid-query", month.status().message());
+  int year = 0;
+  unsigned m = 0;
+  if (month->size() != 7 || (*month)[4] != '-' || std::sscanf(month->c_str(), "%4d-%2u", &year, &m) != 2 || m < 1 ||
+      m > 12) {
+    return Fail(c, "invalid-query", "month: must be YYYY-MM");
+  }
+  std::string csv;
+  uint64_t rows = 0;
+  Status st;
+  {
+    std::lock_guard store_lock(store_mu_);
+    st = reg_->WriteControlList(c.principal->authority, year, m, &csv, &rows);
+  }
+  if (!st.ok()) return FailStatus(c, st);
+  c.res->content_type = "text/csv";
+  c.res->body = std::move(csv);
 }
 
 void Api::StopPayment(Context& c) {
@@ -870,6 +1246,7 @@ void Api::StopPayment(Context& c) {
     auto p = store_->FindPayment(c.params[0], c.params[1]);
     if (!p.ok()) return FailStatus(c, p.status());
     if (!*p || !MayAccess(*c.principal, **p)) return Fail(c, "not-found", "no such payment among those you may see");
+    if (!CheckScope(c, access::kPaymentsStop, (*p)->los)) return;
     st = payments::StopPayment(*store_, c.params[0], c.params[1], options_.data_dir / "outbox" / "status",
                                clock_->Now(), "NKS", &report);
   }

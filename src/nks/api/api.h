@@ -15,11 +15,15 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "nks/access/access.h"
 #include "nks/api/router.h"
+#include "nks/audit/audit.h"
 #include "nks/core/time.h"
 #include "nks/http/access_log.h"
 #include "nks/http/metrics.h"
@@ -76,7 +80,12 @@ class Api final : public http::Handler {
   bool Authenticate(const http::Request& request, http::Response* response, std::string_view path,
                     store::Principal* out);
   void Dispatch(Context& c, const RouteSpec& spec);
-  void WithIdempotency(Context& c, const RouteSpec& spec);
+  // The audit log (audit/audit.h): see api.cc for what each records.
+  std::string AuditTarget(const Context& c) const;
+  bool AuditLogin(Context& c);
+  void AuditAfter(Context& c, const RouteSpec& spec);
+  void AuditedChange(Context& c, const std::function<void()>& change);
+  void WithIdempotency(Context& c, void (Api::*handler)(Context&));
 
   // Route handlers.
   void Healthz(Context& c);
@@ -98,6 +107,18 @@ class Api final : public http::Handler {
   void SearchPayments(Context& c);
   void GetPayment(Context& c);
   void StopPayment(Context& c);
+  void ListUsers(Context& c);
+  // Four-eyes approval: a held change, the list, approve and reject.
+  void HoldForApproval(Context& c);
+  void ListPendingChanges(Context& c);
+  void ApprovePendingChange(Context& c);
+  void RejectPendingChange(Context& c);
+  void GetControlList(Context& c);
+  // Employees: the route's function and the segregation of duties; false
+  // with a problem in the response when refused.
+  bool CheckFunction(Context& c, const RouteSpec& spec);
+  // Employees: a grant of one of `needs` covers LOS unit `los`.
+  bool CheckScope(Context& c, access::Functions needs, const std::string& los);
 
   store::Store* store_;
   reg::Register* reg_;
@@ -112,10 +133,18 @@ class Api final : public http::Handler {
   mutable std::shared_mutex index_mu_;  // the index and the principals
   const reg::ResolutionIndex* index_ = nullptr;
   std::unordered_map<std::string, store::Principal> principals_;  // match -> principal
+  // Employees' rights by "authority/user", and the LOS trees (SPEC §4.3).
+  std::unordered_map<std::string, access::Rights> rights_;
+  access::LosTree los_tree_;
+  std::vector<store::User> users_;
+  std::unordered_set<uint32_t> four_eyes_;  // authorities with four-eyes approval on
   std::unique_ptr<payments::Intake> intake_;
   int64_t intake_generation_ = -1;
   size_t intake_config_changes_ = 0;
   std::atomic<uint64_t> upload_counter_{0};
+  std::unique_ptr<audit::AuditLog> audit_;  // used under store_mu_
+  std::mutex login_mu_;
+  std::unordered_set<std::string> logged_in_;  // principals seen since start
 };
 
 }  // namespace nks::api

@@ -2,9 +2,11 @@
 // the stored configuration, then writes what it changes in one transaction.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
+#include "nks/access/access.h"
 #include "nks/authority/config.h"
 
 namespace nks::authority {
@@ -25,6 +27,9 @@ std::string ConnectionKey(const store::Connection& c) {
   return fmt::format("connection {}/{}", c.system, c.authority);
 }
 std::string PrincipalKey(const store::Principal& p) { return "principal " + p.match; }
+std::string RoleKey(const store::RoleProfile& r) { return fmt::format("role {}/{}", r.authority, r.name); }
+std::string UserKey(const store::User& u) { return fmt::format("user {}/{}", u.authority, u.id); }
+std::string FourEyesKey(const store::FourEyesSetting& f) { return fmt::format("four-eyes {}", f.authority); }
 
 // The stored objects by key, as canonical statements.
 struct Stored {
@@ -33,6 +38,8 @@ struct Stored {
   std::set<uint32_t> authorities;
   std::set<std::string> systems;
   std::map<std::string, std::string> los_parent;  // "authority/id" -> parent
+  std::vector<store::RoleProfile> roles;
+  std::vector<store::User> users;
 };
 
 Stored Index(const ConfigSnapshot& c) {
@@ -84,6 +91,13 @@ class Checker {
     CheckLosTree();
     CheckConnections();
     CheckPrincipals();
+    Unique(f_.roles, f_.role_lines, RoleKey);
+    Unique(f_.users, f_.user_lines, UserKey);
+    CheckAuthorities(f_.roles, f_.role_lines, "role");
+    CheckAuthorities(f_.users, f_.user_lines, "user");
+    Unique(f_.four_eyes, f_.four_eyes_lines, FourEyesKey);
+    CheckAuthorities(f_.four_eyes, f_.four_eyes_lines, "four-eyes");
+    CheckUsers();
     return std::move(errors_);
   }
 
@@ -167,6 +181,58 @@ class Checker {
     }
   }
 
+  // Grants name existing role profiles and LOS units, and every user's
+  // rights as the file leaves them keep the segregation of duties: those the
+  // file names, and stored users holding a role profile the file changes.
+  void CheckUsers() {
+    std::vector<store::RoleProfile> roles = f_.roles;
+    for (const auto& r : stored_.roles) {
+      if (std::none_of(roles.begin(), roles.end(), [&](const auto& x) { return RoleKey(x) == RoleKey(r); })) {
+        roles.push_back(r);
+      }
+    }
+    std::vector<store::User> users = f_.users;
+    std::vector<uint64_t> lines = f_.user_lines;
+    for (const auto& u : stored_.users) {
+      if (std::none_of(users.begin(), users.end(), [&](const auto& x) { return UserKey(x) == UserKey(u); })) {
+        users.push_back(u);
+        lines.push_back(0);
+      }
+    }
+    for (size_t i = 0; i < users.size(); ++i) {
+      const auto& u = users[i];
+      const uint64_t line = lines[i] != 0 ? lines[i] : RoleLineFor(u);
+      if (lines[i] != 0) {
+        for (const auto& g : u.grants) {
+          auto role = std::find_if(roles.begin(), roles.end(), [&](const auto& r) {
+            return r.authority == u.authority && r.name == g.role;
+          });
+          if (role == roles.end()) {
+            Error(line, fmt::format("user: grants: role {} is not configured for authority {}", g.role, u.authority));
+          }
+          if (!los_parent_.count(fmt::format("{}/{}", u.authority, g.los))) {
+            Error(line, fmt::format("user: grants: LOS unit {} is not configured for authority {}", g.los, u.authority));
+          }
+        }
+      }
+      if (line == 0) continue;  // a stored user the file does not touch
+      access::Rights rights = access::RightsOf(users, roles, u.authority, u.id);
+      if (!rights.segregation.ok()) {
+        Error(line, fmt::format("user {}: {}", u.id, rights.segregation.message()));
+      }
+    }
+  }
+
+  // The line of the file's role statement that a stored user holds, 0 if none.
+  uint64_t RoleLineFor(const store::User& u) const {
+    for (size_t i = 0; i < f_.roles.size(); ++i) {
+      for (const auto& g : u.grants) {
+        if (f_.roles[i].authority == u.authority && f_.roles[i].name == g.role) return f_.role_lines[i];
+      }
+    }
+    return 0;
+  }
+
   const ConfigFile& f_;
   const Stored& stored_;
   std::set<uint32_t> authorities_;
@@ -185,6 +251,12 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
     Stored stored = Index(current);
     NKS_ASSIGN_OR_RETURN(std::vector<store::Principal> principals, store.LoadPrincipals());
     for (const auto& p : principals) stored.statement[PrincipalKey(p)] = Statement(p);
+    NKS_ASSIGN_OR_RETURN(stored.roles, store.LoadRoleProfiles());
+    NKS_ASSIGN_OR_RETURN(stored.users, store.LoadUsers());
+    for (const auto& r : stored.roles) stored.statement[RoleKey(r)] = Statement(r);
+    for (const auto& u : stored.users) stored.statement[UserKey(u)] = Statement(u);
+    NKS_ASSIGN_OR_RETURN(std::vector<store::FourEyesSetting> four_eyes, store.LoadFourEyes());
+    for (const auto& f : four_eyes) stored.statement[FourEyesKey(f)] = Statement(f);
     report.errors = Checker(file, stored).Run();
     if (!report.ok()) return Status::Ok();  // nothing written
     auto apply = [&](const auto& list, auto key, auto put) -> Status {
@@ -211,7 +283,10 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
     NKS_RETURN_IF_ERROR(apply(o.benefit_types, BenefitKey, [&](const auto& x) { return store.PutBenefitType(x); }));
     NKS_RETURN_IF_ERROR(apply(o.systems, SystemKey, [&](const auto& x) { return store.PutPaymentSystem(x); }));
     NKS_RETURN_IF_ERROR(apply(o.connections, ConnectionKey, [&](const auto& x) { return store.PutConnection(x); }));
-    return apply(file.principals, PrincipalKey, [&](const auto& x) { return store.PutPrincipal(x); });
+    NKS_RETURN_IF_ERROR(apply(file.principals, PrincipalKey, [&](const auto& x) { return store.PutPrincipal(x); }));
+    NKS_RETURN_IF_ERROR(apply(file.roles, RoleKey, [&](const auto& x) { return store.PutRoleProfile(x); }));
+    NKS_RETURN_IF_ERROR(apply(file.users, UserKey, [&](const auto& x) { return store.PutUser(x); }));
+    return apply(file.four_eyes, FourEyesKey, [&](const auto& x) { return store.PutFourEyes(x); });
   }));
   return report;
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "nks/access/access.h"
 #include "nks/core/account.h"
 #include "nks/core/codes.h"
 #include "nks/core/text.h"
@@ -316,6 +317,76 @@ Result<store::Principal> ParsePrincipal(const Tokens& t) {
   return out;
 }
 
+// Comma-separated, without empty items.
+std::vector<std::string> SplitList(std::string_view v) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= v.size()) {
+    size_t comma = std::min(v.find(',', at), v.size());
+    out.emplace_back(v.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
+}
+
+constexpr size_t kGrantsPerUserMax = 50;
+
+// role authority=NKS name=ID functions=f1,f2,...
+Result<store::RoleProfile> ParseRole(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"authority", "name", "functions"}, {}));
+  store::RoleProfile r;
+  NKS_ASSIGN_OR_RETURN(r.authority, GetAuthority(p, "authority"));
+  r.name = p.Get("name");
+  NKS_RETURN_IF_ERROR(CheckId("name", r.name));
+  auto names = SplitList(p.Get("functions"));
+  auto functions = access::ParseFunctions(names);
+  if (!functions.ok()) return functions.status().WithContext("functions");
+  r.functions = access::FunctionNames(*functions);
+  if (r.functions.size() != names.size()) return Status::Invalid("functions: a function is named twice");
+  return r;
+}
+
+// user authority=NKS id=ID name="..." grants=role@LOS,... [payment_system_cases=yes|no]
+Result<store::User> ParseUser(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"authority", "id", "name"}, {"grants", "payment_system_cases"}));
+  store::User u;
+  NKS_ASSIGN_OR_RETURN(u.authority, GetAuthority(p, "authority"));
+  u.id = p.Get("id");
+  NKS_RETURN_IF_ERROR(CheckId("id", u.id));
+  u.name = p.Get("name");
+  NKS_RETURN_IF_ERROR(CheckName("name", u.name));
+  if (p.Has("payment_system_cases")) {
+    NKS_ASSIGN_OR_RETURN(u.payment_system_cases, ParseYesNo("payment_system_cases", p.Get("payment_system_cases")));
+  }
+  if (p.Has("grants") && !p.Get("grants").empty()) {
+    for (const std::string& g : SplitList(p.Get("grants"))) {
+      size_t at = g.find('@');
+      if (at == std::string::npos) return Status::Invalid("grants: write role@LOS-unit, comma-separated");
+      store::RoleGrant grant{g.substr(0, at), g.substr(at + 1)};
+      NKS_RETURN_IF_ERROR(CheckId("grants: role", grant.role));
+      NKS_RETURN_IF_ERROR(CheckId("grants: LOS unit", grant.los));
+      u.grants.push_back(std::move(grant));
+    }
+  }
+  if (u.grants.size() > kGrantsPerUserMax) return Status::Invalid(fmt::format("grants: at most {}", kGrantsPerUserMax));
+  std::sort(u.grants.begin(), u.grants.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.role, a.los) < std::tie(b.role, b.los);
+  });
+  if (std::adjacent_find(u.grants.begin(), u.grants.end()) != u.grants.end()) {
+    return Status::Invalid("grants: a grant is given twice");
+  }
+  return u;
+}
+
+// four-eyes authority=NKS enabled=yes|no
+Result<store::FourEyesSetting> ParseFourEyes(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"authority", "enabled"}, {}));
+  store::FourEyesSetting f;
+  NKS_ASSIGN_OR_RETURN(f.authority, GetAuthority(p, "authority"));
+  NKS_ASSIGN_OR_RETURN(f.enabled, ParseYesNo("enabled", p.Get("enabled")));
+  return f;
+}
+
 // Appends a parsed object or its error.
 template <typename T>
 void Take(Result<T> parsed, std::vector<T>* objects, std::vector<uint64_t>* lines, uint64_t line,
@@ -375,9 +446,12 @@ ConfigParse ParseConfig(std::string_view text, std::string_view file_name) {
     else if (t.keyword == "system") Take(ParseSystem(t), &o.systems, &f.system_lines, line_no, prefix, &out.errors);
     else if (t.keyword == "connection") Take(ParseConnection(t), &o.connections, &f.connection_lines, line_no, prefix, &out.errors);
     else if (t.keyword == "principal") Take(ParsePrincipal(t), &f.principals, &f.principal_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "role") Take(ParseRole(t), &f.roles, &f.role_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "user") Take(ParseUser(t), &f.users, &f.user_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "four-eyes") Take(ParseFourEyes(t), &f.four_eyes, &f.four_eyes_lines, line_no, prefix, &out.errors);
     else {
       out.errors.push_back(where + fmt::format(
-          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection, principal)", t.keyword));
+          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection, principal, role, user, four-eyes)", t.keyword));
     }
   }
   return out;
@@ -432,6 +506,34 @@ std::string Statement(const store::Principal& p) {
     case store::PrincipalKind::kEmployee: return s + fmt::format(" authority={} user={}", p.authority, Quote(p.user));
   }
   return s;
+}
+
+std::string Statement(const store::RoleProfile& r) {
+  std::string list;
+  for (const auto& f : r.functions) list += (list.empty() ? "" : ",") + f;
+  return fmt::format("role authority={} name={} functions={}", r.authority, Quote(r.name), Quote(list));
+}
+
+std::string Statement(const store::User& u) {
+  std::string grants;
+  for (const auto& g : u.grants) grants += (grants.empty() ? "" : ",") + g.role + "@" + g.los;
+  std::string s = fmt::format("user authority={} id={} name={}", u.authority, Quote(u.id), Quote(u.name));
+  if (!grants.empty()) s += " grants=" + Quote(grants);
+  return s + (u.payment_system_cases ? " payment_system_cases=yes" : " payment_system_cases=no");
+}
+
+std::string Statement(const store::FourEyesSetting& f) {
+  return fmt::format("four-eyes authority={} enabled={}", f.authority, f.enabled ? "yes" : "no");
+}
+
+std::string Render(const store::ConfigSnapshot& c, const std::vector<store::Principal>& principals,
+                   const std::vector<store::RoleProfile>& roles, const std::vector<store::User>& users,
+                   const std::vector<store::FourEyesSetting>& four_eyes) {
+  std::string out = Render(c, principals);
+  for (const auto& r : roles) out += Statement(r) + "\n";
+  for (const auto& u : users) out += Statement(u) + "\n";
+  for (const auto& f : four_eyes) out += Statement(f) + "\n";
+  return out;
 }
 
 std::string Render(const store::ConfigSnapshot& c, const std::vector<store::Principal>& principals) {

@@ -13,6 +13,9 @@
 //   system id=KY name="KY Ydelsessystem" certificate=sha256:... connected=yes
 //   connection system=KY authority=12345678 state=active reference=SA09-17
 //   principal certificate=sha256:... kind=employee authority=12345678 user=cw1
+//   role authority=12345678 name=caseworker functions=register-read,nemkonto-update
+//   user authority=12345678 id=cw1 name="Caseworker One" grants=caseworker@R1100 payment_system_cases=no
+//   four-eyes authority=12345678 enabled=yes
 //
 // Applying names the desired state of each object it mentions (objects it
 // does not mention are left alone), so re-applying a file changes nothing.
@@ -44,6 +47,13 @@ struct ConfigFile {
   // API principals (issue 4): kept beside the snapshot, in their own table.
   std::vector<store::Principal> principals;
   std::vector<uint64_t> principal_lines;
+  // Users and role profiles (issue 4, SPEC §4.3).
+  std::vector<store::RoleProfile> roles;
+  std::vector<uint64_t> role_lines;
+  std::vector<store::User> users;
+  std::vector<uint64_t> user_lines;
+  std::vector<store::FourEyesSetting> four_eyes;
+  std::vector<uint64_t> four_eyes_lines;
 };
 
 struct ConfigParse {
@@ -77,9 +87,15 @@ std::string Statement(const store::BenefitType& b);
 std::string Statement(const store::PaymentSystem& s);
 std::string Statement(const store::Connection& c);
 std::string Statement(const store::Principal& p);
+std::string Statement(const store::RoleProfile& r);
+std::string Statement(const store::User& u);
+std::string Statement(const store::FourEyesSetting& f);
 // The whole configuration as a file that ApplyConfig takes back unchanged.
 std::string Render(const store::ConfigSnapshot& config);
 std::string Render(const store::ConfigSnapshot& config, const std::vector<store::Principal>& principals);
+std::string Render(const store::ConfigSnapshot& config, const std::vector<store::Principal>& principals,
+                   const std::vector<store::RoleProfile>& roles, const std::vector<store::User>& users,
+                   const std::vector<store::FourEyesSetting>& four_eyes = {});
 
 // The principal of a client certificate: "sha256:<64 lower-case hex>" or
 // "subject:<RFC 2253 subject>" (principal statements: certificate=, subject=).
@@ -96,5 +112,9 @@ store::ConfigSnapshot DemoConfig();
 // The demo's API principals: the shared payment system, a bank (1551) and a
 // caseworker (cw1), each with a fixed demo certificate fingerprint.
 std::vector<store::Principal> DemoPrincipals();
+// The demo's role profiles (caseworker, controller, user-admin) and user cw1,
+// a caseworker for the whole municipality.
+std::vector<store::RoleProfile> DemoRoles();
+std::vector<store::User> DemoUsers();
 
 }  // namespace nks::authority

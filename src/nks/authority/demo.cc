@@ -41,4 +41,16 @@ std::vector<store::Principal> DemoPrincipals() {
   return p;
 }
 
+std::vector<store::RoleProfile> DemoRoles() {
+  constexpr uint32_t kDemo = 12'345'678;
+  return {{kDemo, "caseworker", {"nemkonto-update", "payments-search", "payments-stop", "register-read", "specific-update"}},
+          {kDemo, "controller", {"control"}},
+          {kDemo, "user-admin", {"register-read", "users-admin"}}};
+}
+
+std::vector<store::User> DemoUsers() {
+  constexpr uint32_t kDemo = 12'345'678;
+  return {{kDemo, "cw1", "Demo Sagsbehandler", false, {{"caseworker", "DK"}}}};
+}
+
 }  // namespace nks::authority

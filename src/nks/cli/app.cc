@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "nks/audit/audit.h"
 #include "nks/authority/config.h"
 #include "nks/cli/progress_bar.h"
 #include "nks/cli/serve.h"
@@ -86,6 +87,7 @@ struct Env {
   std::unique_ptr<Clock> clock;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<reg::Register> reg;
+  std::unique_ptr<audit::AuditLog> audit;
 };
 
 Result<Env> OpenEnv(const Options& o, int64_t cache_bytes = 64 << 20) {
@@ -104,6 +106,18 @@ Result<Env> OpenEnv(const Options& o, int64_t cache_bytes = 64 << 20) {
   ro.outbox_dir = fs::path(o.data_dir) / "outbox";
   ro.cache_dir = fs::path(o.data_dir) / "cache";
   NKS_ASSIGN_OR_RETURN(env.reg, reg::Register::Open(env.store.get(), env.clock.get(), ro));
+  // A register change made from the command line is audited with it, in
+  // its transaction, like the API's (actor: the channel's user or bank).
+  env.audit = std::make_unique<audit::AuditLog>(env.store.get(), env.clock.get());
+  std::string actor = "cli:" + (!o.user.empty() ? o.user : !o.bank.empty() ? "bank " + o.bank : std::string("operator"));
+  std::string target = MaskCprsIn(o.id);
+  if (auto id = o.id.find(':') != std::string::npos ? RecipientId::ParseTagged(o.id) : RecipientId::Parse(IdType::kCpr, o.id);
+      id.ok()) {
+    target = id->TaggedMasked();
+  }
+  if (!o.benefit.empty()) target += " benefit=" + o.benefit;
+  audit::AuditLog* log = env.audit.get();
+  env.reg->SetCommitHook([log, actor, target] { return log->Append(actor, "register change", target, "committed"); });
   return env;
 }
 
@@ -388,7 +402,8 @@ int GenPopulation(const Options& o) {
   std::string config =
       "# Demo configuration written by `nks gen population`: apply with\n"
       "# `nks config apply config.nks` (see config/example.nks for the format).\n" +
-      authority::Render(authority::DemoConfig(), authority::DemoPrincipals());
+      authority::Render(authority::DemoConfig(), authority::DemoPrincipals(), authority::DemoRoles(),
+                        authority::DemoUsers());
   st = WriteFileDurably((fs::path(o.out) / "config.nks").string(), config);
   if (!st.ok()) return Fail(st);
   fmt::print("wrote cpr.csv, cvr.csv, units.csv, nemkonti.csv, config.nks to {} ({} persons, {} companies, seed {})\n",
@@ -471,7 +486,13 @@ int ConfigShow(const Options& o) {
   if (!config.ok()) return Fail(config.status());
   auto principals = env->store->LoadPrincipals();
   if (!principals.ok()) return Fail(principals.status());
-  fmt::print("{}", authority::Render(*config, *principals));
+  auto roles = env->store->LoadRoleProfiles();
+  if (!roles.ok()) return Fail(roles.status());
+  auto users = env->store->LoadUsers();
+  if (!users.ok()) return Fail(users.status());
+  auto four_eyes = env->store->LoadFourEyes();
+  if (!four_eyes.ok()) return Fail(four_eyes.status());
+  fmt::print("{}", authority::Render(*config, *principals, *roles, *users, *four_eyes));
   return 0;
 }
 
@@ -677,6 +698,40 @@ int Stats(const Options& o) {
   return 0;
 }
 
+// `nks audit verify`: exit 1 naming the first bad entry when the chain is broken.
+int AuditVerify(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto report = audit::Verify(*env->store);
+  if (!report.ok()) return Fail(report.status());
+  if (!report->ok()) {
+    fmt::print(stderr, "nks: audit log broken at seq {}: {} ({} entries read)\n", report->first_bad_seq,
+               report->problem, report->entries);
+    return 1;
+  }
+  fmt::print("audit log intact: {} entries\n", report->entries);
+  return 0;
+}
+
+// `nks audit show [--since TIME]`: one tab-separated line per entry.
+int AuditShow(const Options& o) {
+  int64_t since_us = INT64_MIN;
+  if (!o.date.empty()) {
+    auto t = ParseInstant(o.date);
+    if (!t.ok()) return Fail(t.status().WithContext("--since"));
+    since_us = t->time_since_epoch().count();
+  }
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  uint64_t shown = 0;
+  Status st = env->store->ScanAudit(0, since_us, [&](const store::AuditEntry& e) {
+    fmt::print("{}\n", audit::FormatEntry(e));
+    return o.count == 0 || ++shown < o.count;
+  });
+  if (!st.ok()) return Fail(st);
+  return 0;
+}
+
 void AddActorOptions(CLI::App* cmd, Options& o) {
   cmd->add_option("--channel", o.channel,
                   "citizen, bank or authority (default: citizen for NemKonti, authority for "
@@ -812,6 +867,14 @@ int Run(int argc, char** argv) {
   on(search, SearchPayments);
 
   on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
+
+  auto* aud = app.add_subcommand("audit", "the append-only, hash-chained audit log");
+  aud->require_subcommand(1);
+  on(aud->add_subcommand("verify", "check the hash chain; exit 1 naming the first bad entry"), AuditVerify);
+  auto* aud_show = aud->add_subcommand("show", "print the entries (seq, time, actor, action, target, outcome)");
+  aud_show->add_option("--since", o.date, "only entries at or after this time (ISO 8601)");
+  aud_show->add_option("--limit", o.count, "at most this many entries (0: all)");
+  on(aud_show, AuditShow);
 
   auto* serve = app.add_subcommand("serve", "the HTTP API (REST under /api/v1, /healthz, /readyz, /metrics)");
   http::ServerOptions& so = o.serve.server;

@@ -214,6 +214,13 @@ Result<RecipientView> Register::Show(const RecipientId& id) {
 
 // After a durable append: bring the index up to the store, which also picks
 // up entries other processes appended before ours.
+Status Register::Transact(const std::function<Status()>& body) {
+  return store_->Transact([&]() -> Status {
+    NKS_RETURN_IF_ERROR(body());
+    return commit_hook_ ? commit_hook_() : Status::Ok();
+  });
+}
+
 Status Register::Appended(const NemKontoEvent&) { return index_ ? index_->CatchUp(*store_) : Status::Ok(); }
 
 Status Register::Appended(const SpecificEvent&) { return index_ ? index_->CatchUp(*store_) : Status::Ok(); }
@@ -229,7 +236,7 @@ Result<SetResult> Register::SetNemKonto(const RecipientId& id, const Account& ac
   NKS_RETURN_IF_ERROR(CheckRecipientExists(id, nullptr, nullptr));
   SetResult result;
   NemKontoEvent e;
-  Status st = store_->Transact([&]() -> Status {
+  Status st = Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(auto history, store_->NemKontoHistory(id.key()));
     NemKontoState state = FoldNemKonto(history);
     if (state.active && *state.active == account) {
@@ -326,7 +333,7 @@ Status Register::DeleteNemKonto(const RecipientId& id, const Actor& actor) {
   }
   NKS_RETURN_IF_ERROR(CheckRecipientExists(id, nullptr, nullptr));
   NemKontoEvent e;
-  NKS_RETURN_IF_ERROR(store_->Transact([&]() -> Status {
+  NKS_RETURN_IF_ERROR(Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(auto history, store_->NemKontoHistory(id.key()));
     NemKontoState state = FoldNemKonto(history);
     if (!state.active) return Status::FailedPrecondition(fmt::format("{} has no NemKonto to delete", id.TaggedMasked()));
@@ -347,7 +354,7 @@ Result<int64_t> Register::Activate(const RecipientId& id, std::string_view enter
   std::string code = NormaliseActivationCode(entered);
   NemKontoEvent e;
   Status refusal;
-  NKS_RETURN_IF_ERROR(store_->Transact([&]() -> Status {
+  NKS_RETURN_IF_ERROR(Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(auto history, store_->NemKontoHistory(id.key()));
     NemKontoState state = FoldNemKonto(history);
     if (!state.pending) {
@@ -397,7 +404,7 @@ Status Register::SetSpecific(const RecipientId& id, uint32_t authority,
   }
   NKS_RETURN_IF_ERROR(CheckRecipientExists(id, nullptr, nullptr));
   SpecificEvent e;
-  NKS_RETURN_IF_ERROR(store_->Transact([&]() -> Status {
+  NKS_RETURN_IF_ERROR(Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(auto history, store_->SpecificHistory(id.key()));
     auto current = FoldSpecific(history);
     auto it = std::find_if(current.begin(), current.end(), [&](const SpecificState& s) {
@@ -435,7 +442,7 @@ Status Register::DeleteSpecific(const RecipientId& id, uint32_t authority,
                                 std::string_view benefit_type, const Actor& actor) {
   NKS_RETURN_IF_ERROR(CheckSpecificActor(id, authority, actor));
   SpecificEvent e;
-  NKS_RETURN_IF_ERROR(store_->Transact([&]() -> Status {
+  NKS_RETURN_IF_ERROR(Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(auto history, store_->SpecificHistory(id.key()));
     auto current = FoldSpecific(history);
     auto it = std::find_if(current.begin(), current.end(), [&](const SpecificState& s) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -132,7 +133,15 @@ class Register {
   Result<Resolution> Resolve(const RecipientId& id, uint32_t authority,
                              std::string_view benefit_type, Date payout_date);
 
+  // Runs inside the transaction of every change above (SetNemKonto,
+  // DeleteNemKonto, Activate, SetSpecific, DeleteSpecific), after the change
+  // and before the commit, so what it writes (the audit entry) commits with
+  // the change; its error rolls the change back. Empty: none.
+  void SetCommitHook(std::function<Status()> hook) { commit_hook_ = std::move(hook); }
+
  private:
+  // store_->Transact with the commit hook run at the end of `body`.
+  Status Transact(const std::function<Status()>& body);
   Register(store::Store* store, const Clock* clock, RegisterOptions options)
       : store_(store), clock_(clock), options_(std::move(options)) {}
   Status RecoverOutbox();
@@ -149,6 +158,7 @@ class Register {
   const Clock* clock_;
   RegisterOptions options_;
   std::unique_ptr<ResolutionIndex> index_;  // loaded on first use
+  std::function<Status()> commit_hook_;
 };
 
 // Checks an actor for a channel: bank ids, authority number and reference.

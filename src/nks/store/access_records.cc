@@ -18,4 +18,13 @@ Result<PrincipalKind> ParsePrincipalKind(std::string_view text) {
   return Status::Invalid("must be system, bank or employee");
 }
 
+std::string_view PendingStateName(PendingState s) {
+  switch (s) {
+    case PendingState::kPending: return "pending";
+    case PendingState::kApproved: return "approved";
+    case PendingState::kRejected: return "rejected";
+  }
+  return "?";
+}
+
 }  // namespace nks::store

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nks/core/status.h"
 
@@ -39,6 +40,74 @@ struct IdempotencyRecord {
   std::string content_type;
   std::string body;
   int64_t created_us = 0;
+};
+
+// One entry of the append-only, hash-chained audit log (issue 4; migration
+// 9). Text fields never hold an unmasked CPR number. `hash` is SHA-256 (hex)
+// over the canonical encoding of the other fields and `prev_hash`
+// (audit/audit.h); the first entry's prev_hash is 64 zeros.
+struct AuditEntry {
+  int64_t seq = 0;      // 1, 2, 3, ... without gaps
+  int64_t at_us = 0;    // UTC microseconds, from the injected clock
+  std::string actor;    // principal: "employee:12345678/cw1", "system:KY", "cli", ...
+  std::string action;   // "GET /api/v1/nemkonto/{id}/history", "login", "grant", ...
+  std::string target;   // what it was about, CPR masked: "cpr:010101-XXXX"
+  std::string outcome;  // "committed", "200", "403 forbidden", ...
+  std::string prev_hash;
+  std::string hash;
+  bool operator==(const AuditEntry&) const = default;
+};
+
+// Users and role profiles (SPEC §4.3; migration 10). A role profile is a
+// named set of functions (access/access.h names them); a grant gives a
+// user a role profile within the LOS subtree rooted at `los`.
+struct RoleProfile {
+  uint32_t authority = 0;
+  std::string name;
+  std::vector<std::string> functions;  // sorted function names
+  bool operator==(const RoleProfile&) const = default;
+};
+
+struct RoleGrant {
+  std::string role;
+  std::string los;  // the root of the subtree
+  bool operator==(const RoleGrant&) const = default;
+};
+
+struct User {
+  uint32_t authority = 0;
+  std::string id;  // Principal::user of the employee's certificate
+  std::string name;
+  // Recorded per user (SPEC §4.3): may create cases in the authority's
+  // payment systems, which rules out register reporting rights.
+  bool payment_system_cases = false;
+  std::vector<RoleGrant> grants;  // sorted
+  bool operator==(const User&) const = default;
+};
+
+// Four-eyes approval (SPEC §4.3; migration 11): when an authority turns it
+// on, a caseworker's register change waits as a pending change until
+// another user of the authority approves it.
+struct FourEyesSetting {
+  uint32_t authority = 0;
+  bool enabled = false;
+  bool operator==(const FourEyesSetting&) const = default;
+};
+
+enum class PendingState : uint8_t { kPending = 1, kApproved = 2, kRejected = 3 };
+std::string_view PendingStateName(PendingState s);  // "pending", "approved", "rejected"
+
+struct PendingChange {
+  int64_t id = 0;
+  uint32_t authority = 0;
+  std::string requested_by;  // the user id
+  std::string method;        // the request as it will run on approval
+  std::string target;
+  std::string body;
+  int64_t created_us = 0;
+  PendingState state = PendingState::kPending;
+  std::string decided_by;
+  int64_t decided_us = 0;
 };
 
 }  // namespace nks::store

@@ -206,6 +206,42 @@ CREATE TABLE idempotency_keys(
   created_us INTEGER NOT NULL,
   PRIMARY KEY(principal, key)) WITHOUT ROWID;
 )sql"},
+    // The audit log (issue 4): append-only and hash-chained; audit_head
+    // remembers the last entry so a removed tail shows.
+    Migration{9, R"sql(
+CREATE TABLE audit_log(
+  seq INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, outcome TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX audit_log_at ON audit_log(at_us);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TABLE audit_head(
+  id INTEGER PRIMARY KEY CHECK(id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+)sql"},
+    // Users and role profiles (issue 4, SPEC §4.3).
+    Migration{10, R"sql(
+CREATE TABLE role_profiles(
+  authority INTEGER NOT NULL, name TEXT NOT NULL, functions TEXT NOT NULL,  -- comma-separated
+  PRIMARY KEY(authority, name)) WITHOUT ROWID;
+CREATE TABLE users(
+  authority INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,
+  payment_system_cases INTEGER NOT NULL,
+  PRIMARY KEY(authority, id)) WITHOUT ROWID;
+CREATE TABLE user_grants(
+  authority INTEGER NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL, los TEXT NOT NULL,
+  PRIMARY KEY(authority, user, role, los)) WITHOUT ROWID;
+)sql"},
+    // Four-eyes approval of register changes (issue 4, SPEC §4.3).
+    Migration{11, R"sql(
+CREATE TABLE four_eyes(authority INTEGER PRIMARY KEY, enabled INTEGER NOT NULL);
+CREATE TABLE pending_changes(
+  id INTEGER PRIMARY KEY, authority INTEGER NOT NULL, requested_by TEXT NOT NULL,
+  method TEXT NOT NULL, target TEXT NOT NULL, body BLOB NOT NULL, created_us INTEGER NOT NULL,
+  state INTEGER NOT NULL, decided_by TEXT NOT NULL, decided_us INTEGER NOT NULL);
+CREATE INDEX pending_changes_authority ON pending_changes(authority, state, id);
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -425,6 +461,25 @@ class SqliteStore final : public Store {
   Result<std::optional<IdempotencyRecord>> GetIdempotency(const std::string& principal,
                                                           const std::string& key) override;
   Status AddIdempotency(const IdempotencyRecord& r) override;
+
+  // ---- Audit log (issue 4) ----
+  Status AppendAudit(AuditEntry* e, const std::function<std::string(const AuditEntry&)>& hash) override;
+  Status ScanAudit(int64_t from_seq, int64_t from_us, const RowFn<AuditEntry>& fn) override;
+  Result<std::pair<int64_t, std::string>> AuditHead() override;
+
+  // ---- Users and role profiles (issue 4) ----
+  Result<std::vector<RoleProfile>> LoadRoleProfiles() override;
+  Result<std::vector<User>> LoadUsers() override;
+  Status PutRoleProfile(const RoleProfile& r) override;
+  Status PutUser(const User& u) override;
+
+  // ---- Four-eyes approval (issue 4) ----
+  Result<std::vector<FourEyesSetting>> LoadFourEyes() override;
+  Status PutFourEyes(const FourEyesSetting& s) override;
+  Status AddPendingChange(PendingChange* c) override;
+  Result<std::optional<PendingChange>> GetPendingChange(int64_t id) override;
+  Result<std::vector<PendingChange>> ListPendingChanges(uint32_t authority, PendingState state) override;
+  Status DecidePendingChange(int64_t id, PendingState state, const std::string& by, int64_t at_us) override;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -1524,6 +1579,178 @@ Status SqliteStore::AddIdempotency(const IdempotencyRecord& r) {
     s.Bind(4, int64_t{r.status}).BindText(5, r.content_type).BindText(6, r.body).Bind(7, r.created_us);
     NKS_RETURN_IF_ERROR(s.Run());
     if (db_.Changes() == 0) return Status::AlreadyExists("idempotency key: already used");
+    return Status::Ok();
+  });
+}
+
+// ---- Audit log (issue 4) ----
+
+Status SqliteStore::AppendAudit(AuditEntry* e, const std::function<std::string(const AuditEntry&)>& hash) {
+  return InTransaction([&]() -> Status {
+    // The last entry itself, not the head: the chain continues from what is
+    // there (verify reports a head that disagrees).
+    Stmt last(db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    NKS_ASSIGN_OR_RETURN(bool row, last.Step());
+    e->seq = row ? last.Int(0) + 1 : 1;
+    e->prev_hash = row ? last.Text(1) : std::string(64, '0');
+    last.Reset();
+    e->hash = hash(*e);
+    NKS_CHECK(!e->hash.empty());
+    Stmt s(db_, "INSERT INTO audit_log VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(1, e->seq).Bind(2, e->at_us).BindText(3, e->actor).BindText(4, e->action);
+    s.BindText(5, e->target).BindText(6, e->outcome).BindText(7, e->prev_hash).BindText(8, e->hash);
+    NKS_RETURN_IF_ERROR(s.Run());
+    Stmt head(db_, "INSERT OR REPLACE INTO audit_head(id, seq, hash) VALUES(1, ?, ?)");
+    head.Bind(1, e->seq).BindText(2, e->hash);
+    return head.Run();
+  });
+}
+
+Status SqliteStore::ScanAudit(int64_t from_seq, int64_t from_us, const RowFn<AuditEntry>& fn) {
+  Stmt s(db_,
+         "SELECT seq, at_us, actor, action, target, outcome, prev_hash, hash FROM audit_log "
+         "WHERE seq >= ? AND at_us >= ? ORDER BY seq");
+  s.Bind(1, from_seq).Bind(2, from_us);
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    AuditEntry e{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7)};
+    if (!fn(e)) return Status::Ok();
+  }
+}
+
+Result<std::pair<int64_t, std::string>> SqliteStore::AuditHead() {
+  Stmt s(db_, "SELECT seq, hash FROM audit_head WHERE id = 1");
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::pair<int64_t, std::string>(0, "");
+  return std::pair<int64_t, std::string>(s.Int(0), s.Text(1));
+}
+
+// ---- Users and role profiles (issue 4) ----
+
+Result<std::vector<RoleProfile>> SqliteStore::LoadRoleProfiles() {
+  std::vector<RoleProfile> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_, "SELECT authority, name, functions FROM role_profiles ORDER BY authority, name",
+                              &out, [](const Stmt& s) {
+                                RoleProfile r{static_cast<uint32_t>(s.Int(0)), s.Text(1), {}};
+                                std::string list = s.Text(2);
+                                for (size_t at = 0; at < list.size();) {
+                                  size_t comma = std::min(list.find(',', at), list.size());
+                                  r.functions.push_back(list.substr(at, comma - at));
+                                  at = comma + 1;
+                                }
+                                return r;
+                              }));
+  return out;
+}
+
+Result<std::vector<User>> SqliteStore::LoadUsers() {
+  std::vector<User> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT authority, id, name, payment_system_cases FROM users ORDER BY authority, id", &out,
+      [](const Stmt& s) { return User{static_cast<uint32_t>(s.Int(0)), s.Text(1), s.Text(2), s.Int(3) != 0, {}}; }));
+  Stmt g(db_, "SELECT role, los FROM user_grants WHERE authority=? AND user=? ORDER BY role, los");
+  for (User& u : out) {
+    g.Bind(1, int64_t{u.authority}).BindText(2, u.id);
+    while (true) {
+      NKS_ASSIGN_OR_RETURN(bool row, g.Step());
+      if (!row) break;
+      u.grants.push_back(RoleGrant{g.Text(0), g.Text(1)});
+    }
+    g.Reset();
+  }
+  return out;
+}
+
+Status SqliteStore::PutRoleProfile(const RoleProfile& r) {
+  std::string list;
+  for (const auto& f : r.functions) list += (list.empty() ? "" : ",") + f;
+  Stmt s(db_, "INSERT OR REPLACE INTO role_profiles VALUES(?,?,?)");
+  s.Bind(1, int64_t{r.authority}).BindText(2, r.name).BindText(3, list);
+  return s.Run();
+}
+
+Status SqliteStore::PutUser(const User& u) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "INSERT OR REPLACE INTO users VALUES(?,?,?,?)");
+    s.Bind(1, int64_t{u.authority}).BindText(2, u.id).BindText(3, u.name).Bind(4, int64_t{u.payment_system_cases});
+    NKS_RETURN_IF_ERROR(s.Run());
+    Stmt del(db_, "DELETE FROM user_grants WHERE authority=? AND user=?");
+    del.Bind(1, int64_t{u.authority}).BindText(2, u.id);
+    NKS_RETURN_IF_ERROR(del.Run());
+    Stmt g(db_, "INSERT INTO user_grants VALUES(?,?,?,?)");
+    for (const auto& grant : u.grants) {
+      g.Bind(1, int64_t{u.authority}).BindText(2, u.id).BindText(3, grant.role).BindText(4, grant.los);
+      NKS_RETURN_IF_ERROR(g.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+// ---- Four-eyes approval (issue 4) ----
+
+constexpr const char* kPendingColumns =
+    "id, authority, requested_by, method, target, body, created_us, state, decided_by, decided_us";
+
+PendingChange ReadPendingChange(const Stmt& s) {
+  return PendingChange{s.Int(0), static_cast<uint32_t>(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5),
+                       s.Int(6), static_cast<PendingState>(s.Int(7)), s.Text(8), s.Int(9)};
+}
+
+Result<std::vector<FourEyesSetting>> SqliteStore::LoadFourEyes() {
+  std::vector<FourEyesSetting> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_, "SELECT authority, enabled FROM four_eyes ORDER BY authority", &out,
+                              [](const Stmt& s) { return FourEyesSetting{static_cast<uint32_t>(s.Int(0)), s.Int(1) != 0}; }));
+  return out;
+}
+
+Status SqliteStore::PutFourEyes(const FourEyesSetting& f) {
+  Stmt s(db_, "INSERT OR REPLACE INTO four_eyes VALUES(?,?)");
+  s.Bind(1, int64_t{f.authority}).Bind(2, int64_t{f.enabled});
+  return s.Run();
+}
+
+Status SqliteStore::AddPendingChange(PendingChange* c) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_,
+           "INSERT INTO pending_changes(authority, requested_by, method, target, body, created_us, state, "
+           "decided_by, decided_us) VALUES(?,?,?,?,?,?,?,?,?)");
+    s.Bind(1, int64_t{c->authority}).BindText(2, c->requested_by).BindText(3, c->method).BindText(4, c->target);
+    s.BindText(5, c->body).Bind(6, c->created_us).Bind(7, static_cast<int64_t>(c->state));
+    s.BindText(8, c->decided_by).Bind(9, c->decided_us);
+    NKS_RETURN_IF_ERROR(s.Run());
+    c->id = sqlite3_last_insert_rowid(db_.handle());
+    return Status::Ok();
+  });
+}
+
+Result<std::optional<PendingChange>> SqliteStore::GetPendingChange(int64_t id) {
+  Stmt s(db_, std::string("SELECT ") + kPendingColumns + " FROM pending_changes WHERE id=?");
+  s.Bind(1, id);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<PendingChange>();
+  return std::optional<PendingChange>(ReadPendingChange(s));
+}
+
+Result<std::vector<PendingChange>> SqliteStore::ListPendingChanges(uint32_t authority, PendingState state) {
+  Stmt s(db_, std::string("SELECT ") + kPendingColumns +
+                  " FROM pending_changes WHERE authority=? AND state=? ORDER BY id");
+  s.Bind(1, int64_t{authority}).Bind(2, static_cast<int64_t>(state));
+  std::vector<PendingChange> out;
+  while (true) {
+    NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out.push_back(ReadPendingChange(s));
+  }
+}
+
+Status SqliteStore::DecidePendingChange(int64_t id, PendingState state, const std::string& by, int64_t at_us) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "UPDATE pending_changes SET state=?, decided_by=?, decided_us=? WHERE id=? AND state=?");
+    s.Bind(1, static_cast<int64_t>(state)).BindText(2, by).Bind(3, at_us).Bind(4, id);
+    s.Bind(5, static_cast<int64_t>(PendingState::kPending));
+    NKS_RETURN_IF_ERROR(s.Run());
+    if (db_.Changes() == 0) return Status::FailedPrecondition(fmt::format("pending change {} is decided already", id));
     return Status::Ok();
   });
 }

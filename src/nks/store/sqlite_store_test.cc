@@ -142,7 +142,7 @@ TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 8);
+  EXPECT_EQ(*version, 11);
 
   RawDb raw(path_);
   for (const char* table :
@@ -152,7 +152,7 @@ TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
               "1")
         << table;
   }
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sqlite_master WHERE type='trigger'"), "6");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sqlite_master WHERE type='trigger'"), "8");  // 6 + the audit log's no-update and no-delete
 }
 
 TEST_F(SqliteStoreTest, IdentityStaysAndOnlyRegistryChangesBumpTheGeneration) {
@@ -190,14 +190,14 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), 8);
+    EXPECT_EQ(*store->SchemaVersion(), 11);
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "11");
 }
 
 // ---- Register rows ----

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nks/core/status.h"
@@ -177,6 +178,37 @@ class Store {
                                                                   const std::string& key) = 0;
   // AlreadyExists when (principal, key) is taken.
   virtual Status AddIdempotency(const IdempotencyRecord& r) = 0;
+
+  // ---- Audit log (issue 4; migration 9) ----
+  // Appends `e` after the last entry: sets e->seq and e->prev_hash, then
+  // e->hash = hash(*e), and moves the head to it. Joins an open transaction
+  // (so a change and its entry commit together), else commits on its own.
+  virtual Status AppendAudit(AuditEntry* e, const std::function<std::string(const AuditEntry&)>& hash) = 0;
+  // Entries with seq >= from_seq and at_us >= from_us, in seq order.
+  virtual Status ScanAudit(int64_t from_seq, int64_t from_us, const RowFn<AuditEntry>& fn) = 0;
+  // The head (last seq and its hash) as recorded at the last append; seq 0
+  // and an empty hash while the log is empty.
+  virtual Result<std::pair<int64_t, std::string>> AuditHead() = 0;
+
+  // ---- Users and role profiles (issue 4; migration 10) ----
+  // All of them, by (authority, name) and (authority, id).
+  virtual Result<std::vector<RoleProfile>> LoadRoleProfiles() = 0;
+  virtual Result<std::vector<User>> LoadUsers() = 0;
+  // Insert or replace (call inside Transact with its config change); a
+  // user's grants are replaced with u.grants.
+  virtual Status PutRoleProfile(const RoleProfile& r) = 0;
+  virtual Status PutUser(const User& u) = 0;
+
+  // ---- Four-eyes approval (issue 4; migration 11) ----
+  virtual Result<std::vector<FourEyesSetting>> LoadFourEyes() = 0;
+  virtual Status PutFourEyes(const FourEyesSetting& s) = 0;  // inside Transact with its config change
+  virtual Status AddPendingChange(PendingChange* c) = 0;     // sets c->id
+  virtual Result<std::optional<PendingChange>> GetPendingChange(int64_t id) = 0;
+  // The authority's changes in `state`, by id.
+  virtual Result<std::vector<PendingChange>> ListPendingChanges(uint32_t authority, PendingState state) = 0;
+  // Records the decision on a pending change; FailedPrecondition when it
+  // is decided already. Joins an open transaction (the approved change's).
+  virtual Status DecidePendingChange(int64_t id, PendingState state, const std::string& by, int64_t at_us) = 0;
 };
 
 struct OpenOptions {
