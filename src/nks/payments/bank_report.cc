@@ -60,12 +60,11 @@ std::optional<int64_t> ParsePaymentId(std::string_view instr_id) {
   return static_cast<int64_t>(text::DigitsValue(digits));
 }
 
-// A status this report gave a payment, for the sender's follow-up report.
+// A status this report gave a payment, for the sender's follow-up report
+// (whose text status_report.cc derives from the recorded outcome).
 struct Change {
   Payment payment;  // as it is now
   bool settled = false;
-  std::string bank_code;  // ISO code for Rsn/Cd (NARR when the bank gave none)
-  std::string text;       // what happened, for AddtlInf
 };
 
 class Applier {
@@ -80,7 +79,7 @@ class Applier {
 
  private:
   Status Reject(Payment p, const BankReportTransaction& tx, const store::Authority& authority);
-  Status ToErrorAccount(Payment* p, const store::Authority& authority, std::string* text);
+  Status ToErrorAccount(Payment* p, const store::Authority& authority);
   void Error(const BankReportTransaction& tx, std::string_view what);
 
   store::Store& store_;
@@ -122,7 +121,7 @@ Status Applier::Apply(const BankReportTransaction& tx, const store::ConfigSnapsh
     found->status = PaymentStatus::kSettled;
     NKS_RETURN_IF_ERROR(store_.SetPaymentOutcome(*found));
     ++result_->settled;
-    changes.push_back(Change{*found, true, "", ""});
+    changes.push_back(Change{*found, true});
     return Status::Ok();
   }
   auto authority = std::find_if(config.authorities.begin(), config.authorities.end(),
@@ -138,9 +137,6 @@ Status Applier::Apply(const BankReportTransaction& tx, const store::ConfigSnapsh
 Status Applier::Reject(Payment p, const BankReportTransaction& tx, const store::Authority& authority) {
   const bool iso_code = !tx.reason_code.empty() && tx.reason_code.size() <= 4;
   const std::string code = iso_code ? tx.reason_code : std::string(kNarrativeCode);
-  const std::string bank_said =
-      fmt::format("The bank rejected the payment ({})", tx.reason_code.empty() ? "no reason given" : tx.reason_code);
-  std::string text;
   p.status = PaymentStatus::kFailed;
   if (p.system == kNksSystem) {
     p.outcome_reason = code + "/MANUAL";
@@ -149,12 +145,10 @@ Status Applier::Reject(Payment p, const BankReportTransaction& tx, const store::
     switch (authority.policy) {
       case FailedPaymentPolicy::kReturn:
         p.outcome_reason = code + "/RETURN";
-        text = bank_said + "; policy RETURN: it is returned to the payment system.";
         ++result_->returned;
         break;
       case FailedPaymentPolicy::kCheque:
         p.outcome_reason = code + "/CHEQUE";
-        text = bank_said + "; policy CHEQUE: it is paid by cheque to the recipient's register address.";
         cheques.push_back(p);
         ++result_->cheques;
         break;
@@ -165,19 +159,18 @@ Status Applier::Reject(Payment p, const BankReportTransaction& tx, const store::
           return Status::Ok();
         }
         p.outcome_reason = code;
-        NKS_RETURN_IF_ERROR(ToErrorAccount(&p, authority, &text));
-        text = bank_said + text;
+        NKS_RETURN_IF_ERROR(ToErrorAccount(&p, authority));
         ++result_->to_error_account;
         break;
     }
   }
   NKS_RETURN_IF_ERROR(store_.SetPaymentOutcome(p));
-  changes.push_back(Change{p, false, code, text});
+  changes.push_back(Change{p, false});
   return Status::Ok();
 }
 
 // A new payment to the error account for the next possible payout date.
-Status Applier::ToErrorAccount(Payment* p, const store::Authority& authority, std::string* text) {
+Status Applier::ToErrorAccount(Payment* p, const store::Authority& authority) {
   const std::string date = FormatDate(EarliestPayoutDate(now_));
   Payment e;
   e.system = std::string(kNksSystem);
@@ -199,8 +192,6 @@ Status Applier::ToErrorAccount(Payment* p, const store::Authority& authority, st
   e.status = PaymentStatus::kPending;
   NKS_RETURN_IF_ERROR(store_.AddPayment(&e));
   p->outcome_reason = fmt::format("{}/ERROR_ACCOUNT NKS{}", p->outcome_reason, e.id);
-  *text = fmt::format("; policy ERROR_ACCOUNT: it is paid to the authority's error account as "
-                      "payment NKS{} on {}.", e.id, date);
   return Status::Ok();
 }
 
