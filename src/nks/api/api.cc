@@ -1,7 +1,6 @@
 #include "nks/api/api.h"
 
 #include <fmt/format.h>
-#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include "nks/core/account.h"
 #include "nks/core/file.h"
 #include "nks/core/ids.h"
+#include "nks/core/sha256.h"
 #include "nks/core/money.h"
 #include "nks/payments/pain001_source.h"
 #include "nks/payments/search.h"
@@ -219,21 +219,11 @@ bool NoBody(Api::Context& c) {
   return false;
 }
 
-std::string Sha256Hex(std::string_view a, std::string_view b, std::string_view body) {
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  for (std::string_view part : {a, std::string_view("\n"), b, std::string_view("\n"), body}) {
-    crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(part.data()), part.size());
-  }
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&st, out);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char x : out) {
-    hex.push_back(kDigits[x >> 4]);
-    hex.push_back(kDigits[x & 15]);
-  }
-  return hex;
+// What an Idempotency-Key's replay must match: method, target and body.
+std::string RequestHash(std::string_view method, std::string_view target, std::string_view body) {
+  Sha256 h;
+  for (std::string_view part : {method, std::string_view("\n"), target, std::string_view("\n"), body}) h.Update(part);
+  return h.HexDigest();
 }
 
 bool ValidIdempotencyKey(std::string_view key) {
@@ -573,7 +563,7 @@ void Api::WithIdempotency(Context& c, void (Api::*handler)(Context&)) {
   if (!ValidIdempotencyKey(c.req.idempotency_key)) {
     return Fail(c, "idempotency-key-invalid", "Idempotency-Key: must be 1-255 visible ASCII characters");
   }
-  const std::string hash = Sha256Hex(c.req.method, c.req.target, c.req.body);
+  const std::string hash = RequestHash(c.req.method, c.req.target, c.req.body);
   {
     std::lock_guard lock(store_mu_);
     auto stored = store_->GetIdempotency(c.principal_id, c.req.idempotency_key);

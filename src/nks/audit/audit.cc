@@ -1,7 +1,7 @@
 #include "nks/audit/audit.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+#include "nks/core/sha256.h"
 
 #include <memory>
 
@@ -25,17 +25,6 @@ std::string Cut(std::string text, size_t max) {
   return text;
 }
 
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 15]);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string CanonicalEncoding(const store::AuditEntry& e) {
@@ -50,18 +39,7 @@ std::string CanonicalEncoding(const store::AuditEntry& e) {
   return out;
 }
 
-std::string EntryHash(const store::AuditEntry& e) {
-  const std::string bytes = CanonicalEncoding(e);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  // SHA-256 over bytes in memory fails only when OpenSSL cannot allocate.
-  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1 &&
-            EVP_DigestFinal_ex(ctx.get(), digest, &digest_len) == 1;
-  NKS_CHECK(ok && digest_len == 32);
-  return Hex(digest, digest_len);
-}
+std::string EntryHash(const store::AuditEntry& e) { return Sha256Hex(CanonicalEncoding(e)); }
 
 Status AuditLog::Append(std::string_view actor, std::string_view action, std::string_view target,
                         std::string_view outcome, int64_t* seq) {

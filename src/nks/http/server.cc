@@ -24,6 +24,8 @@
 #include <set>
 #include <thread>
 
+#include "nks/core/sha256.h"
+
 namespace nks::http {
 namespace {
 
@@ -37,16 +39,6 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kConnectionsMax = 10'000;
 constexpr int kShutdownPollMs = 20;
 
-std::string Hex(const unsigned char* p, unsigned n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (unsigned i = 0; i < n; ++i) {
-    out.push_back(kDigits[p[i] >> 4]);
-    out.push_back(kDigits[p[i] & 15]);
-  }
-  return out;
-}
 
 // What the handshake told of the client's certificate.
 Peer PeerOf(SSL* ssl) {
@@ -60,7 +52,7 @@ Peer PeerOf(SSL* ssl) {
   if (!peer.certificate_trusted) peer.verify_error = X509_verify_cert_error_string(verify);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned n = 0;
-  if (X509_digest(cert, EVP_sha256(), md, &n) == 1) peer.fingerprint = "sha256:" + Hex(md, n);
+  if (X509_digest(cert, EVP_sha256(), md, &n) == 1) peer.fingerprint = "sha256:" + HexEncode(md, n);
   BIO* bio = BIO_new(BIO_s_mem());
   if (bio != nullptr) {
     X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
