@@ -246,3 +246,40 @@ TEST_F(IntakeTest, AFileNamingAnotherSenderIsRefused) {
 
 }  // namespace
 }  // namespace nks::payments
+
+namespace nks::payments {
+namespace {
+
+// A reader that starts over after more than one stored batch (as the fast
+// pain.001 reader does where it cannot decide): what intake stored of the
+// first pass is taken back, so the second pass is answered as if alone.
+TEST_F(IntakeTest, AReaderStartingOverAfterStoredBatchesLeavesOnlyTheSecondPass) {
+  std::vector<IncomingPayment> payments;
+  const size_t count = 20000;  // more than one batch of 16,384
+  for (size_t i = 0; i < count; ++i) payments.push_back(Pay("E" + std::to_string(i), "0102851237", "1.00"));
+  FakeFile f = File("M-RESTART", payments);
+  const std::string path = (dir_ / "in-restart.xml").string();
+  std::ofstream(path) << "restart";
+  IncomingReader first_part_then_all = [&](const std::string& p, IncomingVisitor& v) -> Status {
+    NKS_RETURN_IF_ERROR(v.OnHeader(f.header));
+    NKS_RETURN_IF_ERROR(v.OnGroup(f.groups[0]));
+    for (size_t i = 0; i < count - 1; ++i) NKS_RETURN_IF_ERROR(v.OnPayment(f.payments[0][i]));
+    NKS_RETURN_IF_ERROR(v.OnRestart());
+    return Feed(f)(p, v);
+  };
+  Intake intake(store_.get(), clock_.get(), options_);
+  auto r = intake.Submit("SYS", path, first_part_then_all);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, count);
+  EXPECT_EQ(r->rejected, 0u);
+  // The second pass got the ids the first had, and nothing else is stored.
+  EXPECT_EQ(*store_->NextPaymentId(), static_cast<int64_t>(count) + 1);
+  auto read = ReadSmallFile(r->report, 64 << 20);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  const std::string& report = *read;
+  EXPECT_NE(report.find("<OrgnlInstrId>NKS1</OrgnlInstrId>"), std::string::npos);
+  EXPECT_EQ(report.find("AM05"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nks::payments
