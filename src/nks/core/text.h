@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "nks/core/status.h"
@@ -32,5 +33,14 @@ inline uint64_t DigitsValue(std::string_view s) {
 // Refuses empty text and text with leading or trailing whitespace: trimming
 // silently would hide a broken producer. `name` starts the message.
 Status CheckOuterShape(std::string_view name, std::string_view text);
+
+// `s` as part of a file or directory name: ASCII letters, digits and '-'
+// kept, anything else '_' (a MsgId, a system or an agreement as sent).
+inline std::string FileNamePart(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_');
+  return out;
+}
 
 }  // namespace nks::text

@@ -8,6 +8,7 @@
 
 #include "nks/core/calendar.h"
 #include "nks/core/money.h"
+#include "nks/core/text.h"
 #include "nks/iso20022/pain001_writer.h"
 #include "nks/payments/bank_report.h"
 #include "nks/payments/cheque.h"
@@ -33,12 +34,6 @@ std::string BankMsgId(const std::string& agreement, const std::string& date, uin
   std::string tail = fmt::format("-{}-{}", compact_date, seq);
   size_t room = kMsgIdCharsMax - 4 - tail.size();
   return "NKS-" + safe.substr(0, room) + tail;
-}
-
-std::string SafeDirName(const std::string& agreement) {
-  std::string out;
-  for (char c : agreement) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_');
-  return out;
 }
 
 }  // namespace
@@ -81,24 +76,24 @@ Result<CutoffReport> Cutoff::Run() {
   const Instant now = clock_->Now();
   CutoffReport report;
   // A crash after an earlier plan committed: finish its files first.
-  NKS_ASSIGN_OR_RETURN(auto unwritten, store_->UnwrittenBankFiles());
-  for (const auto& f : unwritten) {
-    NKS_RETURN_IF_ERROR(WriteBankFile(*store_, f, options_.nks_id));
-    NKS_RETURN_IF_ERROR(store_->MarkBankFileWritten(f.id));
-    ++report.rewritten;
-    report.bank_files.push_back(f.path);
-  }
-  NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(*store_, options_.nks_id, &report.status_reports));
+  NKS_RETURN_IF_ERROR(WriteUnwritten(&report, &report.rewritten));
   std::vector<Payment> cheques;
   NKS_RETURN_IF_ERROR(Plan(now, &report, &cheques));
-  // The bank files on a second connection and thread while this one writes
-  // the follow-up reports: both only read what the plan committed.
-  NKS_ASSIGN_OR_RETURN(unwritten, store_->UnwrittenBankFiles());
+  NKS_RETURN_IF_ERROR(WriteUnwritten(&report, nullptr));
+  for (const Payment& p : cheques) NKS_RETURN_IF_ERROR(WriteCheque(p, now));
+  return report;
+}
+
+// The bank files on a second connection and thread while this one writes
+// the follow-up reports: both only read what a plan committed.
+Status Cutoff::WriteUnwritten(CutoffReport* report, uint64_t* bank_files_counted) {
+  NKS_ASSIGN_OR_RETURN(std::vector<store::BankFile> files, store_->UnwrittenBankFiles());
   NKS_ASSIGN_OR_RETURN(std::vector<store::StatusReport> reports, store_->UnwrittenStatusReports());
+  if (files.empty() && reports.empty()) return Status::Ok();
   NKS_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> second, store_->OpenAnother());
   Status banks;
   std::thread writing([&] {
-    for (const auto& f : unwritten) {
+    for (const auto& f : files) {
       banks = WriteBankFile(*second, f, options_.nks_id);
       if (!banks.ok()) return;
     }
@@ -111,22 +106,22 @@ Result<CutoffReport> Cutoff::Run() {
   writing.join();
   NKS_RETURN_IF_ERROR(banks);
   NKS_RETURN_IF_ERROR(statuses);
-  for (const auto& f : unwritten) {
+  for (const auto& f : files) {
     NKS_RETURN_IF_ERROR(store_->MarkBankFileWritten(f.id));
-    report.bank_files.push_back(f.path);
+    report->bank_files.push_back(f.path);
   }
+  if (bank_files_counted) *bank_files_counted += files.size();
   for (const auto& r : reports) {
     NKS_RETURN_IF_ERROR(store_->MarkStatusReportWritten(r.id));
-    report.status_reports.push_back(StatusReportPath(r).string());
+    report->status_reports.push_back(StatusReportPath(r).string());
   }
-  for (const Payment& p : cheques) NKS_RETURN_IF_ERROR(WriteCheque(p, now));
-  return report;
+  return Status::Ok();
 }
 
 namespace {
 
-// What the cut-off decided for one due payment: ~48 bytes, so a million
-// due payments cost ~50 MB, not a million full rows.
+// What the cut-off decided for one due payment: 72 bytes, so a million
+// due payments cost ~70 MB, not a million full rows.
 struct Decision {
   static constexpr uint32_t kNone = UINT32_MAX;
   int64_t id = 0;
@@ -138,6 +133,7 @@ struct Decision {
   std::string_view resolution;     // static text
   std::string_view reason;         // static text
 };
+static_assert(sizeof(Decision) <= 72);
 
 struct PlannedFile {
   std::string agreement, date;
@@ -262,7 +258,7 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
       f.bank_agreement = planned.agreement;
       f.payout_date = planned.date;
       f.created_us = now.time_since_epoch().count();
-      f.path = (options_.bank_dir / SafeDirName(planned.agreement) / (f.msg_id + ".xml")).string();
+      f.path = (options_.bank_dir / text::FileNamePart(planned.agreement) / (f.msg_id + ".xml")).string();
       f.authority_name = authority->name;
       f.debit_account = agreement->account;
       f.debit_bank = agreement->bank;

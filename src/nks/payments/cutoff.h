@@ -53,6 +53,9 @@ class Cutoff {
  private:
   Status Plan(Instant now, CutoffReport* report, std::vector<store::Payment>* cheques);
   Status WriteCheque(const store::Payment& p, Instant now);
+  // Writes every planned, unwritten bank file and follow-up report and marks
+  // them written; adds the number of bank files to `*bank_files_counted`.
+  Status WriteUnwritten(CutoffReport* report, uint64_t* bank_files_counted);
 
   store::Store* store_;
   reg::Register* reg_;

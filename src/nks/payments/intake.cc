@@ -257,7 +257,7 @@ class FileIntake final : public IncomingVisitor {
       reason = iso20022::MakeStatusReason(NksReason::kDuplicate, "the EndToEndId appears twice in the file");
     }
     store::Payment payment;
-    if (!reason) reason = CheckPayment(p, g, &payment);
+    if (!reason) reason = CheckPayment(p, amount, g, &payment);
     if (!reason) {
       payment.id = next_id_++;
       a.payment_id = payment.id;
@@ -376,8 +376,9 @@ class FileIntake final : public IncomingVisitor {
 
  private:
   std::optional<StatusReason> CheckGroup(const IncomingGroup& g, CheckedGroup* c);
-  std::optional<StatusReason> CheckPayment(const IncomingPayment& p, const CheckedGroup& g,
-                                           store::Payment* out);
+  // `amount`: p.amount parsed (once, for the sums too).
+  std::optional<StatusReason> CheckPayment(const IncomingPayment& p, const Result<AmountOre>& amount,
+                                           const CheckedGroup& g, store::Payment* out);
   std::optional<StatusReason> CheckRecipient(const IncomingPayment& p, store::Payment* out);
 
   const store::ConfigSnapshot& config_;
@@ -499,9 +500,8 @@ std::optional<StatusReason> FileIntake::CheckRecipient(const IncomingPayment& p,
   return std::nullopt;
 }
 
-std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, const CheckedGroup& g,
-                                                     store::Payment* out) {
-  auto amount = AmountOre::ParseDecimal(p.amount);
+std::optional<StatusReason> FileIntake::CheckPayment(const IncomingPayment& p, const Result<AmountOre>& amount,
+                                                     const CheckedGroup& g, store::Payment* out) {
   if (!amount.ok()) return iso20022::MakeStatusReason(NksReason::kInvalidAmount, amount.status().message());
   if (p.currency != "DKK") {
     return iso20022::MakeStatusReason(NksReason::kAmountNotAllowed, "only DKK is paid out for this authority");

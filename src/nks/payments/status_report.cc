@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include "nks/core/text.h"
+
 namespace nks::payments {
 namespace {
 
@@ -15,12 +17,6 @@ using store::Payment;
 using store::PaymentStatus;
 
 constexpr size_t kMax35Text = 35;
-
-std::string SafeName(std::string_view s) {
-  std::string out;
-  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_');
-  return out;
-}
 
 // A bank's rejection as recorded by bank reports: "AC04/RETURN",
 // "AC04/CHEQUE", "AC04/ERROR_ACCOUNT NKS17" (the code first).
@@ -86,14 +82,14 @@ store::StatusReport PlanStatusReport(const fs::path& status_dir, const store::In
   r.system = file.system;
   r.file_id = file.id;
   r.original_msg_id = file.msg_id;
-  r.dir = (status_dir / SafeName(file.system)).string();
+  r.dir = (status_dir / text::FileNamePart(file.system)).string();
   r.created_us = created_us;
   r.tx_count = tx_count;
   return r;
 }
 
 fs::path StatusReportPath(const store::StatusReport& report) {
-  return fs::path(report.dir) / fmt::format("{}-FU{}.xml", SafeName(report.original_msg_id), report.id);
+  return fs::path(report.dir) / fmt::format("{}-FU{}.xml", text::FileNamePart(report.original_msg_id), report.id);
 }
 
 Status WriteStatusReport(store::Store& store, const store::StatusReport& report, const std::string& nks_id) {

@@ -1289,58 +1289,51 @@ Status SqliteStore::ScanStatusReportPayments(int64_t report_id, const RowFn<Paym
 
 // The search's SQL is made of constant fragments only, one per filter that
 // is set; every value is a bound parameter. BindPaymentQuery binds them in
-// the same order.
+// the same order. The access path: the recipient's payments, the sender's
+// EndToEndId, or the groups (authority, LOS unit, payout date) and their id
+// ranges; each filter is applied once, on the group where the path walks
+// groups.
+bool ByKey(const PaymentQuery& q) { return !q.recipient && q.system && q.end_to_end; }
+bool ByGroups(const PaymentQuery& q) { return !q.recipient && !ByKey(q); }
+
 std::string PaymentSearchSql(const PaymentQuery& q) {
-  // The access path: the recipient's payments, the sender's EndToEndId, or
-  // the groups (authority, LOS unit, payout dates) and their id ranges.
   std::string sql = fmt::format("SELECT {} FROM ", kPaymentColumns);
   if (q.recipient) {
     sql += "payment_recipients r JOIN payments p ON p.id=r.id "
            "LEFT JOIN payment_outcomes o ON o.id=p.id WHERE r.recipient=?";
-  } else if (q.system && q.end_to_end) {
+  } else if (ByKey(q)) {
     sql += "payment_keys k JOIN payments p ON p.id=k.id "
            "LEFT JOIN payment_outcomes o ON o.id=p.id WHERE k.system=? AND k.end_to_end=?";
   } else {
     sql += "payment_groups g JOIN payments p ON p.id BETWEEN g.first_id AND g.last_id "
            "LEFT JOIN payment_outcomes o ON o.id=p.id WHERE 1=1";
-    if (q.authority) sql += " AND g.authority=?";
-    if (!q.los.empty()) {
-      sql += " AND g.los IN (?";
-      for (size_t i = 1; i < q.los.size(); ++i) sql += ",?";
-      sql += ")";
-    }
-    if (q.from_payout_date) sql += " AND g.payout_date>=?";
-    if (q.to_payout_date) sql += " AND g.payout_date<=?";
   }
-  if (q.authority) sql += " AND p.authority=?";
+  const std::string t = ByGroups(q) ? "g" : "p";  // what holds authority, LOS unit and date
+  if (q.authority) sql += " AND " + t + ".authority=?";
   if (!q.los.empty()) {
-    sql += " AND p.los IN (?";
+    sql += " AND " + t + ".los IN (?";
     for (size_t i = 1; i < q.los.size(); ++i) sql += ",?";
     sql += ")";
   }
-  if (q.from_payout_date) sql += " AND p.payout_date>=?";
-  if (q.to_payout_date) sql += " AND p.payout_date<=?";
+  if (q.from_payout_date) sql += " AND " + t + ".payout_date>=?";
+  if (q.to_payout_date) sql += " AND " + t + ".payout_date<=?";
   if (q.amount_min_ore) sql += " AND p.amount_ore>=?";
   if (q.amount_max_ore) sql += " AND p.amount_ore<=?";
   if (q.benefit_type) sql += " AND p.benefit_type=?";
   if (q.status) sql += " AND COALESCE(o.status, 1)=?";
-  if (q.system) sql += " AND p.system=?";
-  if (q.end_to_end) sql += " AND p.end_to_end=?";
+  if (!ByKey(q)) {
+    if (q.system) sql += " AND p.system=?";
+    if (q.end_to_end) sql += " AND p.end_to_end=?";
+  }
   return sql + " ORDER BY p.payout_date DESC, p.id DESC LIMIT ?";
 }
 
 void BindPaymentQuery(Stmt& s, const PaymentQuery& q) {
   int i = 0;
-  if (q.recipient) {
-    s.Bind(++i, static_cast<int64_t>(*q.recipient));
-  } else if (q.system && q.end_to_end) {
+  if (q.recipient) s.Bind(++i, static_cast<int64_t>(*q.recipient));
+  if (ByKey(q)) {
     s.BindText(++i, *q.system);
     s.BindText(++i, *q.end_to_end);
-  } else {
-    if (q.authority) s.Bind(++i, int64_t{*q.authority});
-    for (const std::string& los : q.los) s.BindText(++i, los);
-    if (q.from_payout_date) s.BindText(++i, *q.from_payout_date);
-    if (q.to_payout_date) s.BindText(++i, *q.to_payout_date);
   }
   if (q.authority) s.Bind(++i, int64_t{*q.authority});
   for (const std::string& los : q.los) s.BindText(++i, los);
@@ -1350,8 +1343,10 @@ void BindPaymentQuery(Stmt& s, const PaymentQuery& q) {
   if (q.amount_max_ore) s.Bind(++i, *q.amount_max_ore);
   if (q.benefit_type) s.BindText(++i, *q.benefit_type);
   if (q.status) s.Bind(++i, static_cast<int64_t>(*q.status));
-  if (q.system) s.BindText(++i, *q.system);
-  if (q.end_to_end) s.BindText(++i, *q.end_to_end);
+  if (!ByKey(q)) {
+    if (q.system) s.BindText(++i, *q.system);
+    if (q.end_to_end) s.BindText(++i, *q.end_to_end);
+  }
   s.Bind(++i, int64_t{q.limit});
 }
 
