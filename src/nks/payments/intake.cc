@@ -45,17 +45,18 @@ std::string ReportName(std::string_view msg_id, std::string_view sha256) {
   return fmt::format("{}-{}.xml", name, sha256.substr(0, 12));
 }
 
-// One transaction's answer, kept until the report is written: ~40 bytes a
-// payment (the EndToEndId lives in the intake's arena; a reason, which
-// most payments do not have, in a side table).
+// One transaction's answer, kept until the report is written: 32 bytes a
+// payment (the EndToEndId lives in the intake's arena; a reason, which most
+// payments do not have, in a side table).
 struct TxAnswer {
+  static constexpr uint32_t kNoReason = UINT32_MAX;
   uint32_t group = 0;            // index into the groups
   uint32_t reason = kNoReason;   // index into the reasons
   uint64_t end_to_end_offset = 0;
   uint32_t end_to_end_size = 0;
   int64_t payment_id = 0;        // 0 when rejected
-  static constexpr uint32_t kNoReason = UINT32_MAX;
 };
+static_assert(sizeof(TxAnswer) == 32);
 
 // A group as checked: what its payments inherit.
 struct CheckedGroup {
