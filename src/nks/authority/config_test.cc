@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "nks/core/file.h"
+#include "nks/store/temp_store_test.h"
 
 namespace nks::authority {
 namespace {
@@ -23,30 +24,15 @@ system id=KY name="KY \"Ydelse\"" connected=no
 connection system=KY authority=12345678 state=requested
 )";
 
-class ConfigTest : public ::testing::Test {
+class ConfigTest : public store::TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nks-config-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto s = store::OpenSqlite((dir_ / "nks.db").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  ConfigTest() : TempStoreTest("nks-config") {}
   Result<ApplyReport> Apply(const std::string& text, int64_t at_us = 1'000'000) {
     ConfigParse p = ParseConfig(text, "cfg.nks");
     EXPECT_TRUE(p.ok()) << (p.errors.empty() ? "" : p.errors[0]);
     return ApplyConfig(*store_, p.file, "admin1", Instant(std::chrono::microseconds(at_us)));
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST(ConfigParseTest, ReadsEveryStatement) {

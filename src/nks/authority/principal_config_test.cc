@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "nks/authority/config.h"
+#include "nks/store/temp_store_test.h"
 
 namespace nks::authority {
 namespace {
@@ -16,28 +17,14 @@ const std::string kBase = R"(authority nks=12345678 name="Randers Kommune" type=
 system id=KY name="KY" connected=yes
 )";
 
-class PrincipalConfigTest : public ::testing::Test {
+class PrincipalConfigTest : public store::TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nks-principal-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto s = store::OpenSqlite((dir_ / "nks.db").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  PrincipalConfigTest() : TempStoreTest("nks-principal") {}
   Result<ApplyReport> Apply(const std::string& text) {
     ConfigParse p = ParseConfig(text, "p.nks");
     EXPECT_TRUE(p.ok()) << (p.errors.empty() ? "" : p.errors[0]);
     return ApplyConfig(*store_, p.file, "test", Instant(std::chrono::microseconds(1)));
   }
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST(PrincipalParse, ParsesEachKind) {

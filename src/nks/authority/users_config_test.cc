@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "nks/authority/config.h"
+#include "nks/store/temp_store_test.h"
 
 namespace nks::authority {
 namespace {
@@ -21,21 +22,9 @@ role authority=12345678 name=stopper functions=payments-stop
 role authority=12345678 name=admin functions=users-admin
 )";
 
-class UsersConfigTest : public ::testing::Test {
+class UsersConfigTest : public store::TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nks-users-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto s = store::OpenSqlite((dir_ / "nks.db").string());
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  UsersConfigTest() : TempStoreTest("nks-users") {}
   // The cross-check errors of applying `text` (empty: applied).
   std::vector<std::string> Apply(const std::string& text) {
     ConfigParse p = ParseConfig(text, "u.nks");
@@ -44,8 +33,6 @@ class UsersConfigTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->errors : std::vector<std::string>{"apply failed"};
   }
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(UsersConfigTest, AppliesUsersAndRolesAndReapplyChangesNothing) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "nks/iso20022/xsd_check.h"
+#include "nks/store/temp_store_test.h"
 
 namespace nks::payments {
 namespace {
@@ -61,19 +62,9 @@ TEST(FollowUpTransactionTest, EachRecordedOutcomeHasItsStatusAndReason) {
   EXPECT_EQ(FollowUpTransaction(WithOutcome(PaymentStatus::kSettled, "")).status, TransactionStatus::kSettled);
 }
 
-class StatusReportTest : public ::testing::Test {
+class StatusReportTest : public store::TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nks-status-report-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = store::OpenSqlite((dir_ / "nks.db").string()).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
+  StatusReportTest() : TempStoreTest("nks-status-report") {}
   static std::string Slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::stringstream s;
@@ -81,8 +72,6 @@ class StatusReportTest : public ::testing::Test {
     return s.str();
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(StatusReportTest, IsWrittenFromTheOutcomesNamingItAndTheSameWhenWrittenAgain) {
