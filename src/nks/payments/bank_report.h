@@ -29,6 +29,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,13 @@ struct BankReportOptions {
   std::filesystem::path cheque_dir;  // cover letters (policy CHEQUE)
   std::filesystem::path status_dir;  // follow-up reports go to status_dir/SYSTEM/
   std::string nks_id = "NKS";        // InitgPty of NKS's own messages
+  // When set (a bank reporting through the API): only payments sent to this
+  // bank (its BIC or registration number, as in the bank agreement) are
+  // applied; any other transaction is an error line and changes nothing.
+  std::string reporting_bank;
+  // When given, runs last inside the report's transaction (the API's audit
+  // entry); its error rolls the report back.
+  std::function<Status()> in_transaction;
 };
 
 struct BankReportResult {
