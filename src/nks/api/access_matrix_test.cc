@@ -381,6 +381,28 @@ TEST_F(AccessMatrixTest, FourEyesChangeWaitsForAnotherUsersApproval) {
 }
 
 
+// The controller downloads the month's change list as CSV or PDF.
+TEST_F(AccessMatrixTest, ControlListComesAsCsvOrPdf) {
+  const auto roles = Roles();
+  size_t i = 0;
+  while (roles[i].function != "control") ++i;
+  RouteCase get{"GET", "", "", "", "", {}};
+  http::Response csv = Call(Fingerprint(i), get, "/api/v1/control-list?month=2026-11");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.content_type, "text/csv");
+  EXPECT_NE(csv.body.find("recipient"), std::string::npos) << csv.body;
+  http::Response pdf = Call(Fingerprint(i), get, "/api/v1/control-list?month=2026-11&format=pdf");
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.content_type, "application/pdf");
+  EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
+  bool attachment = false;
+  for (const auto& [name, value] : pdf.headers) {
+    attachment = attachment || (name == "Content-Disposition" && value.find("kontrolliste-12345678-2026-11.pdf") != std::string::npos);
+  }
+  EXPECT_TRUE(attachment);
+  EXPECT_EQ(Problem(Call(Fingerprint(i), get, "/api/v1/control-list?month=2026-11&format=xls")), "invalid-query");
+}
+
 // An administrator granted users-admin and benefit-types at the root runs
 // the authority: policy, LOS units, users (the segregation of duties
 // refused at grant), benefit types, connection requests. Each change is in

@@ -19,6 +19,8 @@
 #include "nks/core/ids.h"
 #include "nks/core/sha256.h"
 #include "nks/core/money.h"
+#include "nks/core/csv.h"
+#include "nks/letters/table_pdf.h"
 #include "nks/payments/pain001_source.h"
 #include "nks/payments/search.h"
 #include "nks/payments/stop.h"
@@ -931,9 +933,48 @@ void Api::RejectPendingChange(Context& c) {
   SendJson(c, 200, json{{"pending_change", id}, {"state", "rejected"}});
 }
 
+namespace {
+
+// The control list's CSV (register/bulk.cc) as a PDF table for printing.
+Result<std::string> ControlListPdf(const std::string& csv, uint32_t authority, const std::string& month,
+                                   const std::string& made_at) {
+  letters::TableDocument doc;
+  doc.title = fmt::format("Kontrolliste {} for NKS-aftale {}", month, authority);
+  doc.subtitle = {"Ændringer af NemKonti og særlige konti foretaget af myndighedens brugere (myndighedskanalen).",
+                  "CPR-numre er maskeret. Dannet " + made_at + "."};
+  doc.footer = "NemKonto - kontrolliste til myndighedens kontrollant (SPEC 3.4)";
+  CsvReader reader = CsvReader::FromText(csv);
+  std::vector<std::string_view> fields;
+  bool heading = true;
+  // Relative widths of the list's columns: time, actor, kind, event,
+  // recipient, benefit, old account, account, valid until, locked, reference.
+  static constexpr float kShares[] = {1.6f, 1.0f, 0.8f, 1.0f, 1.3f, 1.1f, 1.6f, 1.6f, 0.9f, 0.6f, 1.2f};
+  for (;;) {
+    NKS_ASSIGN_OR_RETURN(bool more, reader.Next(&fields));
+    if (!more) break;
+    if (heading) {
+      for (size_t i = 0; i < fields.size(); ++i) {
+        doc.columns.push_back({std::string(fields[i]), i < std::size(kShares) ? kShares[i] : 1.0f});
+      }
+      heading = false;
+      continue;
+    }
+    doc.rows.emplace_back(fields.begin(), fields.end());
+  }
+  if (doc.rows.empty()) doc.subtitle.push_back("Ingen ændringer i måneden.");
+  return letters::TablePdf(doc);
+}
+
+}  // namespace
+
 void Api::GetControlList(Context& c) {
-  auto month = QueryValue(c.query, "month", {"month"});
+  auto month = QueryValue(c.query, "month", {"month", "format"});
   if (!month.ok()) return Fail(c, "invalid-query", month.status().message());
+  auto format = QueryValue(c.query, "format", {"month", "format"});
+  if (!format.ok()) return Fail(c, "invalid-query", format.status().message());
+  if (!format->empty() && *format != "csv" && *format != "pdf") {
+    return Fail(c, "invalid-query", "format: csv (the default) or pdf");
+  }
   int year = 0;
   unsigned m = 0;
   if (month->size() != 7 || (*month)[4] != '-' || std::sscanf(month->c_str(), "%4d-%2u", &year, &m) != 2 || m < 1 ||
@@ -948,8 +989,18 @@ void Api::GetControlList(Context& c) {
     st = reg_->WriteControlList(c.principal->authority, year, m, &csv, &rows);
   }
   if (!st.ok()) return FailStatus(c, st);
-  c.res->content_type = "text/csv";
-  c.res->body = std::move(csv);
+  const std::string name = fmt::format("kontrolliste-{}-{}", c.principal->authority, *month);
+  if (*format == "pdf") {
+    auto pdf = ControlListPdf(csv, c.principal->authority, *month, TimeText(clock_->Now().time_since_epoch().count()));
+    if (!pdf.ok()) return FailStatus(c, pdf.status());
+    c.res->content_type = "application/pdf";
+    c.res->body = std::move(*pdf);
+  } else {
+    c.res->content_type = "text/csv";
+    c.res->body = std::move(csv);
+  }
+  c.res->headers.emplace_back("Content-Disposition",
+                              fmt::format("attachment; filename=\"{}.{}\"", name, *format == "pdf" ? "pdf" : "csv"));
 }
 
 void Api::StopPayment(Context& c) {
