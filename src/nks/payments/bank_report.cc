@@ -240,21 +240,23 @@ Result<BankReportResult> ApplyBankReport(store::Store& store, const Clock& clock
   result.msg_id = collected.msg_id;
   result.transactions = collected.txs.size();
   Applier applier(store, now, &result, options.reporting_bank);
-  // An earlier command's reports that a crash left unwritten go first.
+  // An earlier command's reports and letters that a crash left unwritten go first.
   NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(store, options.nks_id));
+  NKS_RETURN_IF_ERROR(SendStagedChequeLetters(store, options.cheque_dir).status());
   NKS_RETURN_IF_ERROR(store.Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(store::ConfigSnapshot config, store.LoadConfig());
     for (const BankReportTransaction& tx : collected.txs) NKS_RETURN_IF_ERROR(applier.Apply(tx, config));
     NKS_RETURN_IF_ERROR(PlanFollowUps(store, applier.changes, now, options));
+    // Staged in this transaction; sent once it commits (cheque.h).
+    for (const Payment& p : applier.cheques) {
+      NKS_RETURN_IF_ERROR(StageChequeLetter(store, p, now, options.cheque_dir, ChequeCause::kBankRejected));
+    }
     return options.in_transaction ? options.in_transaction() : Status::Ok();
   }));
   if (result.errors.size() == kBankReportErrorsListedMax) {
     result.errors.push_back("(more errors not listed)");
   }
-  for (const Payment& p : applier.cheques) {
-    NKS_RETURN_IF_ERROR(WriteChequeLetter(store, p, now, options.cheque_dir, ChequeCause::kBankRejected));
-    result.cheque_letters.push_back(ChequeLetterPath(options.cheque_dir, p.id).string());
-  }
+  NKS_ASSIGN_OR_RETURN(result.cheque_letters, SendStagedChequeLetters(store, options.cheque_dir));
   NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(store, options.nks_id, &result.follow_up_reports));
   return result;
 }
