@@ -202,6 +202,7 @@ class AccessMatrixTest : public ::testing::Test {
     reg_ = std::move(reg).value();
     ApiOptions options;
     options.data_dir = dir_;
+    options.demo = true;  // sessions for the human kinds, by POST /auth/demo
     auto api = Api::Open(store_.get(), reg_.get(), clock_.get(), options, nullptr);
     ASSERT_TRUE(api.ok()) << api.status().ToString();
     api_ = std::move(api).value();
@@ -214,6 +215,9 @@ class AccessMatrixTest : public ::testing::Test {
     if (!HasFailure()) fs::remove_all(dir_, ec);
   }
 
+  // As the certificate `fingerprint`, or (starting "session:") with the
+  // session cookie and CSRF token of Login().
+  // `outside`: the request outside the scope, with the row's outside_body.
   http::Response Call(const std::string& fingerprint, const RouteCase& rc, const std::string& target,
                       bool outside = false) {
     http::Request req;
@@ -221,11 +225,37 @@ class AccessMatrixTest : public ::testing::Test {
     req.target = target;
     req.body = outside && !rc.outside_body.empty() ? rc.outside_body : rc.body;
     req.content_type = req.body.empty() ? "" : req.body[0] == '<' ? "application/xml" : "application/json";
-    req.proxy_cert_fingerprint = fingerprint;
+    if (fingerprint.rfind("session:", 0) == 0) {
+      const size_t space = fingerprint.find(' ');
+      req.cookie = "nks_session=" + fingerprint.substr(8, space - 8);
+      req.csrf_token = fingerprint.substr(space + 1);
+    } else {
+      req.proxy_cert_fingerprint = fingerprint;
+    }
     req.remote = "127.0.0.1:1";
     http::Response res;
     api_->Handle(req, &res);
     return res;
+  }
+
+  // A demo login: "session:<token> <csrf>" for Call.
+  std::string Login(const std::string& body) {
+    http::Request req;
+    req.method = "POST";
+    req.target = "/auth/demo";
+    req.body = body;
+    req.content_type = "application/json";
+    req.remote = "127.0.0.1:1";
+    http::Response res;
+    api_->Handle(req, &res);
+    EXPECT_EQ(res.status, 200) << body << ": " << res.body;
+    std::string cookie;
+    for (const auto& [k, v] : res.headers) {
+      if (k == "Set-Cookie") cookie = v;
+    }
+    const std::string token = cookie.substr(12, cookie.find(';') - 12);
+    const size_t at = res.body.find("\"csrf_token\":\"") + 14;
+    return "session:" + token + " " + res.body.substr(at, res.body.find('"', at) - at);
   }
 
   static std::string Problem(const http::Response& res) {
@@ -264,6 +294,7 @@ TEST_F(AccessMatrixTest, TableCoversEveryRoute) {
   for (const auto& rc : Table()) table.emplace(rc.method, rc.route);
   for (const auto& [method, path] : ApiRoutes()) {
     if (path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/api/v1/openapi.json") continue;
+    if (path.rfind("/auth/", 0) == 0) continue;  // login: public, each checks its session itself (auth_test.cc)
     EXPECT_TRUE(table.count({method, path})) << "the access matrix lacks " << method << " " << path;
   }
 }
@@ -294,6 +325,87 @@ TEST_F(AccessMatrixTest, EveryRouteEveryRoleInsideAndOutsideScope) {
     }
   }
   EXPECT_EQ(checked, static_cast<int>(Table().size() * roles.size() * 2));
+}
+
+// An employee's session has exactly the rights of the employee's
+// certificate: the same matrix, by session (every role with a user
+// statement; one without cannot log in).
+TEST_F(AccessMatrixTest, EmployeeSessionsGetTheSameMatrix) {
+  const auto roles = Roles();
+  int checked = 0;
+  for (const Role& role : roles) {
+    if (role.user.empty()) {
+      const std::string refused = R"({"role":"employee","authority":12345678,"user":"u-unknown"})";
+      RouteCase demo{"POST", "/auth/demo", "", "", refused, {}};
+      EXPECT_EQ(Problem(Call("", demo, "/auth/demo")), "forbidden");
+      continue;
+    }
+    const std::string session = Login(R"({"role":"employee","authority":12345678,"user":")" + role.user + "\"}");
+    for (const RouteCase& rc : Table()) {
+      for (bool inside : {true, false}) {
+        const std::string want = Expected(rc, role, inside);
+        http::Response res = Call(session, rc, inside ? rc.inside : rc.outside, !inside);
+        const std::string where = std::string(rc.method) + " " + (inside ? rc.inside : rc.outside) + " as " +
+                                  role.name + " by session: " + res.body;
+        if (want.empty()) {
+          EXPECT_NE(res.status, 403) << where;
+          EXPECT_NE(res.status, 401) << where;
+        } else {
+          EXPECT_EQ(Problem(res), want) << where;
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, static_cast<int>(Table().size() * (roles.size() - 1) * 2));
+}
+
+// Citizens (by session) reach the register's routes for their own CPR
+// number only, and nothing else; companies only look up their own
+// NemKonto. Anyone else's id is refused.
+TEST_F(AccessMatrixTest, CitizenAndCompanySessionsReachOnlyTheirOwn) {
+  const std::set<std::string> citizen_routes = {
+      "GET /api/v1/whoami", "GET /api/v1/nemkonto/{id}", "PUT /api/v1/nemkonto/{id}", "DELETE /api/v1/nemkonto/{id}",
+      "POST /api/v1/nemkonto/{id}/activation", "GET /api/v1/nemkonto/{id}/specific-accounts",
+      "PUT /api/v1/nemkonto/{id}/specific-accounts/{benefit}",
+      "DELETE /api/v1/nemkonto/{id}/specific-accounts/{benefit}"};
+  const std::set<std::string> company_routes = {"GET /api/v1/whoami", "GET /api/v1/nemkonto/{id}"};
+  const std::string own = Login(R"({"role":"citizen","cpr":"0101901234"})");       // kPerson
+  const std::string stranger = Login(R"({"role":"citizen","cpr":"0202902345"})");  // not kPerson
+  const std::string company = Login(R"({"role":"company","cvr":"80000006"})");
+  int checked = 0;
+  for (const RouteCase& rc : Table()) {
+    const std::string route = std::string(rc.method) + " " + rc.route;
+    const bool register_route = std::string(rc.route).rfind("/api/v1/nemkonto/", 0) == 0;
+    // The company's own id in place of the person's.
+    std::string company_target = rc.inside;
+    if (register_route) company_target.replace(0, kPerson.size(), "/api/v1/nemkonto/cvr:80000006");
+    const struct {
+      const std::string& who;
+      std::string target;
+      bool allowed;
+      const char* as;
+    } cases[] = {
+        {own, rc.inside, citizen_routes.count(route) > 0, "the citizen"},
+        {stranger, rc.inside, citizen_routes.count(route) > 0 && !register_route, "another citizen"},
+        {company, company_target, company_routes.count(route) > 0, "the company"},
+    };
+    for (const auto& k : cases) {
+      const int64_t seq_before = AuditSeq();
+      http::Response res = Call(k.who, rc, k.target);
+      const std::string where = route + " as " + k.as + ": " + res.body;
+      if (k.allowed) {
+        EXPECT_NE(res.status, 403) << where;
+        EXPECT_NE(res.status, 401) << where;
+      } else {
+        EXPECT_EQ(res.status, 403) << where;
+        EXPECT_EQ(Problem(res), "forbidden") << where;
+        EXPECT_GT(AuditSeq(), seq_before) << where;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, static_cast<int>(Table().size() * 3));
 }
 
 // Payment systems and banks keep their route-level access; their rights do

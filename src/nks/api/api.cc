@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "nks/api/context.h"
 #include "nks/api/problem.h"
 #include "nks/audit/audit.h"
 #include "nks/core/account.h"
@@ -36,14 +37,14 @@ const std::vector<Api::RouteSpec>& Api::Routes() {
       {"GET", "/metrics", kPublic, 0, false, &Api::MetricsText, Audited::kNo, 0},
       {"GET", "/api/v1/openapi.json", kPublic, 0, false, &Api::OpenApi, Audited::kNo, 0},
       {"GET", "/api/v1/whoami", kAnyone, 0, false, &Api::WhoAmI, Audited::kNo, 0},
-      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees, kJsonBodyBytesMax, true, &Api::PutNemKonto, Audited::kChange, access::kNemKontoUpdate},
-      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees, 0, true, &Api::DeleteNemKonto, Audited::kChange, access::kNemKontoUpdate},
+      {"PUT", "/api/v1/nemkonto/{id}", kBanks | kEmployees | kCitizens, kJsonBodyBytesMax, true, &Api::PutNemKonto, Audited::kChange, access::kNemKontoUpdate},
+      {"DELETE", "/api/v1/nemkonto/{id}", kBanks | kEmployees | kCitizens, 0, true, &Api::DeleteNemKonto, Audited::kChange, access::kNemKontoUpdate},
       {"GET", "/api/v1/nemkonto/{id}/history", kBanks | kEmployees, 0, false, &Api::GetHistory, Audited::kRead, access::kRegisterRead | access::kNemKontoUpdate},
-      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees, kJsonBodyBytesMax, true, &Api::PostActivation, Audited::kChange, access::kNemKontoUpdate},
-      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees, 0, false, &Api::ListSpecific, Audited::kRead, access::kRegisterRead | access::kSpecificUpdate},
-      {"PUT", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, kJsonBodyBytesMax, true,
+      {"POST", "/api/v1/nemkonto/{id}/activation", kEmployees | kCitizens, kJsonBodyBytesMax, true, &Api::PostActivation, Audited::kChange, access::kNemKontoUpdate},
+      {"GET", "/api/v1/nemkonto/{id}/specific-accounts", kEmployees | kCitizens, 0, false, &Api::ListSpecific, Audited::kRead, access::kRegisterRead | access::kSpecificUpdate},
+      {"PUT", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees | kCitizens, kJsonBodyBytesMax, true,
        &Api::PutSpecific, Audited::kChange, access::kSpecificUpdate},
-      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific, Audited::kChange, access::kSpecificUpdate},
+      {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees | kCitizens, 0, true, &Api::DeleteSpecific, Audited::kChange, access::kSpecificUpdate},
       {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile, Audited::kChange, 0},
       {"POST", "/api/v1/payments", kSystems, kJsonBodyBytesMax, true, &Api::PostPayment, Audited::kChange, 0},
       {"POST", "/api/v1/bank-reports", kBanks, kPaymentFileBytesMax, true, &Api::PostBankReport, Audited::kChange, 0},
@@ -68,6 +69,10 @@ const std::vector<Api::RouteSpec>& Api::Routes() {
        Audited::kChange, access::kReporting},
       {"POST", "/api/v1/pending-changes/{id}/reject", kEmployees, 0, false, &Api::RejectPendingChange,
        Audited::kChange, access::kReporting},
+      // Human login (auth.cc): each authenticates by session itself.
+      {"GET", "/auth/session", kPublic, 0, false, &Api::GetAuthSession, Audited::kNo, 0},
+      {"POST", "/auth/logout", kPublic, 0, false, &Api::PostLogout, Audited::kNo, 0},
+      {"POST", "/auth/demo", kPublic, kJsonBodyBytesMax, false, &Api::PostDemoLogin, Audited::kNo, 0},
   };
   return kRoutes;
 }
@@ -123,6 +128,11 @@ Status Api::LoadPrincipals() {
     if (p.kind != PrincipalKind::kEmployee) continue;
     rights[fmt::format("{}/{}", p.authority, p.user)] = access::RightsOf(users, roles, p.authority, p.user);
   }
+  // Every configured user may also log in as a human (api/auth.cc).
+  for (const auto& u : users) {
+    const std::string key = fmt::format("{}/{}", u.authority, u.id);
+    if (!rights.count(key)) rights[key] = access::RightsOf(users, roles, u.authority, u.id);
+  }
   NKS_ASSIGN_OR_RETURN(std::vector<store::FourEyesSetting> four_eyes, store_->LoadFourEyes());
   std::unordered_set<uint32_t> four_eyes_on;
   for (const auto& f : four_eyes) {
@@ -143,6 +153,7 @@ Status Api::Refresh() {
     std::unique_lock lock(index_mu_);
     NKS_RETURN_IF_ERROR(reg_->CatchUp());
   }
+  PurgeSessions();
   return LoadPrincipals();
 }
 
@@ -237,16 +248,21 @@ void Api::Dispatch(Context& c, const RouteSpec& spec) {
   c.res->route = RouteLabel(static_cast<size_t>(&spec - Routes().data()));
   if (spec.access != kPublic) {
     store::Principal& principal = c.principal_value;
-    if (!Authenticate(c.req, c.res, c.path, &principal)) return AuditAfter(c, spec);
+    // A browser's session cookie counts only without a client certificate.
+    c.by_session = SessionCookieOnly(c.req);
+    if (c.by_session ? !AuthenticateSession(c) : !Authenticate(c.req, c.res, c.path, &principal)) {
+      return AuditAfter(c, spec);
+    }
     c.principal_id = PrincipalId(principal);
     c.res->principal = c.principal_id;
-    if (!AuditLogin(c)) return;
+    if (!c.by_session && !AuditLogin(c)) return;  // a session's login was audited when it began
     if ((spec.access & (1u << static_cast<unsigned>(principal.kind))) == 0) {
       Fail(c, "forbidden", fmt::format("a {} principal may not call {} {}",
                                        store::PrincipalKindName(principal.kind), spec.method, spec.path));
       return AuditAfter(c, spec);
     }
     c.principal = &principal;
+    if (c.by_session && !CheckSessionRequest(c)) return AuditAfter(c, spec);
     if (principal.kind == PrincipalKind::kEmployee && !CheckFunction(c, spec)) return AuditAfter(c, spec);
   }
   void (Api::*handler)(Context&) = spec.handler;
@@ -318,6 +334,8 @@ bool Api::AuditLogin(Context& c) {
 // authentication or permission. An entry that cannot be written turns the
 // answer into a 500: nothing is read unrecorded.
 void Api::AuditAfter(Context& c, const RouteSpec& spec) {
+  // The handler recorded it (logins); nobody was asked to log in (no cookie at all).
+  if (c.audit_done || c.res->problem == "session-required") return;
   const int status = c.res->status;
   const bool employee = c.principal != nullptr && c.principal->kind == PrincipalKind::kEmployee;
   const bool refused = status == 401 || status == 403;
@@ -374,7 +392,7 @@ void Api::WithIdempotency(Context& c, void (Api::*handler)(Context&)) {
   const std::string hash = RequestHash(c.req.method, c.req.target, c.req.body);
   {
     std::lock_guard lock(store_mu_);
-    auto stored = store_->GetIdempotency(c.principal_id, c.req.idempotency_key);
+    auto stored = store_->GetIdempotency(IdempotencyOwner(c), c.req.idempotency_key);
     if (!stored.ok()) return FailStatus(c, stored.status());
     if (*stored) {
       if ((*stored)->request_hash != hash) {
@@ -393,7 +411,7 @@ void Api::WithIdempotency(Context& c, void (Api::*handler)(Context&)) {
   (this->*handler)(c);
   if (c.res->status >= 500) return;
   std::lock_guard lock(store_mu_);
-  store::IdempotencyRecord r{c.principal_id, c.req.idempotency_key, hash, c.res->status, c.res->content_type,
+  store::IdempotencyRecord r{IdempotencyOwner(c), c.req.idempotency_key, hash, c.res->status, c.res->content_type,
                              c.res->body, clock_->Now().time_since_epoch().count()};
   Status st = store_->AddIdempotency(r);
   if (!st.ok() && st.code() != Code::kAlreadyExists) FailStatus(c, st);
@@ -431,6 +449,10 @@ void Api::WhoAmI(Context& c) {
     j["authority"] = p.authority;
     j["user"] = p.user;
   }
+  if (p.kind == PrincipalKind::kCitizen) j["cpr"] = Cpr::FromNumber(p.cpr)->Masked();
+  if (p.kind == PrincipalKind::kCompany) j["cvr"] = Cvr::FromNumber(p.cvr)->ToString();
+  j["session"] = c.by_session;
+  if (c.by_session) j["name"] = c.session.name;
   SendJson(c, 200, j);
 }
 
@@ -475,7 +497,7 @@ void Api::PutNemKonto(Context& c) {
   if (!StringField(c, body, "account", &account_text) || !StringField(c, body, "reference", &reference)) return;
   auto account = Account::Parse(account_text);
   if (!account.ok()) return Fail(c, "invalid-field", "account: " + account.status().message());
-  if (c.principal->kind == PrincipalKind::kBank && body.contains("reference")) {
+  if (c.principal->kind != PrincipalKind::kEmployee && body.contains("reference")) {
     return Fail(c, "unknown-field", "reference: only the authority channel records a reference");
   }
   reg::Actor actor = ActorOf(*c.principal, reference);
@@ -572,14 +594,17 @@ void Api::ListSpecific(Context& c) {
     list = reg_->ListSpecific(id);
   }
   if (!list.ok()) return FailStatus(c, list.status());
+  // Each authority sees its own; the citizen all of theirs.
+  const bool citizen = c.principal->kind == PrincipalKind::kCitizen;
   json out = json::array();
   for (const auto& s : *list) {
-    if (s.authority != c.principal->authority) continue;  // each authority sees its own
+    if (!citizen && s.authority != c.principal->authority) continue;
     out.push_back({{"benefit", s.benefit_type}, {"account", s.account.ToString()},
                    {"valid_until", s.valid_until ? json(FormatDate(*s.valid_until)) : json(nullptr)},
-                   {"locked", s.locked}, {"reference", MaskCprsIn(s.reference)}});
+                   {"locked", s.locked}, {"reference", MaskCprsIn(s.reference)}, {"authority", s.authority}});
   }
-  SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"authority", c.principal->authority},
+  SendJson(c, 200, json{{"recipient", id.TaggedMasked()},
+                        {"authority", citizen ? json(nullptr) : json(c.principal->authority)},
                         {"specific_accounts", out}});
 }
 
@@ -587,7 +612,20 @@ void Api::PutSpecific(Context& c) {
   RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
   if (!ParseRecipient(c, c.params[0], &id)) return;
   json body;
-  if (!ParseBody(c, {"account", "reference"}, {"valid_until", "locked"}, &body)) return;
+  // A citizen changes the account of an unlocked one, naming its authority;
+  // an authority's caseworker sets all of it for their own authority.
+  const bool citizen = c.principal->kind == PrincipalKind::kCitizen;
+  if (citizen ? !ParseBody(c, {"account", "authority"}, {}, &body)
+              : !ParseBody(c, {"account", "reference"}, {"valid_until", "locked"}, &body)) {
+    return;
+  }
+  uint32_t authority = c.principal->authority;
+  if (citizen) {
+    if (!body["authority"].is_number_unsigned() || body["authority"].get<uint64_t>() > 99'999'999) {
+      return Fail(c, "invalid-field", "authority: must be the authority's NKS agreement number");
+    }
+    authority = static_cast<uint32_t>(body["authority"].get<uint64_t>());
+  }
   std::string account_text, reference, until_text;
   if (!StringField(c, body, "account", &account_text) || !StringField(c, body, "reference", &reference) ||
       !StringField(c, body, "valid_until", &until_text)) {
@@ -611,10 +649,10 @@ void Api::PutSpecific(Context& c) {
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    AuditedChange(c, [&] { st = reg_->SetSpecific(id, c.principal->authority, c.params[1], *account, until, locked, actor); });
+    AuditedChange(c, [&] { st = reg_->SetSpecific(id, authority, c.params[1], *account, until, locked, actor); });
   }
   if (!st.ok()) return FailStatus(c, st);
-  SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"authority", c.principal->authority},
+  SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"authority", authority},
                         {"benefit", c.params[1]}, {"account", account->ToString()}, {"locked", locked},
                         {"valid_until", until ? json(FormatDate(*until)) : json(nullptr)}});
 }
@@ -622,14 +660,28 @@ void Api::PutSpecific(Context& c) {
 void Api::DeleteSpecific(Context& c) {
   RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
   if (!ParseRecipient(c, c.params[0], &id) || !NoBody(c)) return;
-  auto reference = QueryValue(c.query, "reference", {"reference"});
+  // A citizen names the authority (?authority=N); a caseworker gives a reference.
+  const bool citizen = c.principal->kind == PrincipalKind::kCitizen;
+  auto reference = citizen ? QueryValue(c.query, "reference", {"authority"})
+                           : QueryValue(c.query, "reference", {"reference"});
   if (!reference.ok()) return Fail(c, "invalid-query", reference.status().message());
+  uint32_t authority = c.principal->authority;
+  if (citizen) {
+    auto text = QueryValue(c.query, "authority", {"authority"});
+    if (!text.ok()) return Fail(c, "invalid-query", text.status().message());
+    unsigned long n = 0;
+    if (text->empty() || text->size() > 8 || text->find_first_not_of("0123456789") != std::string::npos ||
+        (n = std::stoul(*text)) == 0) {
+      return Fail(c, "invalid-query", "authority: the authority's NKS agreement number is required (?authority=N)");
+    }
+    authority = static_cast<uint32_t>(n);
+  }
   reg::Actor actor = ActorOf(*c.principal, *reference);
   Status st;
   {
     std::lock_guard store_lock(store_mu_);
     std::unique_lock lock(index_mu_);
-    AuditedChange(c, [&] { st = reg_->DeleteSpecific(id, c.principal->authority, c.params[1], actor); });
+    AuditedChange(c, [&] { st = reg_->DeleteSpecific(id, authority, c.params[1], actor); });
   }
   if (!st.ok()) return FailStatus(c, st);
   SendJson(c, 200, json{{"recipient", id.TaggedMasked()}, {"benefit", c.params[1]}, {"outcome", "deleted"}});

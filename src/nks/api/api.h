@@ -40,8 +40,20 @@ constexpr size_t kJsonBodyBytesMax = 64 * 1024;
 constexpr size_t kPaymentFileBytesMax = 64 * 1024 * 1024;
 constexpr size_t kIdempotencyKeyBytesMax = 255;
 
+// Humans' login sessions (api/auth.cc): idle and absolute expiry.
+constexpr int64_t kSessionIdleUs = int64_t{15} * 60 * 1'000'000;
+constexpr int64_t kSessionAbsoluteUs = int64_t{8} * 3600 * 1'000'000;
+// Expired sessions are kept this long (answered session-expired), then purged.
+constexpr int64_t kSessionKeepExpiredUs = int64_t{24} * 3600 * 1'000'000;
+constexpr const char* kSessionCookie = "nks_session";
+
 struct ApiOptions {
   std::filesystem::path data_dir;  // outbox/, inbox/, cache/ live here
+  bool tls = false;   // the server runs TLS: session cookies are Secure
+  bool demo = false;  // POST /auth/demo logs anyone in (`nks serve --demo`, loopback only)
+  // The origins browsers may send in Origin for session requests
+  // ("https://nks.example.dk"); empty: the server's own, from the Host header.
+  std::vector<std::string> origins;
 };
 
 // Every route: method and path template, as the OpenAPI document must list.
@@ -137,6 +149,28 @@ class Api final : public http::Handler {
   // Stores `content` in DATA/inbox/SYSTEM/ and runs the intake on it.
   Result<payments::IntakeResult> RunIntake(Context& c, const std::string& content, std::string_view extension,
                                            const payments::IncomingReader& reader);
+
+  // Human login (auth.cc): sessions by cookie, CSRF, the demo login.
+  void GetAuthSession(Context& c);
+  void PostLogout(Context& c);
+  void PostDemoLogin(Context& c);
+  // The session of the request's nks_session cookie, touched; false with a
+  // 401 problem (session-required, session-unknown, session-expired) and
+  // the cookie cleared otherwise. Fills c.session and c.principal_value.
+  bool AuthenticateSession(Context& c);
+  // A session's request: CSRF token and Origin for unsafe methods, and a
+  // citizen's or company's own recipient id on the register's routes.
+  bool CheckSessionRequest(Context& c);
+  // An Origin header, when present, is one of this server's origins.
+  bool CheckOrigin(Context& c);
+  // Starts a session for `p` (replacing the request's old one), sets the
+  // cookie and answers 200 with the session document.
+  void StartSession(Context& c, const store::Principal& p, const std::string& name, const std::string& provider,
+                    bool demo);
+  // Audits a login attempt: `who` claimed, the outcome ("ok" or the problem).
+  void AuditLoginAttempt(Context& c, const std::string& who, const std::string& provider);
+  // Removes long-expired sessions now and then (from Refresh).
+  void PurgeSessions();
   // Employees: the route's function and the segregation of duties; false
   // with a problem in the response when refused.
   bool CheckFunction(Context& c, const RouteSpec& spec);
@@ -168,6 +202,11 @@ class Api final : public http::Handler {
   std::unique_ptr<audit::AuditLog> audit_;  // used under store_mu_
   std::mutex login_mu_;
   std::unordered_set<std::string> logged_in_;  // principals seen since start
+  int64_t sessions_purged_us_ = 0;              // under store_mu_
 };
+
+// The principal's id in logs and the audit log: "system:KY", "bank:1551",
+// "employee:12345678/cw1", "citizen:DDMMYY-XXXX" (masked), "company:CVR".
+std::string PrincipalId(const store::Principal& p);
 
 }  // namespace nks::api

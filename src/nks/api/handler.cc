@@ -13,15 +13,6 @@
 namespace nks::api {
 
 
-std::string PrincipalId(const store::Principal& p) {
-  switch (p.kind) {
-    case PrincipalKind::kSystem: return "system:" + p.system;
-    case PrincipalKind::kBank: return "bank:" + p.bank;
-    case PrincipalKind::kEmployee: return fmt::format("employee:{}/{}", p.authority, p.user);
-  }
-  return "?";
-}
-
 std::string_view MediaType(std::string_view content_type) {
   std::string_view t = content_type.substr(0, content_type.find(';'));
   while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
@@ -169,7 +160,9 @@ json PaymentJson(const store::Payment& p) {
 
 reg::Actor ActorOf(const store::Principal& p, const std::string& reference) {
   reg::Actor a;
-  if (p.kind == PrincipalKind::kBank) {
+  if (p.kind == PrincipalKind::kCitizen || p.kind == PrincipalKind::kCompany) {
+    a.channel = store::Channel::kCitizen;  // the recipient themself (a company is refused by the register)
+  } else if (p.kind == PrincipalKind::kBank) {
     a.channel = store::Channel::kBank;
     a.id = p.bank;
   } else {

@@ -30,13 +30,17 @@ struct Api::Context {
   std::string_view query;
   std::vector<std::string> params;
   const store::Principal* principal = nullptr;  // -> principal_value once authenticated
-  std::string principal_id;  // "system:KY", "bank:1551", "employee:12345678/cw1"
+  std::string principal_id;  // "system:KY", "bank:1551", "employee:12345678/cw1", "citizen:DDMMYY-XXXX"
   store::Principal principal_value;
   bool audit_committed = false;  // a register change committed with its audit entry
   access::Rights rights;         // employees: what their role profiles grant
   // Four-eyes: the pending change this request carries out, and who approved it.
   int64_t approving_id = 0;
   std::string approver;
+  // Human login: authenticated by the nks_session cookie, and its session.
+  bool by_session = false;
+  store::Session session{};
+  bool audit_done = false;  // the handler wrote the request's audit entry itself
 };
 
 // Who may call a route: a bit per PrincipalKind; kPublic needs no client.
@@ -45,7 +49,9 @@ enum Access : unsigned {
   kSystems = 1u << static_cast<unsigned>(PrincipalKind::kSystem),
   kBanks = 1u << static_cast<unsigned>(PrincipalKind::kBank),
   kEmployees = 1u << static_cast<unsigned>(PrincipalKind::kEmployee),
-  kAnyone = kSystems | kBanks | kEmployees,
+  kCitizens = 1u << static_cast<unsigned>(PrincipalKind::kCitizen),    // by session, their own id only
+  kCompanies = 1u << static_cast<unsigned>(PrincipalKind::kCompany),  // by session, their own id only
+  kAnyone = kSystems | kBanks | kEmployees | kCitizens | kCompanies,
 };
 
 // What the audit log records of a route beyond refusals (which it always
@@ -66,8 +72,6 @@ struct Api::RouteSpec {
 };
 
 
-// "system:KY", "bank:1551", "employee:12345678/cw1".
-std::string PrincipalId(const store::Principal& p);
 // The media type of a Content-Type value, without parameters.
 std::string_view MediaType(std::string_view content_type);
 bool IEquals(std::string_view a, std::string_view b);  // ASCII, case-insensitive

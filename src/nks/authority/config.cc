@@ -307,6 +307,11 @@ Result<store::Principal> ParsePrincipal(const Tokens& t) {
       out.bank = p.Get("bank");
       NKS_RETURN_IF_ERROR(CheckBankId(out.bank).WithContext("bank"));
       break;
+    case store::PrincipalKind::kCitizen:
+    case store::PrincipalKind::kCompany:
+      return Status::Invalid(fmt::format(
+          "kind: must be system, bank or employee: a {} logs in (oidc statement, nks serve --demo), without a certificate",
+          p.Get("kind")));
     case store::PrincipalKind::kEmployee:
       NKS_RETURN_IF_ERROR(only({"authority", "user"}));
       NKS_ASSIGN_OR_RETURN(out.authority, GetAuthority(p, "authority"));
@@ -504,6 +509,8 @@ std::string Statement(const store::Principal& p) {
     case store::PrincipalKind::kSystem: return s + " system=" + Quote(p.system);
     case store::PrincipalKind::kBank: return s + " bank=" + Quote(p.bank);
     case store::PrincipalKind::kEmployee: return s + fmt::format(" authority={} user={}", p.authority, Quote(p.user));
+    case store::PrincipalKind::kCitizen:
+    case store::PrincipalKind::kCompany: break;  // never a certificate's (ParsePrincipal)
   }
   return s;
 }

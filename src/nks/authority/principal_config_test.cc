@@ -59,6 +59,7 @@ TEST(PrincipalParse, RefusesBadStatementsWithTheKey) {
   EXPECT_NE(error("principal certificate=" + kFp1 + " subject=CN=x kind=bank bank=1551").find("either"),
             std::string::npos);
   EXPECT_NE(error("principal certificate=" + kFp1 + " kind=citizen").find("kind: must be"), std::string::npos);
+  EXPECT_NE(error("principal certificate=" + kFp1 + " kind=company").find("logs in"), std::string::npos);
   EXPECT_NE(error("principal certificate=" + kFp1 + " kind=bank").find("bank: missing"), std::string::npos);
   EXPECT_NE(error("principal certificate=" + kFp1 + " kind=bank bank=1551 user=x").find("user: not allowed"),
             std::string::npos);

@@ -894,6 +894,11 @@ int Run(int argc, char** argv) {
   serve->add_flag("--trust-proxy-cert-header", so.trust_proxy_cert_header,
                   "plain HTTP behind a loopback TLS proxy: take the client certificate's fingerprint from "
                   "X-Client-Cert-SHA256");
+  serve->add_flag("--demo", o.serve.demo,
+                  "POST /auth/demo logs anyone in as a citizen, company or configured user (loopback only)");
+  serve->add_option("--public-origin", o.serve.origins,
+                    "the origin browsers reach this server at (https://HOST[:PORT]), for the Origin check of "
+                    "session requests; repeatable (default: the request's Host)");
   on(serve, [](const Options& opts) {
     ServeOptions s = opts.serve;
     s.data_dir = opts.data_dir;

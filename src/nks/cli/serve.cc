@@ -59,6 +59,12 @@ class Ticker {
 int Serve(const ServeOptions& o) {
   auto clock = MakeClock(o.clock);
   if (!clock.ok()) return Fail(clock.status());
+  if (o.demo && !http::IsLoopbackListen(o.server.listen)) {
+    return Fail(Status::Invalid(fmt::format(
+        "--demo lets anyone log in as anyone: it is allowed only on a loopback address (127.0.0.1, [::1]), "
+        "not --listen {}",
+        o.server.listen)));
+  }
   fs::path db = fs::path(o.data_dir) / "nks.db";
   if (!fs::exists(db)) {
     return Fail(Status::FailedPrecondition(
@@ -75,6 +81,9 @@ int Serve(const ServeOptions& o) {
   if (!log.ok()) return Fail(log.status());
   api::ApiOptions ao;
   ao.data_dir = o.data_dir;
+  ao.tls = !o.server.tls_cert.empty();
+  ao.demo = o.demo;
+  ao.origins = o.origins;
   auto api = api::Api::Open(store->get(), reg->get(), clock->get(), ao, log->get());
   if (!api.ok()) return Fail(api.status());
   auto server = http::Server::Start(o.server, api->get());
@@ -83,6 +92,7 @@ int Serve(const ServeOptions& o) {
   fmt::print(stderr, "nks serve: listening on {} port {} ({}), {} threads\n", o.server.listen, (*server)->port(),
              o.server.tls_cert.empty() ? "plain HTTP, loopback" : (o.server.client_ca.empty() ? "TLS" : "TLS, client certificates"),
              o.server.threads);
+  if (o.demo) fmt::print(stderr, "nks serve: DEMO LOGIN ON: POST /auth/demo logs anyone in\n");
   {
     Ticker ticker([&] {
       Status st = (*api)->Refresh();

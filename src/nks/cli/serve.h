@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "nks/http/server.h"
 
@@ -11,6 +12,8 @@ struct ServeOptions {
   std::string data_dir;
   std::string clock;       // --clock, empty: the system clock
   std::string access_log;  // file, or "-"/empty for stderr
+  bool demo = false;       // --demo: POST /auth/demo (loopback addresses only)
+  std::vector<std::string> origins;  // --public-origin
   http::ServerOptions server;
 };
 

@@ -225,6 +225,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     auto key = msg.find("Idempotency-Key");
     req_.has_idempotency_key = key != msg.end();
     req_.idempotency_key = req_.has_idempotency_key ? std::string(key->value()) : std::string();
+    req_.cookie = std::string(msg[bhttp::field::cookie]);
+    req_.origin = std::string(msg[bhttp::field::origin]);
+    req_.csrf_token = std::string(msg["X-CSRF-Token"]);
+    req_.host = std::string(msg[bhttp::field::host]);
     req_.proxy_cert_fingerprint.clear();
     if (server_->options().trust_proxy_cert_header) {
       req_.proxy_cert_fingerprint = std::string(msg["X-Client-Cert-SHA256"]);
@@ -313,6 +317,15 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
   }
   return tcp::endpoint(address, static_cast<uint16_t>(std::stoul(port_text)));
 }
+
+}  // namespace
+
+bool IsLoopbackListen(const std::string& listen) {
+  auto ep = ParseListen(listen);
+  return ep.ok() && ep->address().is_loopback();
+}
+
+namespace {
 
 Status ServerImpl::Init() {
   NKS_ASSIGN_OR_RETURN(tcp::endpoint ep, ParseListen(options_.listen));

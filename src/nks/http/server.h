@@ -51,6 +51,12 @@ struct Request {
   // loopback (ServerOptions::trust_proxy_cert_header).
   std::string proxy_cert_fingerprint;
   bool has_idempotency_key = false;
+  // For human login (api/auth.cc): the Cookie header, Origin, X-CSRF-Token
+  // and Host, as sent (empty when absent).
+  std::string cookie;
+  std::string origin;
+  std::string csrf_token;
+  std::string host;
   std::string body;
   std::string remote;  // "127.0.0.1:54321"
   const Peer* peer = nullptr;
@@ -91,6 +97,9 @@ struct ServerOptions {
   int threads = 2;
   bool trust_proxy_cert_header = false;  // plain loopback only: X-Client-Cert-SHA256
 };
+
+// True when `listen` (ADDR:PORT as in ServerOptions) is a loopback address.
+bool IsLoopbackListen(const std::string& listen);
 
 class Server {
  public:

@@ -7,6 +7,8 @@ std::string_view PrincipalKindName(PrincipalKind k) {
     case PrincipalKind::kSystem: return "system";
     case PrincipalKind::kBank: return "bank";
     case PrincipalKind::kEmployee: return "employee";
+    case PrincipalKind::kCitizen: return "citizen";
+    case PrincipalKind::kCompany: return "company";
   }
   return "?";
 }
@@ -15,6 +17,8 @@ Result<PrincipalKind> ParsePrincipalKind(std::string_view text) {
   if (text == "system") return PrincipalKind::kSystem;
   if (text == "bank") return PrincipalKind::kBank;
   if (text == "employee") return PrincipalKind::kEmployee;
+  if (text == "citizen") return PrincipalKind::kCitizen;
+  if (text == "company") return PrincipalKind::kCompany;
   return Status::Invalid("must be system, bank or employee");
 }
 

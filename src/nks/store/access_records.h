@@ -11,10 +11,13 @@
 
 namespace nks::store {
 
-// What kind of caller a principal is (SPEC §4.3). Citizens come later
-// through OIDC, not certificates.
-enum class PrincipalKind : uint8_t { kSystem = 1, kBank = 2, kEmployee = 3 };
-std::string_view PrincipalKindName(PrincipalKind k);  // "system", "bank", "employee"
+// What kind of caller a principal is (SPEC §4.3). Systems, banks and
+// employees may have client certificates; citizens (a CPR number) and
+// companies (a CVR number, view only) log in as humans (api/auth.cc), as
+// employees may too.
+enum class PrincipalKind : uint8_t { kSystem = 1, kBank = 2, kEmployee = 3, kCitizen = 4, kCompany = 5 };
+// "system", "bank", "employee", "citizen", "company"
+std::string_view PrincipalKindName(PrincipalKind k);
 Result<PrincipalKind> ParsePrincipalKind(std::string_view text);
 
 // A client certificate mapped to a principal by `principal` statements of
@@ -27,7 +30,28 @@ struct Principal {
   std::string bank;        // kBank: registration number or BIC
   uint32_t authority = 0;  // kEmployee: the NKS agreement number
   std::string user;        // kEmployee: the user id
+  uint64_t cpr = 0;        // kCitizen: Cpr::number (never logged: see the API's principal ids)
+  uint64_t cvr = 0;        // kCompany
   bool operator==(const Principal&) const = default;
+};
+
+// A human's login session (issue 4, item 4; migration 12). The browser's
+// cookie holds a 256-bit random token; the store keeps only its SHA-256.
+// `principal.match` is unused. A session ends at the earlier of
+// idle_expires_us (15 minutes after its last use) and absolute_expires_us
+// (8 hours after it began), or at logout (DeleteSession).
+struct Session {
+  std::string token_hash;  // SHA-256 (lower-case hex) of the cookie's token
+  Principal principal;     // kCitizen, kCompany or kEmployee
+  std::string name;        // the person's, company's or user's name, for the portal
+  std::string csrf_token;  // the X-CSRF-Token its unsafe requests must carry
+  std::string provider;    // "demo" or the OIDC provider's id
+  bool demo = false;       // a demo login (`nks serve --demo`)
+  int64_t created_us = 0;
+  int64_t last_used_us = 0;
+  int64_t idle_expires_us = 0;
+  int64_t absolute_expires_us = 0;
+  bool operator==(const Session&) const = default;
 };
 
 // The first answer to a write request with an Idempotency-Key, kept so a

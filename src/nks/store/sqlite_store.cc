@@ -242,6 +242,17 @@ CREATE TABLE pending_changes(
   state INTEGER NOT NULL, decided_by TEXT NOT NULL, decided_us INTEGER NOT NULL);
 CREATE INDEX pending_changes_authority ON pending_changes(authority, state, id);
 )sql"},
+    // Humans' login sessions (issue 4, item 4): keyed by the SHA-256 of the
+    // cookie's token, never the token itself.
+    Migration{12, R"sql(
+CREATE TABLE sessions(
+  token_hash TEXT PRIMARY KEY,
+  kind INTEGER NOT NULL, cpr INTEGER NOT NULL, cvr INTEGER NOT NULL,
+  authority INTEGER NOT NULL, user TEXT NOT NULL, name TEXT NOT NULL,
+  csrf_token TEXT NOT NULL, provider TEXT NOT NULL, demo INTEGER NOT NULL,
+  created_us INTEGER NOT NULL, last_used_us INTEGER NOT NULL,
+  idle_expires_us INTEGER NOT NULL, absolute_expires_us INTEGER NOT NULL) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -480,6 +491,11 @@ class SqliteStore final : public Store {
   Result<std::optional<PendingChange>> GetPendingChange(int64_t id) override;
   Result<std::vector<PendingChange>> ListPendingChanges(uint32_t authority, PendingState state) override;
   Status DecidePendingChange(int64_t id, PendingState state, const std::string& by, int64_t at_us) override;
+  Status AddSession(const Session& session) override;
+  Result<std::optional<Session>> GetSession(const std::string& token_hash) override;
+  Status TouchSession(const std::string& token_hash, int64_t last_used_us, int64_t idle_expires_us) override;
+  Status DeleteSession(const std::string& token_hash) override;
+  Result<int64_t> DeleteSessionsExpiredBefore(int64_t before_us) override;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -1748,6 +1764,75 @@ Status SqliteStore::DecidePendingChange(int64_t id, PendingState state, const st
     if (db_.Changes() == 0) return Status::FailedPrecondition(fmt::format("pending change {} is decided already", id));
     return Status::Ok();
   });
+}
+
+// ---- Login sessions (issue 4, item 4) ----
+
+Status SqliteStore::AddSession(const Session& x) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "INSERT INTO sessions VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    const Principal& p = x.principal;
+    s.BindText(1, x.token_hash).Bind(2, static_cast<int64_t>(p.kind)).Bind(3, static_cast<int64_t>(p.cpr));
+    s.Bind(4, static_cast<int64_t>(p.cvr)).Bind(5, int64_t{p.authority}).BindText(6, p.user).BindText(7, x.name);
+    s.BindText(8, x.csrf_token).BindText(9, x.provider).Bind(10, int64_t{x.demo}).Bind(11, x.created_us);
+    s.Bind(12, x.last_used_us).Bind(13, x.idle_expires_us).Bind(14, x.absolute_expires_us);
+    return s.Run();  // a taken token_hash: AlreadyExists
+  });
+}
+
+Result<std::optional<Session>> SqliteStore::GetSession(const std::string& token_hash) {
+  Stmt s(db_,
+         "SELECT kind, cpr, cvr, authority, user, name, csrf_token, provider, demo, created_us, last_used_us, "
+         "idle_expires_us, absolute_expires_us FROM sessions WHERE token_hash=?");
+  s.BindText(1, token_hash);
+  NKS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Session>();
+  Session x;
+  x.token_hash = token_hash;
+  x.principal.kind = static_cast<PrincipalKind>(s.Int(0));
+  x.principal.cpr = static_cast<uint64_t>(s.Int(1));
+  x.principal.cvr = static_cast<uint64_t>(s.Int(2));
+  x.principal.authority = static_cast<uint32_t>(s.Int(3));
+  x.principal.user = s.Text(4);
+  x.name = s.Text(5);
+  x.csrf_token = s.Text(6);
+  x.provider = s.Text(7);
+  x.demo = s.Int(8) != 0;
+  x.created_us = s.Int(9);
+  x.last_used_us = s.Int(10);
+  x.idle_expires_us = s.Int(11);
+  x.absolute_expires_us = s.Int(12);
+  return std::optional<Session>(std::move(x));
+}
+
+Status SqliteStore::TouchSession(const std::string& token_hash, int64_t last_used_us, int64_t idle_expires_us) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "UPDATE sessions SET last_used_us=?, idle_expires_us=? WHERE token_hash=?");
+    s.Bind(1, last_used_us).Bind(2, idle_expires_us).BindText(3, token_hash);
+    NKS_RETURN_IF_ERROR(s.Run());
+    if (db_.Changes() == 0) return Status::NotFound("no such session");
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::DeleteSession(const std::string& token_hash) {
+  return InTransaction([&]() -> Status {
+    Stmt s(db_, "DELETE FROM sessions WHERE token_hash=?");
+    s.BindText(1, token_hash);
+    return s.Run();
+  });
+}
+
+Result<int64_t> SqliteStore::DeleteSessionsExpiredBefore(int64_t before_us) {
+  int64_t n = 0;
+  NKS_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+    Stmt s(db_, "DELETE FROM sessions WHERE idle_expires_us < ? OR absolute_expires_us < ?");
+    s.Bind(1, before_us).Bind(2, before_us);
+    NKS_RETURN_IF_ERROR(s.Run());
+    n = db_.Changes();
+    return Status::Ok();
+  }));
+  return n;
 }
 
 }  // namespace

@@ -142,7 +142,7 @@ TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 11);
+  EXPECT_EQ(*version, 12);
 
   RawDb raw(path_);
   for (const char* table :
@@ -190,14 +190,14 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), 11);
+    EXPECT_EQ(*store->SchemaVersion(), 12);
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "11");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "12");
 }
 
 // ---- Register rows ----
@@ -919,6 +919,94 @@ TEST_F(SqliteStoreSearchTest, SearchByRecipientLooksUpOnlyThatRecipientsPayments
   EXPECT_NE(plan.find("SEARCH r USING PRIMARY KEY (recipient=?)"), std::string::npos) << plan;
   EXPECT_NE(plan.find("SEARCH p USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
+// ---- Login sessions (migration 12) ----
+
+Session MakeSession(std::string hash, PrincipalKind kind) {
+  Session s;
+  s.token_hash = std::move(hash);
+  s.principal.kind = kind;
+  s.principal.cpr = kind == PrincipalKind::kCitizen ? kCprA : 0;
+  s.principal.cvr = kind == PrincipalKind::kCompany ? kCvrA : 0;
+  if (kind == PrincipalKind::kEmployee) {
+    s.principal.authority = 12345678;
+    s.principal.user = "cw1";
+  }
+  s.name = "Anna Test";
+  s.csrf_token = "csrf-" + s.token_hash;
+  s.provider = "demo";
+  s.demo = true;
+  s.created_us = s.last_used_us = 1'000'000;
+  s.idle_expires_us = 1'000'000 + 900'000'000;
+  s.absolute_expires_us = 1'000'000 + 28'800'000'000;
+  return s;
+}
+
+TEST_F(SqliteStoreTest, SessionsRoundTripSurviveReopeningAndAreKeyedByTheirHash) {
+  const std::string ha(64, 'a'), hb(64, 'b'), hc(64, 'c');
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    for (const auto& s : {MakeSession(ha, PrincipalKind::kCitizen), MakeSession(hb, PrincipalKind::kCompany),
+                          MakeSession(hc, PrincipalKind::kEmployee)}) {
+      ASSERT_TRUE(store->AddSession(s).ok());
+    }
+    // A token hash is one session's.
+    EXPECT_EQ(store->AddSession(MakeSession(ha, PrincipalKind::kEmployee)).code(), Code::kAlreadyExists);
+  }
+  auto store = Open();  // durable: a new connection sees all three
+  for (const auto& [hash, kind] : {std::pair{ha, PrincipalKind::kCitizen}, std::pair{hb, PrincipalKind::kCompany},
+                                   std::pair{hc, PrincipalKind::kEmployee}}) {
+    auto got = store->GetSession(hash);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(got->has_value()) << hash;
+    EXPECT_EQ(**got, MakeSession(hash, kind));
+  }
+  auto none = store->GetSession(std::string(64, 'd'));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  // Only the hash is stored: no column holds anything else of the key.
+  store.reset();
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sessions WHERE token_hash='" + ha + "'"), "1");
+}
+
+TEST_F(SqliteStoreTest, TouchMovesTheIdleExpiryAndDeleteEndsASession) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const std::string h(64, 'e');
+  ASSERT_TRUE(store->AddSession(MakeSession(h, PrincipalKind::kCitizen)).ok());
+  ASSERT_TRUE(store->TouchSession(h, 5'000'000, 905'000'000).ok());
+  auto got = store->GetSession(h);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->last_used_us, 5'000'000);
+  EXPECT_EQ((*got)->idle_expires_us, 905'000'000);
+  EXPECT_EQ((*got)->created_us, 1'000'000);                      // unchanged
+  EXPECT_EQ((*got)->absolute_expires_us, 1'000'000 + 28'800'000'000);  // unchanged
+  ASSERT_TRUE(store->DeleteSession(h).ok());
+  EXPECT_FALSE(store->GetSession(h)->has_value());
+  EXPECT_TRUE(store->DeleteSession(h).ok());  // logging out twice is fine
+  EXPECT_EQ(store->TouchSession(h, 6'000'000, 906'000'000).code(), Code::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, PurgeRemovesOnlySessionsExpiredBeforeTheGivenTime) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Session idle = MakeSession(std::string(64, '1'), PrincipalKind::kCitizen);
+  idle.idle_expires_us = 100;  // idle-expired long ago
+  Session absolute = MakeSession(std::string(64, '2'), PrincipalKind::kCitizen);
+  absolute.absolute_expires_us = 200;  // past its 8 hours
+  Session live = MakeSession(std::string(64, '3'), PrincipalKind::kCitizen);
+  for (const auto& s : {idle, absolute, live}) ASSERT_TRUE(store->AddSession(s).ok());
+  auto n = store->DeleteSessionsExpiredBefore(150);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_FALSE(store->GetSession(idle.token_hash)->has_value());
+  EXPECT_TRUE(store->GetSession(absolute.token_hash)->has_value());
+  n = store->DeleteSessionsExpiredBefore(1'000);
+  EXPECT_EQ(*n, 1);
+  EXPECT_TRUE(store->GetSession(live.token_hash)->has_value());
 }
 
 }  // namespace

@@ -209,6 +209,20 @@ class Store {
   // Records the decision on a pending change; FailedPrecondition when it
   // is decided already. Joins an open transaction (the approved change's).
   virtual Status DecidePendingChange(int64_t id, PendingState state, const std::string& by, int64_t at_us) = 0;
+
+  // ---- Login sessions (issue 4, item 4; migration 12) ----
+  // One row per session, keyed by the SHA-256 of its token (see Session);
+  // the cookie's token itself is never stored. Each is durable on return.
+  // AlreadyExists when s.token_hash is taken.
+  virtual Status AddSession(const Session& s) = 0;
+  virtual Result<std::optional<Session>> GetSession(const std::string& token_hash) = 0;
+  // Records a use: sets last_used_us and idle_expires_us. NotFound when gone.
+  virtual Status TouchSession(const std::string& token_hash, int64_t last_used_us, int64_t idle_expires_us) = 0;
+  // Logout. OK also when there is no such session.
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+  // Removes the sessions whose idle or absolute expiry is before `before_us`;
+  // returns how many.
+  virtual Result<int64_t> DeleteSessionsExpiredBefore(int64_t before_us) = 0;
 };
 
 struct OpenOptions {
