@@ -8,9 +8,9 @@ pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11
       libbenchmark-dev nlohmann-json3-dev libxml2-dev
       libboost-dev libssl-dev libcpp-httplib-dev openssl)
 # libboost-dev: Beast + Asio for nks serve (STACK.md); libssl-dev: TLS and
-# mTLS, and SHA-256 of payment files; libcpp-httplib-dev: the HTTP(S) client
-# of the server's integration tests; openssl: the tests make their
-# certificates with it.
+# mTLS, and SHA-256 of payment files; libcpp-httplib-dev: the HTTPS client
+# of OpenID Connect login (api/oidc.cc), of the server's integration tests
+# and the test OIDC provider; openssl: the tests make their certificates with it.
 case "$what" in
   test) pkgs+=(poppler-utils libxml2-utils) ;;
   # postgresql: the reference of the payment benchmark (bench/pg_reference.sh);

@@ -73,6 +73,8 @@ const std::vector<Api::RouteSpec>& Api::Routes() {
       {"GET", "/auth/session", kPublic, 0, false, &Api::GetAuthSession, Audited::kNo, 0},
       {"POST", "/auth/logout", kPublic, 0, false, &Api::PostLogout, Audited::kNo, 0},
       {"POST", "/auth/demo", kPublic, kJsonBodyBytesMax, false, &Api::PostDemoLogin, Audited::kNo, 0},
+      {"GET", "/auth/login", kPublic, 0, false, &Api::GetAuthLogin, Audited::kNo, 0},
+      {"GET", "/auth/callback", kPublic, 0, false, &Api::GetAuthCallback, Audited::kNo, 0},
   };
   return kRoutes;
 }
@@ -92,6 +94,7 @@ Api::Api(store::Store* store, reg::Register* reg, const Clock* clock, ApiOptions
     labels.push_back(std::string(r.method) + " " + r.path);
   }
   metrics_ = std::make_unique<http::Metrics>(labels);
+  oidc_ = std::make_unique<OidcState>();
   audit_ = std::make_unique<audit::AuditLog>(store_, clock_);
 }
 
@@ -133,6 +136,7 @@ Status Api::LoadPrincipals() {
     const std::string key = fmt::format("{}/{}", u.authority, u.id);
     if (!rights.count(key)) rights[key] = access::RightsOf(users, roles, u.authority, u.id);
   }
+  NKS_ASSIGN_OR_RETURN(std::vector<store::OidcProvider> oidc, store_->LoadOidcProviders());
   NKS_ASSIGN_OR_RETURN(std::vector<store::FourEyesSetting> four_eyes, store_->LoadFourEyes());
   std::unordered_set<uint32_t> four_eyes_on;
   for (const auto& f : four_eyes) {
@@ -144,6 +148,7 @@ Status Api::LoadPrincipals() {
   four_eyes_ = std::move(four_eyes_on);
   los_tree_ = access::LosTree(config.los_units);
   users_ = std::move(users);
+  oidc_providers_ = std::move(oidc);
   return Status::Ok();
 }
 

@@ -83,6 +83,7 @@ class Api final : public http::Handler {
 
   struct Context;
   struct RouteSpec;
+  struct OidcState;  // OpenID Connect logins in progress (api/context.h)
   // The route table, hot path first.
   static const std::vector<RouteSpec>& Routes();
 
@@ -154,6 +155,9 @@ class Api final : public http::Handler {
   void GetAuthSession(Context& c);
   void PostLogout(Context& c);
   void PostDemoLogin(Context& c);
+  // OpenID Connect (authorization code + PKCE): to the provider and back.
+  void GetAuthLogin(Context& c);
+  void GetAuthCallback(Context& c);
   // The session of the request's nks_session cookie, touched; false with a
   // 401 problem (session-required, session-unknown, session-expired) and
   // the cookie cleared otherwise. Fills c.session and c.principal_value.
@@ -164,9 +168,10 @@ class Api final : public http::Handler {
   // An Origin header, when present, is one of this server's origins.
   bool CheckOrigin(Context& c);
   // Starts a session for `p` (replacing the request's old one), sets the
-  // cookie and answers 200 with the session document.
+  // cookie and answers 200 with the session document, or 302 to
+  // `redirect_to` when given.
   void StartSession(Context& c, const store::Principal& p, const std::string& name, const std::string& provider,
-                    bool demo);
+                    bool demo, const std::string& redirect_to = "");
   // Audits a login attempt: `who` claimed, the outcome ("ok" or the problem).
   void AuditLoginAttempt(Context& c, const std::string& who, const std::string& provider);
   // Removes long-expired sessions now and then (from Refresh).
@@ -203,6 +208,8 @@ class Api final : public http::Handler {
   std::mutex login_mu_;
   std::unordered_set<std::string> logged_in_;  // principals seen since start
   int64_t sessions_purged_us_ = 0;              // under store_mu_
+  std::vector<store::OidcProvider> oidc_providers_;  // under index_mu_
+  std::unique_ptr<OidcState> oidc_;                 // pending logins, discovery and JWKS caches
 };
 
 // The principal's id in logs and the audit log: "system:KY", "bank:1551",

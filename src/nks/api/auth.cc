@@ -17,6 +17,8 @@
 #include "nks/api/api.h"
 #include "nks/api/context.h"
 #include "nks/api/problem.h"
+#include "nks/api/router.h"
+#include "nks/core/file.h"
 #include "nks/core/ids.h"
 #include "nks/core/sha256.h"
 
@@ -44,6 +46,11 @@ namespace {
 constexpr size_t kTokenBytes = 32;        // 256 bits
 constexpr size_t kTokenTextMax = 128;     // a longer cookie value is no token of ours
 constexpr int64_t kPurgeEveryUs = int64_t{3600} * 1'000'000;
+constexpr int64_t kPendingLoginUs = int64_t{10} * 60 * 1'000'000;   // an OIDC login's time to come back
+constexpr size_t kPendingLoginsMax = 10'000;
+constexpr int64_t kProviderCacheUs = int64_t{3600} * 1'000'000;    // discovery and JWKS kept this long
+constexpr const char* kLoginCookie = "nks_login";                  // binds a callback to the browser that began it
+constexpr size_t kReturnToBytesMax = 1000;
 
 // kTokenBytes random bytes, base64url without padding (43 characters).
 std::string RandomToken() {
@@ -257,7 +264,7 @@ void Api::AuditLoginAttempt(Context& c, const std::string& who, const std::strin
 }
 
 void Api::StartSession(Context& c, const store::Principal& p, const std::string& name, const std::string& provider,
-                       bool demo) {
+                       bool demo, const std::string& redirect_to) {
   const int64_t now = NowUs(*clock_);
   const std::string token = RandomToken();
   store::Session s;
@@ -293,7 +300,10 @@ void Api::StartSession(Context& c, const store::Principal& p, const std::string&
   c.res->principal = id;
   c.res->headers.emplace_back("Set-Cookie", SessionCookie(token, options_.tls));
   c.res->headers.emplace_back("Cache-Control", "no-store");
-  SendJson(c, 200, SessionJson(s));
+  if (redirect_to.empty()) return SendJson(c, 200, SessionJson(s));
+  c.res->status = 302;
+  c.res->headers.emplace_back("Location", redirect_to);
+  SendJson(c, 302, json{{"location", redirect_to}});
 }
 
 void Api::PurgeSessions() {
@@ -435,6 +445,272 @@ void Api::PostDemoLogin(Context& c) {
     }
   }
   StartSession(c, p, name, "demo", true);
+}
+
+// ---- OpenID Connect ----
+
+namespace {
+
+// A local path to send the browser back to: "/..." but not "//host" or
+// "/\\host" (which browsers read as another site), no scheme, no controls.
+bool LocalPath(std::string_view p) {
+  if (p.empty() || p.size() > kReturnToBytesMax || p[0] != '/') return false;
+  if (p.size() > 1 && (p[1] == '/' || p[1] == '\\')) return false;
+  return std::all_of(p.begin(), p.end(), [](char ch) {
+    return static_cast<unsigned char>(ch) > 0x20 && ch != 0x7f && ch != '\\';
+  });
+}
+
+std::string LoginCookie(const std::string& state, bool secure) {
+  std::string v = fmt::format("{}={}; Path=/auth/callback; HttpOnly; SameSite=Lax; Max-Age={}", kLoginCookie,
+                              state, state.empty() ? 0 : kPendingLoginUs / 1'000'000);
+  if (secure) v += "; Secure";
+  return v;
+}
+
+std::string CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const size_t end = std::min(header.find(';'), header.size());
+    std::string_view pair = Trim(header.substr(0, end));
+    header.remove_prefix(std::min(end + 1, header.size()));
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && Trim(pair.substr(0, eq)) == name) return std::string(Trim(pair.substr(eq + 1)));
+  }
+  return "";
+}
+
+// The client secret from its file or environment variable (never logged).
+Result<std::string> ClientSecret(const store::OidcProvider& p) {
+  std::string secret;
+  if (!p.secret_file.empty()) {
+    auto text = ReadSmallFile(p.secret_file, 64 * 1024);
+    if (!text.ok()) return Status::Internal(fmt::format("oidc {}: secret_file {}: cannot be read", p.id, p.secret_file));
+    secret = *text;
+  } else {
+    const char* v = std::getenv(p.secret_env.c_str());
+    if (v == nullptr) return Status::Internal(fmt::format("oidc {}: secret_env {} is not set", p.id, p.secret_env));
+    secret = v;
+  }
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+  if (secret.empty()) return Status::Internal(fmt::format("oidc {}: the client secret is empty", p.id));
+  return secret;
+}
+
+}  // namespace
+
+// Discovery and JWKS of `p`, fetched when not cached (or `refetch_jwks`:
+// a token named a key the cached JWKS lacks). No lock is held while fetching.
+static Result<Api::OidcState::Provider> ProviderInfo(Api::OidcState& state, const store::OidcProvider& p,
+                                                     int64_t now, bool refetch_jwks) {
+  {
+    std::lock_guard lock(state.mu);
+    auto it = state.providers.find(p.id);
+    if (it != state.providers.end() && it->second.issuer == p.issuer && now - it->second.fetched_us < kProviderCacheUs &&
+        !refetch_jwks) {
+      return it->second;
+    }
+  }
+  Api::OidcState::Provider info;
+  info.issuer = p.issuer;
+  std::string issuer = p.issuer;
+  while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
+  NKS_ASSIGN_OR_RETURN(std::string doc, oidc::HttpsGet(issuer + "/.well-known/openid-configuration", p.ca_file));
+  NKS_ASSIGN_OR_RETURN(info.discovery, oidc::ParseDiscovery(doc, p.issuer));
+  NKS_ASSIGN_OR_RETURN(std::string keys, oidc::HttpsGet(info.discovery.jwks_uri, p.ca_file));
+  NKS_ASSIGN_OR_RETURN(oidc::Jwks jwks, oidc::Jwks::Parse(keys));
+  info.jwks = std::make_shared<const oidc::Jwks>(std::move(jwks));
+  info.fetched_us = now;
+  std::lock_guard lock(state.mu);
+  state.providers[p.id] = info;
+  return info;
+}
+
+void Api::GetAuthLogin(Context& c) {
+  std::string provider_id;
+  auto fail = [&](std::string_view code, const std::string& detail) {
+    Fail(c, code, detail);
+    AuditLoginAttempt(c, "", provider_id.empty() ? "?" : provider_id);
+  };
+  auto pairs = ParseQuery(c.query);
+  if (!pairs.ok()) return fail("invalid-query", pairs.status().message());
+  std::string return_to = "/";
+  for (const auto& [k, v] : *pairs) {
+    if (k == "provider") provider_id = v.substr(0, 100);
+    else if (k == "return_to") return_to = v;
+    else return fail("invalid-query", fmt::format("{}: unknown query parameter (provider, return_to)", k.substr(0, 64)));
+  }
+  if (provider_id.empty()) return fail("invalid-query", "provider: required (the id of an oidc statement)");
+  if (!LocalPath(return_to)) {
+    return fail("invalid-query", "return_to: must be a path on this server (/...), not another site");
+  }
+  std::optional<store::OidcProvider> provider;
+  {
+    std::shared_lock lock(index_mu_);
+    for (const auto& p : oidc_providers_) {
+      if (p.id == provider_id) provider = p;
+    }
+  }
+  if (!provider) return fail("invalid-query", fmt::format("provider: no oidc provider '{}' is configured", provider_id));
+  const int64_t now = NowUs(*clock_);
+  auto info = ProviderInfo(*oidc_, *provider, now, false);
+  if (!info.ok()) {
+    fmt::print(stderr, "nks serve: oidc {}: {}\n", provider->id, info.status().message());
+    return fail("unavailable", fmt::format("the login provider '{}' cannot be reached: {}", provider->id,
+                                           info.status().message()));
+  }
+  OidcState::Pending pending{provider->id, RandomToken(), RandomToken(), return_to, now + kPendingLoginUs};
+  const std::string state = RandomToken();
+  {
+    std::lock_guard lock(oidc_->mu);
+    for (auto it = oidc_->pending.begin(); it != oidc_->pending.end();) {
+      it = it->second.expires_us <= now ? oidc_->pending.erase(it) : std::next(it);
+    }
+    if (oidc_->pending.size() >= kPendingLoginsMax) {
+      return fail("unavailable", "too many logins in progress; try again in a few minutes");
+    }
+    oidc_->pending[state] = pending;
+  }
+  const std::string& endpoint = info->discovery.authorization_endpoint;
+  std::string location = endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&");
+  location += "response_type=code&client_id=" + oidc::FormEncode(provider->client_id) +
+              "&redirect_uri=" + oidc::FormEncode(provider->redirect_uri) + "&scope=" + oidc::FormEncode(provider->scopes) +
+              "&state=" + state + "&nonce=" + pending.nonce + "&code_challenge=" + oidc::PkceChallenge(pending.verifier) +
+              "&code_challenge_method=S256";
+  c.res->headers.emplace_back("Set-Cookie", LoginCookie(state, options_.tls));
+  c.res->headers.emplace_back("Cache-Control", "no-store");
+  c.res->headers.emplace_back("Location", location);
+  SendJson(c, 302, json{{"location", location}});
+}
+
+void Api::GetAuthCallback(Context& c) {
+  std::string provider_id = "?", who;
+  auto fail = [&](std::string_view code, const std::string& detail) {
+    Fail(c, code, detail);
+    c.res->headers.emplace_back("Set-Cookie", LoginCookie("", options_.tls));
+    AuditLoginAttempt(c, who, provider_id);
+  };
+  auto pairs = ParseQuery(c.query);
+  if (!pairs.ok()) return fail("invalid-query", pairs.status().message());
+  std::string code, state, error, error_description, iss;
+  for (const auto& [k, v] : *pairs) {
+    if (k == "code") code = v;
+    else if (k == "state") state = v;
+    else if (k == "error") error = v.substr(0, 100);
+    else if (k == "error_description") error_description = v.substr(0, 300);
+    else if (k == "iss") iss = v;
+  }
+  if (state.empty()) return fail("invalid-query", "state: required");
+  OidcState::Pending pending;
+  const int64_t now = NowUs(*clock_);
+  {
+    std::lock_guard lock(oidc_->mu);
+    auto it = oidc_->pending.find(state);
+    if (it == oidc_->pending.end()) {
+      return fail("login-failed", "state: no login in progress with this state (each is good for one callback)");
+    }
+    pending = it->second;
+    oidc_->pending.erase(it);  // one use, whatever happens next
+  }
+  provider_id = pending.provider;
+  if (now >= pending.expires_us) return fail("login-failed", "the login took longer than 10 minutes; start again");
+  if (!ConstantTimeEquals(CookieValue(c.req.cookie, kLoginCookie), state)) {
+    return fail("login-failed", "nks_login: this callback does not belong to a login begun in this browser");
+  }
+  std::optional<store::OidcProvider> provider;
+  {
+    std::shared_lock lock(index_mu_);
+    for (const auto& p : oidc_providers_) {
+      if (p.id == pending.provider) provider = p;
+    }
+  }
+  if (!provider) return fail("login-failed", fmt::format("provider {} is no longer configured", pending.provider));
+  if (!error.empty()) {
+    return fail("login-failed", fmt::format("the provider refused the login: {}{}", MaskCprsIn(error),
+                                            error_description.empty() ? "" : " (" + MaskCprsIn(error_description) + ")"));
+  }
+  if (code.empty()) return fail("invalid-query", "code: required");
+  if (!iss.empty() && iss != provider->issuer) {
+    return fail("login-failed", "iss: the callback comes from another issuer than the login went to");
+  }
+  auto secret = ClientSecret(*provider);
+  if (!secret.ok()) {
+    fmt::print(stderr, "nks serve: {}\n", secret.status().message());
+    return fail("internal", "the login provider's client secret is missing; see the server log");
+  }
+  auto info = ProviderInfo(*oidc_, *provider, now, false);
+  if (!info.ok()) {
+    fmt::print(stderr, "nks serve: oidc {}: {}\n", provider->id, info.status().message());
+    return fail("unavailable", fmt::format("the login provider '{}' cannot be reached", provider->id));
+  }
+  int status = 0;
+  auto answer = oidc::HttpsPostForm(info->discovery.token_endpoint,
+                                    {{"grant_type", "authorization_code"}, {"code", code},
+                                     {"redirect_uri", provider->redirect_uri}, {"code_verifier", pending.verifier}},
+                                    provider->client_id, *secret, provider->ca_file, &status);
+  if (!answer.ok()) return fail("login-failed", "token endpoint: " + answer.status().message());
+  json tokens = json::parse(*answer, nullptr, false);
+  if (status != 200 || !tokens.is_object()) {
+    const std::string why = tokens.is_object() && tokens.contains("error") && tokens["error"].is_string()
+                                ? tokens["error"].get<std::string>().substr(0, 100)
+                                : "no JSON answer";
+    return fail("login-failed", fmt::format("token endpoint: HTTP {}: {}", status, MaskCprsIn(why)));
+  }
+  if (!tokens.contains("id_token") || !tokens["id_token"].is_string()) {
+    return fail("login-failed", "token endpoint: the answer has no id_token");
+  }
+  const std::string id_token = tokens["id_token"].get<std::string>();
+  auto header = oidc::PeekHeader(id_token);
+  if (!header.ok()) return fail("login-failed", header.status().message());
+  if (!header->first.empty() && !info->jwks->Has(header->first)) {
+    auto fresh = ProviderInfo(*oidc_, *provider, now, true);  // the provider may have rotated its keys
+    if (!fresh.ok()) return fail("login-failed", "JWKS: " + fresh.status().message());
+    info = std::move(fresh);
+  }
+  auto claims = oidc::VerifyIdToken(id_token, *info->jwks,
+                                    {provider->issuer, provider->client_id, pending.nonce, now / 1'000'000});
+  if (!claims.ok()) return fail("login-failed", claims.status().message());
+  // Who logged in.
+  store::Principal p;
+  std::string name = oidc::ClaimText(*claims, provider->name_claim);
+  if (provider->kind == PrincipalKind::kEmployee) {
+    p.kind = PrincipalKind::kEmployee;
+    p.authority = provider->authority;
+    p.user = oidc::ClaimText(*claims, provider->user_claim).substr(0, 100);
+    if (p.user.empty()) return fail("login-failed", fmt::format("id token: no {} claim (the user id)", provider->user_claim));
+    who = PrincipalId(p);
+    bool known = false;
+    {
+      std::shared_lock lock(index_mu_);
+      for (const auto& u : users_) {
+        if (u.authority == p.authority && u.id == p.user) {
+          known = true;
+          if (name.empty()) name = u.name;
+        }
+      }
+    }
+    if (!known) {
+      return fail("forbidden", fmt::format("user {} of authority {} is not a configured user (user statement)",
+                                           MaskCprsIn(p.user), p.authority));
+    }
+  } else {
+    const std::string cvr_text = provider->cvr_claim.empty() ? "" : oidc::ClaimText(*claims, provider->cvr_claim);
+    if (!cvr_text.empty()) {
+      auto cvr = Cvr::Parse(cvr_text);
+      if (!cvr.ok()) return fail("login-failed", fmt::format("id token: {}: {}", provider->cvr_claim, cvr.status().message()));
+      p.kind = PrincipalKind::kCompany;
+      p.cvr = cvr->number();
+    } else {
+      auto cpr = Cpr::Parse(oidc::ClaimText(*claims, provider->cpr_claim));
+      if (!cpr.ok()) {
+        return fail("login-failed", fmt::format("id token: {}: {}", provider->cpr_claim, cpr.status().message()));
+      }
+      p.kind = PrincipalKind::kCitizen;
+      p.cpr = cpr->number();
+    }
+    who = PrincipalId(p);
+  }
+  c.res->headers.emplace_back("Set-Cookie", LoginCookie("", options_.tls));
+  StartSession(c, p, name.substr(0, 200), provider->id, false, pending.return_to);
 }
 
 }  // namespace nks::api

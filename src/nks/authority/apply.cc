@@ -30,6 +30,7 @@ std::string PrincipalKey(const store::Principal& p) { return "principal " + p.ma
 std::string RoleKey(const store::RoleProfile& r) { return fmt::format("role {}/{}", r.authority, r.name); }
 std::string UserKey(const store::User& u) { return fmt::format("user {}/{}", u.authority, u.id); }
 std::string FourEyesKey(const store::FourEyesSetting& f) { return fmt::format("four-eyes {}", f.authority); }
+std::string OidcKey(const store::OidcProvider& o) { return "oidc " + o.id; }
 
 // The stored objects by key, as canonical statements.
 struct Stored {
@@ -97,6 +98,13 @@ class Checker {
     CheckAuthorities(f_.users, f_.user_lines, "user");
     Unique(f_.four_eyes, f_.four_eyes_lines, FourEyesKey);
     CheckAuthorities(f_.four_eyes, f_.four_eyes_lines, "four-eyes");
+    Unique(f_.oidc, f_.oidc_lines, OidcKey);
+    for (size_t i = 0; i < f_.oidc.size(); ++i) {
+      if (f_.oidc[i].kind == store::PrincipalKind::kEmployee && !authorities_.count(f_.oidc[i].authority)) {
+        Error(f_.oidc_lines[i], fmt::format("oidc: authority: {} is not configured (add an authority statement)",
+                                            f_.oidc[i].authority));
+      }
+    }
     CheckUsers();
     return std::move(errors_);
   }
@@ -257,6 +265,8 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
     for (const auto& u : stored.users) stored.statement[UserKey(u)] = Statement(u);
     NKS_ASSIGN_OR_RETURN(std::vector<store::FourEyesSetting> four_eyes, store.LoadFourEyes());
     for (const auto& f : four_eyes) stored.statement[FourEyesKey(f)] = Statement(f);
+    NKS_ASSIGN_OR_RETURN(std::vector<store::OidcProvider> oidc, store.LoadOidcProviders());
+    for (const auto& o : oidc) stored.statement[OidcKey(o)] = Statement(o);
     report.errors = Checker(file, stored).Run();
     if (!report.ok()) return Status::Ok();  // nothing written
     auto apply = [&](const auto& list, auto key, auto put) -> Status {
@@ -287,6 +297,7 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
     NKS_RETURN_IF_ERROR(apply(file.roles, RoleKey, [&](const auto& x) { return store.PutRoleProfile(x); }));
     NKS_RETURN_IF_ERROR(apply(file.users, UserKey, [&](const auto& x) { return store.PutUser(x); }));
     NKS_RETURN_IF_ERROR(apply(file.four_eyes, FourEyesKey, [&](const auto& x) { return store.PutFourEyes(x); }));
+    NKS_RETURN_IF_ERROR(apply(file.oidc, OidcKey, [&](const auto& x) { return store.PutOidcProvider(x); }));
     if (in_transaction && report.created + report.changed > 0) return in_transaction();
     return Status::Ok();
   }));

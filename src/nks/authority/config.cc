@@ -392,6 +392,93 @@ Result<store::FourEyesSetting> ParseFourEyes(const Tokens& t) {
   return f;
 }
 
+// An https:// URL with a host, without spaces, fragment or credentials.
+Status CheckHttpsUrl(std::string_view key, std::string_view v) {
+  if (v.size() > 400 || v.rfind("https://", 0) != 0 || v.size() <= 8 || v[8] == '/' ||
+      v.find_first_of(" \t#\"<>\\") != std::string_view::npos || v.substr(8, v.find('/', 8) - 8).find('@') != std::string_view::npos) {
+    return Status::Invalid(fmt::format("{}: must be an https:// URL (at most 400 characters, no credentials or fragment)", key));
+  }
+  return Status::Ok();
+}
+
+// A claim name: printable, no spaces.
+Status CheckClaim(std::string_view key, std::string_view v) {
+  if (v.empty() || v.size() > 100) return Status::Invalid(fmt::format("{}: must be 1-100 characters", key));
+  for (char c : v) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '"') {
+      return Status::Invalid(fmt::format("{}: a claim name has no spaces or quotes", key));
+    }
+  }
+  return Status::Ok();
+}
+
+// oidc id=ID issuer=URL client_id=ID (secret_file=PATH | secret_env=NAME)
+//      redirect_uri=URL kind=citizen|employee [scopes="openid ..."]
+//      citizen: cpr_claim=C [cvr_claim=C]; employee: authority=NKS user_claim=C
+//      [name_claim=C] [ca_file=PATH]
+Result<store::OidcProvider> ParseOidc(const Tokens& t) {
+  NKS_ASSIGN_OR_RETURN(Pairs p, Pairs::Of(t, {"id", "issuer", "client_id", "redirect_uri", "kind"},
+                                          {"secret_file", "secret_env", "scopes", "cpr_claim", "cvr_claim",
+                                           "user_claim", "authority", "name_claim", "ca_file"}));
+  store::OidcProvider o;
+  o.id = p.Get("id");
+  NKS_RETURN_IF_ERROR(CheckId("id", o.id));
+  if (o.id == "demo") return Status::Invalid("id: 'demo' names the demo login; choose another");
+  o.issuer = p.Get("issuer");
+  NKS_RETURN_IF_ERROR(CheckHttpsUrl("issuer", o.issuer));
+  o.client_id = p.Get("client_id");
+  NKS_RETURN_IF_ERROR(CheckClaim("client_id", o.client_id));
+  if (p.Has("secret_file") == p.Has("secret_env")) {
+    return Status::Invalid("secret_file: give either secret_file=PATH or secret_env=NAME (the secret itself never goes in the file)");
+  }
+  o.secret_file = p.Get("secret_file");
+  o.secret_env = p.Get("secret_env");
+  if (p.Has("secret_file") && (o.secret_file.empty() || o.secret_file.size() > 400)) {
+    return Status::Invalid("secret_file: must be a path of 1-400 characters");
+  }
+  if (p.Has("secret_env")) NKS_RETURN_IF_ERROR(CheckClaim("secret_env", o.secret_env));
+  o.redirect_uri = p.Get("redirect_uri");
+  NKS_RETURN_IF_ERROR(CheckHttpsUrl("redirect_uri", o.redirect_uri));
+  const std::string kind = p.Get("kind");
+  if (kind == "citizen") {
+    o.kind = store::PrincipalKind::kCitizen;
+    if (!p.Has("cpr_claim")) return Status::Invalid("cpr_claim: missing (kind=citizen)");
+    o.cpr_claim = p.Get("cpr_claim");
+    NKS_RETURN_IF_ERROR(CheckClaim("cpr_claim", o.cpr_claim));
+    if (p.Has("cvr_claim")) {
+      o.cvr_claim = p.Get("cvr_claim");
+      NKS_RETURN_IF_ERROR(CheckClaim("cvr_claim", o.cvr_claim));
+    }
+    for (const char* k : {"user_claim", "authority"}) {
+      if (p.Has(k)) return Status::Invalid(fmt::format("{}: not allowed with kind=citizen", k));
+    }
+  } else if (kind == "employee") {
+    o.kind = store::PrincipalKind::kEmployee;
+    for (const char* k : {"user_claim", "authority"}) {
+      if (!p.Has(k)) return Status::Invalid(fmt::format("{}: missing (kind=employee)", k));
+    }
+    NKS_ASSIGN_OR_RETURN(o.authority, GetAuthority(p, "authority"));
+    o.user_claim = p.Get("user_claim");
+    NKS_RETURN_IF_ERROR(CheckClaim("user_claim", o.user_claim));
+    for (const char* k : {"cpr_claim", "cvr_claim"}) {
+      if (p.Has(k)) return Status::Invalid(fmt::format("{}: not allowed with kind=employee", k));
+    }
+  } else {
+    return Status::Invalid("kind: must be citizen or employee");
+  }
+  if (p.Has("scopes")) o.scopes = p.Get("scopes");
+  if (o.scopes.size() > 400 || (" " + o.scopes + " ").find(" openid ") == std::string::npos) {
+    return Status::Invalid("scopes: must include openid (at most 400 characters)");
+  }
+  if (p.Has("name_claim")) {
+    o.name_claim = p.Get("name_claim");
+    NKS_RETURN_IF_ERROR(CheckClaim("name_claim", o.name_claim));
+  }
+  o.ca_file = p.Get("ca_file");
+  if (o.ca_file.size() > 400) return Status::Invalid("ca_file: at most 400 characters");
+  return o;
+}
+
 // Appends a parsed object or its error.
 template <typename T>
 void Take(Result<T> parsed, std::vector<T>* objects, std::vector<uint64_t>* lines, uint64_t line,
@@ -454,9 +541,10 @@ ConfigParse ParseConfig(std::string_view text, std::string_view file_name) {
     else if (t.keyword == "role") Take(ParseRole(t), &f.roles, &f.role_lines, line_no, prefix, &out.errors);
     else if (t.keyword == "user") Take(ParseUser(t), &f.users, &f.user_lines, line_no, prefix, &out.errors);
     else if (t.keyword == "four-eyes") Take(ParseFourEyes(t), &f.four_eyes, &f.four_eyes_lines, line_no, prefix, &out.errors);
+    else if (t.keyword == "oidc") Take(ParseOidc(t), &f.oidc, &f.oidc_lines, line_no, prefix, &out.errors);
     else {
       out.errors.push_back(where + fmt::format(
-          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection, principal, role, user, four-eyes)", t.keyword));
+          "unknown statement '{}' (authority, los, bank-agreement, benefit, system, connection, principal, role, user, four-eyes, oidc)", t.keyword));
     }
   }
   return out;
@@ -533,13 +621,29 @@ std::string Statement(const store::FourEyesSetting& f) {
   return fmt::format("four-eyes authority={} enabled={}", f.authority, f.enabled ? "yes" : "no");
 }
 
+std::string Statement(const store::OidcProvider& o) {
+  std::string s = fmt::format("oidc id={} issuer={} client_id={}", Quote(o.id), Quote(o.issuer), Quote(o.client_id));
+  s += o.secret_file.empty() ? " secret_env=" + Quote(o.secret_env) : " secret_file=" + Quote(o.secret_file);
+  s += " redirect_uri=" + Quote(o.redirect_uri);
+  if (o.kind == store::PrincipalKind::kEmployee) {
+    s += fmt::format(" kind=employee authority={} user_claim={}", o.authority, Quote(o.user_claim));
+  } else {
+    s += " kind=citizen cpr_claim=" + Quote(o.cpr_claim);
+    if (!o.cvr_claim.empty()) s += " cvr_claim=" + Quote(o.cvr_claim);
+  }
+  s += " scopes=" + Quote(o.scopes) + " name_claim=" + Quote(o.name_claim);
+  if (!o.ca_file.empty()) s += " ca_file=" + Quote(o.ca_file);
+  return s;
+}
+
 std::string Render(const store::ConfigSnapshot& c, const std::vector<store::Principal>& principals,
                    const std::vector<store::RoleProfile>& roles, const std::vector<store::User>& users,
-                   const std::vector<store::FourEyesSetting>& four_eyes) {
+                   const std::vector<store::FourEyesSetting>& four_eyes, const std::vector<store::OidcProvider>& oidc) {
   std::string out = Render(c, principals);
   for (const auto& r : roles) out += Statement(r) + "\n";
   for (const auto& u : users) out += Statement(u) + "\n";
   for (const auto& f : four_eyes) out += Statement(f) + "\n";
+  for (const auto& o : oidc) out += Statement(o) + "\n";
   return out;
 }
 

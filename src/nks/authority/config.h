@@ -16,6 +16,8 @@
 //   role authority=12345678 name=caseworker functions=register-read,nemkonto-update
 //   user authority=12345678 id=cw1 name="Caseworker One" grants=caseworker@R1100 payment_system_cases=no
 //   four-eyes authority=12345678 enabled=yes
+//   oidc id=mitid issuer=https://broker.example client_id=nks secret_env=NKS_MITID_SECRET
+//        redirect_uri=https://nks.example/auth/callback kind=citizen cpr_claim=dk:cpr
 //
 // Applying names the desired state of each object it mentions (objects it
 // does not mention are left alone), so re-applying a file changes nothing.
@@ -55,6 +57,9 @@ struct ConfigFile {
   std::vector<uint64_t> user_lines;
   std::vector<store::FourEyesSetting> four_eyes;
   std::vector<uint64_t> four_eyes_lines;
+  // OpenID Connect providers for human login (issue 4, item 4).
+  std::vector<store::OidcProvider> oidc;
+  std::vector<uint64_t> oidc_lines;
 };
 
 struct ConfigParse {
@@ -94,12 +99,14 @@ std::string Statement(const store::Principal& p);
 std::string Statement(const store::RoleProfile& r);
 std::string Statement(const store::User& u);
 std::string Statement(const store::FourEyesSetting& f);
+std::string Statement(const store::OidcProvider& p);
 // The whole configuration as a file that ApplyConfig takes back unchanged.
 std::string Render(const store::ConfigSnapshot& config);
 std::string Render(const store::ConfigSnapshot& config, const std::vector<store::Principal>& principals);
 std::string Render(const store::ConfigSnapshot& config, const std::vector<store::Principal>& principals,
                    const std::vector<store::RoleProfile>& roles, const std::vector<store::User>& users,
-                   const std::vector<store::FourEyesSetting>& four_eyes = {});
+                   const std::vector<store::FourEyesSetting>& four_eyes = {},
+                   const std::vector<store::OidcProvider>& oidc = {});
 
 // The principal of a client certificate: "sha256:<64 lower-case hex>" or
 // "subject:<RFC 2253 subject>" (principal statements: certificate=, subject=).

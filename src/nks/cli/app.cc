@@ -492,7 +492,9 @@ int ConfigShow(const Options& o) {
   if (!users.ok()) return Fail(users.status());
   auto four_eyes = env->store->LoadFourEyes();
   if (!four_eyes.ok()) return Fail(four_eyes.status());
-  fmt::print("{}", authority::Render(*config, *principals, *roles, *users, *four_eyes));
+  auto oidc = env->store->LoadOidcProviders();
+  if (!oidc.ok()) return Fail(oidc.status());
+  fmt::print("{}", authority::Render(*config, *principals, *roles, *users, *four_eyes, *oidc));
   return 0;
 }
 

@@ -254,7 +254,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res_.version(11);
     res_.result(static_cast<unsigned>(out_.status));
     res_.set(bhttp::field::content_type, out_.content_type);
-    for (const auto& [k, v] : out_.headers) res_.set(k, v);
+    for (const auto& [k, v] : out_.headers) res_.insert(k, v);  // Set-Cookie may come twice
     out_.body_bytes = out_.body.size();
     res_.body() = std::move(out_.body);
     res_.keep_alive(keep_alive);

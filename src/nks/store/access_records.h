@@ -134,4 +134,26 @@ struct PendingChange {
   int64_t decided_us = 0;
 };
 
+// An OpenID Connect provider humans log in through (`oidc` statement;
+// migration 13), e.g. a MitID broker. The client secret itself is never
+// stored: secret_file names a file holding it, or secret_env an
+// environment variable of `nks serve`.
+struct OidcProvider {
+  std::string id;         // ?provider= of GET /auth/login; never "demo"
+  std::string issuer;     // https://...; discovery at issuer + /.well-known/openid-configuration
+  std::string client_id;
+  std::string secret_file;
+  std::string secret_env;
+  std::string redirect_uri;  // this server's https://.../auth/callback, as registered at the provider
+  PrincipalKind kind = PrincipalKind::kCitizen;  // kCitizen (and companies by cvr_claim) or kEmployee
+  std::string scopes = "openid";  // space separated
+  std::string cpr_claim;   // kCitizen: the claim carrying the CPR number
+  std::string cvr_claim;   // kCitizen, optional: a token carrying it logs a company user in
+  std::string user_claim;  // kEmployee: the claim carrying the user id of a `user` statement
+  uint32_t authority = 0;  // kEmployee: the users' authority
+  std::string name_claim = "name";
+  std::string ca_file;     // PEM bundle trusted for the provider's TLS; empty: the system's
+  bool operator==(const OidcProvider&) const = default;
+};
+
 }  // namespace nks::store

@@ -253,6 +253,15 @@ CREATE TABLE sessions(
   created_us INTEGER NOT NULL, last_used_us INTEGER NOT NULL,
   idle_expires_us INTEGER NOT NULL, absolute_expires_us INTEGER NOT NULL) WITHOUT ROWID;
 )sql"},
+    // OpenID Connect providers (issue 4, item 4): the oidc statements.
+    Migration{13, R"sql(
+CREATE TABLE oidc_providers(
+  id TEXT PRIMARY KEY, issuer TEXT NOT NULL, client_id TEXT NOT NULL,
+  secret_file TEXT NOT NULL, secret_env TEXT NOT NULL, redirect_uri TEXT NOT NULL,
+  kind INTEGER NOT NULL, scopes TEXT NOT NULL, cpr_claim TEXT NOT NULL, cvr_claim TEXT NOT NULL,
+  user_claim TEXT NOT NULL, authority INTEGER NOT NULL, name_claim TEXT NOT NULL,
+  ca_file TEXT NOT NULL) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -496,6 +505,8 @@ class SqliteStore final : public Store {
   Status TouchSession(const std::string& token_hash, int64_t last_used_us, int64_t idle_expires_us) override;
   Status DeleteSession(const std::string& token_hash) override;
   Result<int64_t> DeleteSessionsExpiredBefore(int64_t before_us) override;
+  Result<std::vector<OidcProvider>> LoadOidcProviders() override;
+  Status PutOidcProvider(const OidcProvider& p) override;
 };
 
 Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
@@ -1833,6 +1844,43 @@ Result<int64_t> SqliteStore::DeleteSessionsExpiredBefore(int64_t before_us) {
     return Status::Ok();
   }));
   return n;
+}
+
+// ---- OpenID Connect providers ----
+
+Result<std::vector<OidcProvider>> SqliteStore::LoadOidcProviders() {
+  std::vector<OidcProvider> out;
+  NKS_RETURN_IF_ERROR(ReadAll(db_,
+      "SELECT id, issuer, client_id, secret_file, secret_env, redirect_uri, kind, scopes, cpr_claim, cvr_claim, "
+      "user_claim, authority, name_claim, ca_file FROM oidc_providers ORDER BY id", &out,
+      [](const Stmt& s) {
+        OidcProvider p;
+        p.id = s.Text(0);
+        p.issuer = s.Text(1);
+        p.client_id = s.Text(2);
+        p.secret_file = s.Text(3);
+        p.secret_env = s.Text(4);
+        p.redirect_uri = s.Text(5);
+        p.kind = static_cast<PrincipalKind>(s.Int(6));
+        p.scopes = s.Text(7);
+        p.cpr_claim = s.Text(8);
+        p.cvr_claim = s.Text(9);
+        p.user_claim = s.Text(10);
+        p.authority = static_cast<uint32_t>(s.Int(11));
+        p.name_claim = s.Text(12);
+        p.ca_file = s.Text(13);
+        return p;
+      }));
+  return out;
+}
+
+Status SqliteStore::PutOidcProvider(const OidcProvider& p) {
+  Stmt s(db_, "INSERT OR REPLACE INTO oidc_providers VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.BindText(1, p.id).BindText(2, p.issuer).BindText(3, p.client_id).BindText(4, p.secret_file);
+  s.BindText(5, p.secret_env).BindText(6, p.redirect_uri).Bind(7, static_cast<int64_t>(p.kind));
+  s.BindText(8, p.scopes).BindText(9, p.cpr_claim).BindText(10, p.cvr_claim).BindText(11, p.user_claim);
+  s.Bind(12, int64_t{p.authority}).BindText(13, p.name_claim).BindText(14, p.ca_file);
+  return s.Run();
 }
 
 }  // namespace

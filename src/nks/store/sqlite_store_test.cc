@@ -142,7 +142,7 @@ TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 12);
+  EXPECT_EQ(*version, 13);
 
   RawDb raw(path_);
   for (const char* table :
@@ -190,14 +190,14 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), 12);
+    EXPECT_EQ(*store->SchemaVersion(), 13);
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "12");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "13");
 }
 
 // ---- Register rows ----

@@ -223,6 +223,11 @@ class Store {
   // Removes the sessions whose idle or absolute expiry is before `before_us`;
   // returns how many.
   virtual Result<int64_t> DeleteSessionsExpiredBefore(int64_t before_us) = 0;
+
+  // ---- OpenID Connect providers (issue 4, item 4; migration 13) ----
+  virtual Result<std::vector<OidcProvider>> LoadOidcProviders() = 0;  // by id
+  // Insert or replace (call inside Transact with its config change).
+  virtual Status PutOidcProvider(const OidcProvider& p) = 0;
 };
 
 struct OpenOptions {
