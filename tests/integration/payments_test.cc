@@ -70,8 +70,7 @@ class Payments : public nks::testing::NksTest {
   }
   void UseCopy(const std::string& name) {
     data_ = Path(name);
-    fs::remove_all(data_);
-    fs::copy(base_, data_, fs::copy_options::recursive);
+    CopyData(base_, data_);
   }
   RunResult Submit() {
     return Nks({"submit", "--system", "SERVICEPLATFORM", Path("pop/pay.xml")}, kSubmitClock);
