@@ -44,6 +44,7 @@ inline std::string TestPgDatabaseName(std::string_view what) {
 // Runs one statement on the admin database; "" or the error.
 inline std::string TestPgAdminExec(const std::string& sql) {
   PGconn* c = PQconnectdb(TestPgAdminUrl().c_str());
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
   std::string error;
   if (PQstatus(c) != CONNECTION_OK) {
     error = PQerrorMessage(c);
