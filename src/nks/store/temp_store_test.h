@@ -14,6 +14,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "nks/store/pg_test_db.h"
 #include "nks/store/store.h"
@@ -81,7 +82,17 @@ class TempStoreTest : public ::testing::TestWithParam<Backend> {
     if (!HasFailure()) {
       std::filesystem::remove_all(dir_);
       target_maker_.Remove();
+      for (TestStoreTarget& t : others_) t.Remove();
     }
+  }
+
+  // Another empty store beside store_ (SQLite: DIR/<name>.db).
+  Result<std::unique_ptr<Store>> OpenFreshStore(const std::string& name) {
+    std::string error;
+    std::filesystem::create_directories(dir_ / name);
+    std::string target = others_.emplace_back().Make(GetParam(), dir_ / name, prefix_ + "_" + name, &error);
+    if (target.empty()) return Status::IoError(error);
+    return OpenStore(target);
   }
 
   std::filesystem::path dir_;
@@ -91,6 +102,7 @@ class TempStoreTest : public ::testing::TestWithParam<Backend> {
  private:
   std::string prefix_;
   TestStoreTarget target_maker_;
+  std::vector<TestStoreTarget> others_;
 };
 
 }  // namespace nks::store
