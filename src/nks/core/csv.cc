@@ -22,18 +22,15 @@ constexpr auto kDelimiter = [] {
 }();
 }  // namespace
 
-CsvReader::~CsvReader() {
-  if (mapped_ && size_ > 0) munmap(const_cast<char*>(data_), size_);
-}
+CsvReader::~CsvReader() = default;
 
 CsvReader::CsvReader(CsvReader&& o) noexcept { *this = std::move(o); }
 
 CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
   if (this == &o) return *this;
-  if (mapped_ && size_ > 0) munmap(const_cast<char*>(data_), size_);
+  map_ = std::move(o.map_);
   data_ = o.data_;
   size_ = o.size_;
-  mapped_ = o.mapped_;
   pos_ = o.pos_;
   next_line_ = o.next_line_;
   record_line_ = o.record_line_;
@@ -41,31 +38,15 @@ CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
   released_bytes_ = o.released_bytes_;
   o.data_ = nullptr;
   o.size_ = 0;
-  o.mapped_ = false;
   return *this;
 }
 
 Result<CsvReader> CsvReader::Open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError(fmt::format("{}: cannot open: {}", path, strerror(errno)));
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::IoError(fmt::format("{}: not a regular file", path));
-  }
+  NKS_ASSIGN_OR_RETURN(MappedFile map, MappedFile::Open(path));
   CsvReader r;
-  r.size_ = static_cast<uint64_t>(st.st_size);
-  if (r.size_ > 0) {
-    void* p = mmap(nullptr, r.size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) {
-      ::close(fd);
-      return Status::IoError(fmt::format("{}: cannot map: {}", path, strerror(errno)));
-    }
-    madvise(p, r.size_, MADV_SEQUENTIAL);
-    r.data_ = static_cast<const char*>(p);
-    r.mapped_ = true;
-  }
-  ::close(fd);
+  r.map_ = std::move(map);
+  r.data_ = r.map_.data();
+  r.size_ = r.map_.size();
   return r;
 }
 
@@ -96,7 +77,7 @@ bool CsvReader::SkipLineStartingWith(char marker) {
 }
 
 void CsvReader::ReleaseConsumedPages() {
-  if (!mapped_) return;
+  if (map_.size() == 0) return;
   const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   const uint64_t end = record_offset_ / page * page;
   if (end <= released_bytes_) return;
@@ -105,6 +86,12 @@ void CsvReader::ReleaseConsumedPages() {
 }
 
 Result<bool> CsvReader::Next(std::vector<std::string_view>* fields) {
+  Result<bool> r = NextRecord(fields);
+  if (map_.truncated()) return map_.CheckUnchanged();
+  return r;
+}
+
+Result<bool> CsvReader::NextRecord(std::vector<std::string_view>* fields) {
   fields->clear();
   if (pos_ >= size_) return false;
   record_offset_ = pos_;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nks/core/mapped_file.h"
 #include "nks/core/status.h"
 
 namespace nks {
@@ -34,7 +35,8 @@ class CsvReader {
 
   // Reads the next record. Returns false at the end of the file. A record
   // that breaks RFC 4180 or is not UTF-8 gives an error naming the line; the
-  // reader then skips to the next line so all errors can be reported.
+  // reader then skips to the next line so all errors can be reported. A
+  // file that shrinks while it is read gives kIoError (core/mapped_file.h).
   Result<bool> Next(std::vector<std::string_view>* fields);
 
   // 1-based line number where the last record read starts.
@@ -59,11 +61,12 @@ class CsvReader {
 
  private:
   Status ReadRecord(std::vector<std::string_view>* fields);
+  Result<bool> NextRecord(std::vector<std::string_view>* fields);
   void SkipLine();
 
+  MappedFile map_;  // empty for FromText
   const char* data_ = nullptr;
   uint64_t size_ = 0;
-  bool mapped_ = false;
   uint64_t pos_ = 0;
   uint64_t next_line_ = 1;
   uint64_t record_line_ = 0;

@@ -32,6 +32,7 @@
 #include <cstring>
 #include <utility>
 
+#include "nks/core/mapped_file.h"
 #include "nks/core/text.h"
 #include "nks/iso20022/pain001_builder.h"
 #include "nks/iso20022/pain001_fast.h"
@@ -574,15 +575,13 @@ Result<Pain001Totals> Pain001Reader::ReadFast(Pain001Visitor& visitor) {
     return Status::Unavailable(file_->path + ": empty or above the size limit");
   }
   const size_t bytes = static_cast<size_t>(file_->bytes);
-  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, file_->fd, 0);
-  if (map == MAP_FAILED) {
-    return Status::Unavailable(fmt::format("{}: mmap: {}", file_->path, std::strerror(errno)));
-  }
-  ::madvise(map, bytes, MADV_SEQUENTIAL);
-  Result<Pain001Totals> read = internal::ReadPain001Fast(
-      std::string_view(static_cast<const char*>(map), bytes), file_->path, visitor,
-      /*bytes_are_mapped_file=*/true);
-  ::munmap(map, bytes);
+  auto map = MappedFile::Map(file_->fd, bytes, file_->path);
+  if (!map.ok()) return Status::Unavailable(map.status().message());
+  Result<Pain001Totals> read = internal::ReadPain001Fast(map->bytes(), file_->path, visitor,
+                                                         /*bytes_are_mapped_file=*/true);
+  // A file cut short under the reader reads as zeros past its new end:
+  // whatever the parse made of that, the file changed.
+  NKS_RETURN_IF_ERROR(map->CheckUnchanged());
   return read;
 }
 

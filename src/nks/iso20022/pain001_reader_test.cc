@@ -1327,6 +1327,24 @@ TEST(Pain001FastTest, AutoWithoutRestartLeavesTheRerunToTheCaller) {
   EXPECT_FALSE(reader->Read(again, Pain001ReadMode::kExact).ok());  // and then no more
 }
 
+// A payment file cut short after Open() (the sender overwrites it while NKS
+// reads): the fast reader's mapping reads zeros past the new end instead of
+// dying with SIGBUS, and the read fails as an I/O error naming the file.
+TEST(Pain001FastTest, AFileTruncatedUnderTheReaderIsAnIoErrorNotACrash) {
+  TempDir dir;
+  const std::string path = dir.Write("in.xml", Pain001Xml(Groups(3, 2000)));
+  Result<Pain001Reader> reader = Pain001Reader::Open(path);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_GT(reader->file_bytes(), 64u * 1024);
+  ASSERT_EQ(::truncate(path.c_str(), 16 * 1024), 0);
+  FullRecorder visitor;
+  Result<Pain001Totals> read = reader->Read(visitor, Pain001ReadMode::kFast);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), Code::kIoError) << read.status().ToString();
+  EXPECT_NE(read.status().message().find("shrank while it was being read"), std::string::npos)
+      << read.status().ToString();
+}
+
 TEST(Pain001FastTest, PassesOnTheVisitorsError) {
   struct Failing : FullRecorder {
     Status OnTransaction(const Pain001Group&, const Pain001Transaction&) override {
