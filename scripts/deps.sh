@@ -6,13 +6,16 @@ what=${1:-build}
 pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11-dev
       libsodium-dev libhpdf-dev libgtest-dev libgmock-dev librapidcheck-dev
       libbenchmark-dev nlohmann-json3-dev libxml2-dev
-      libboost-dev libssl-dev libcpp-httplib-dev openssl)
+      libboost-dev libssl-dev libcpp-httplib-dev openssl libpq-dev)
 # libboost-dev: Beast + Asio for nks serve (STACK.md); libssl-dev: TLS and
 # mTLS, and SHA-256 of payment files; libcpp-httplib-dev: the HTTPS client
 # of OpenID Connect login (api/oidc.cc), of the server's integration tests
-# and the test OIDC provider; openssl: the tests make their certificates with it.
+# and the test OIDC provider; openssl: the tests make their certificates
+# with it; libpq-dev: the PostgreSQL store (store/pg_store.cc).
 case "$what" in
-  test) pkgs+=(poppler-utils libxml2-utils) ;;
+  # postgresql-15: the throwaway cluster every test runs against besides
+  # SQLite (scripts/pg_test_cluster.sh, ctest fixture "pg").
+  test) pkgs+=(poppler-utils libxml2-utils postgresql-15) ;;
   # postgresql: the reference of the payment benchmark (bench/pg_reference.sh);
   # wrk loads nks serve; redis-server + redis-benchmark (redis-tools) are
   # the reference for bench/http_bench.sh.

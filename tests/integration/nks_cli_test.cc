@@ -139,10 +139,15 @@ TEST_F(NksCli, ImportKilledHalfWayLeavesTheStoreAsBefore) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     data_ = base + std::to_string(attempt);
     ASSERT_EQ(Nks({"init"}).code, 0);
+    std::vector<std::string> args = {NKS_BINARY, "--data", data_};
+    for (const auto& a : DbArgs(data_)) args.push_back(a);
+    for (std::string a : {std::string("import"), std::string("cpr"), Path("pop/cpr.csv")}) args.push_back(a);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_t pid = fork();
     if (pid == 0) {
-      execl(NKS_BINARY, NKS_BINARY, "--data", data_.c_str(), "import", "cpr",
-            Path("pop/cpr.csv").c_str(), static_cast<char*>(nullptr));
+      execv(NKS_BINARY, argv.data());
       _exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 750));

@@ -7,11 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "nks/store/pg_test_db.h"
 
 namespace nks::testing {
 
@@ -37,7 +41,14 @@ inline std::string Quote(const std::string& s) {
   return q + "'";
 }
 
-// A temporary directory per test with `nks --data DIR` at hand.
+// True when this run of the tests is on PostgreSQL: ctest runs every
+// integration test twice, the second time (name suffix /postgres) with the
+// test cluster (fixture "pg") up and its URL in NKS_TEST_PG_URL.
+inline bool OnPostgres() { return !store::TestPgAdminUrl().empty(); }
+
+// A temporary directory per test with `nks --data DIR` at hand; on
+// PostgreSQL each data directory the test uses gets a database of its own
+// (`--db`), made on first use.
 class NksTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -49,12 +60,52 @@ class NksTest : public ::testing::Test {
     data_ = (dir_ / "data").string();
   }
   void TearDown() override {
-    if (!HasFailure()) std::filesystem::remove_all(dir_);
+    if (!HasFailure()) {
+      std::filesystem::remove_all(dir_);
+      for (const auto& [data, db] : dbs_) store::DropTestPgDatabase(db.name);
+    }
   }
 
-  // Runs `nks --data DATA [--clock CLOCK] args...` to completion.
+  // The `--db` arguments for `data` ("" on SQLite: DATA/nks.db).
+  std::vector<std::string> DbArgs(const std::string& data) {
+    if (!OnPostgres()) return {};
+    return {"--db", DbFor(data)};
+  }
+  // The PostgreSQL URL of `data`'s database, made on first use.
+  std::string DbFor(const std::string& data) {
+    auto it = dbs_.find(data);
+    if (it != dbs_.end()) return it->second.url;
+    Db db;
+    db.name = store::TestPgDatabaseName(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string error;
+    db.url = store::CreateTestPgDatabase(db.name, &error);
+    EXPECT_FALSE(db.url.empty()) << error;
+    return dbs_.emplace(data, db).first->second.url;
+  }
+  // Copies the data directory `from` to `to` (replacing it), with its
+  // database: on PostgreSQL a new database made from `from`'s.
+  void CopyData(const std::string& from, const std::string& to) {
+    std::filesystem::remove_all(to);
+    std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+    if (!OnPostgres()) return;
+    auto old = dbs_.find(to);
+    if (old != dbs_.end()) {
+      store::DropTestPgDatabase(old->second.name);
+      dbs_.erase(old);
+    }
+    Db db;
+    db.name = store::TestPgDatabaseName(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string source = dbs_.at(from).name;
+    std::string error = store::TestPgAdminExec("CREATE DATABASE \"" + db.name + "\" TEMPLATE \"" + source + "\"");
+    ASSERT_TRUE(error.empty()) << error;
+    db.url = store::PgUrlWithDatabase(store::TestPgAdminUrl(), db.name);
+    dbs_.emplace(to, db);
+  }
+
+  // Runs `nks --data DATA [--db DB] [--clock CLOCK] args...` to completion.
   RunResult Nks(const std::vector<std::string>& args, const std::string& clock = "") {
     std::string cmd = std::string(NKS_BINARY) + " --data " + Quote(data_);
+    for (const auto& a : DbArgs(data_)) cmd += " " + Quote(a);
     if (!clock.empty()) cmd += " --clock " + Quote(clock);
     for (const auto& a : args) cmd += " " + Quote(a);
     std::filesystem::path out = dir_ / "stdout", err = dir_ / "stderr";
@@ -69,9 +120,11 @@ class NksTest : public ::testing::Test {
 
   // Starts `nks --data DATA args...` without waiting (output discarded).
   pid_t Start(const std::vector<std::string>& args) {
+    const std::vector<std::string> db_args = DbArgs(data_);  // made before the fork
     pid_t pid = fork();
     if (pid == 0) {
       std::vector<std::string> all = {NKS_BINARY, "--data", data_};
+      for (const auto& a : db_args) all.push_back(a);
       all.insert(all.end(), args.begin(), args.end());
       std::vector<char*> argv;
       for (auto& a : all) argv.push_back(a.data());
@@ -92,6 +145,13 @@ class NksTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::string data_;
+
+ private:
+  struct Db {
+    std::string name;
+    std::string url;
+  };
+  std::map<std::string, Db> dbs_;  // data directory -> its PostgreSQL database
 };
 
 }  // namespace nks::testing

@@ -2,6 +2,7 @@
 // real data directory, spoken to over HTTPS with client certificates made
 // at test time by the openssl command line.
 #include <httplib.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -404,7 +405,17 @@ TEST_F(Serve, PlainHttpIsRefusedOffLoopback) {
 namespace {
 
 // Runs SQL on a data directory's database as an intruder would: the
-// append-only triggers dropped first.
+// append-only triggers dropped (SQLite) or disabled (PostgreSQL) first.
+void TamperWithPostgres(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+  std::string all = "ALTER TABLE audit_log DISABLE TRIGGER USER; " + sql;
+  PGresult* r = PQexec(c, all.c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(c);
+}
+
 void TamperWith(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
@@ -466,8 +477,12 @@ TEST_F(Serve, AuditLogRecordsRequestsAndVerifyFindsTampering) {
   };
   for (const Case& c : cases) {
     data_ = Path(std::string("tampered-") + c.name);
-    fs::copy(original, data_, fs::copy_options::recursive);
-    TamperWith(data_ + "/nks.db", c.sql);
+    CopyData(original, data_);
+    if (nks::testing::OnPostgres()) {
+      TamperWithPostgres(DbFor(data_), c.sql);
+    } else {
+      TamperWith(data_ + "/nks.db", c.sql);
+    }
     RunResult r = Nks({"audit", "verify"});
     EXPECT_EQ(r.code, 1) << c.name << ": " << r.out << r.err;
     EXPECT_NE(r.err.find("broken at seq " + c.bad_seq + ":"), std::string::npos) << c.name << ": " << r.err;

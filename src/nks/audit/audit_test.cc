@@ -1,6 +1,7 @@
 #include "nks/audit/audit.h"
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -9,33 +10,27 @@
 
 #include "nks/core/time.h"
 #include "nks/store/store.h"
+#include "nks/store/temp_store_test.h"
 
 namespace nks::audit {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh store per test; Tamper() edits its file behind the store's back.
-class AuditTest : public ::testing::Test {
+// A fresh store per test on each backend; Tamper() edits it behind the
+// store's back.
+class AuditTest : public store::TempStoreTest {
  protected:
+  AuditTest() : TempStoreTest("nks-audit") {}
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("nks_audit_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    path_ = (dir_ / "nks.db").string();
-    auto s = store::OpenSqlite(path_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(s).value();
+    TempStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     clock_ = std::make_unique<FixedClock>(*ParseInstant("2026-11-25T10:00:00Z"));
     log_ = std::make_unique<AuditLog>(store_.get(), clock_.get());
   }
   void TearDown() override {
     log_.reset();
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
+    TempStoreTest::TearDown();
   }
 
   void AppendFive() {
@@ -48,17 +43,32 @@ class AuditTest : public ::testing::Test {
     }
   }
 
-  // Runs SQL on the file as an intruder would: triggers dropped first.
-  void Tamper(const std::string& sql) {
+  // Runs `sql` on the store directly; true when it succeeded.
+  bool RawExec(const std::string& sql) {
+    if (GetParam() == store::Backend::kPostgres) {
+      PGconn* c = PQconnectdb(target_.c_str());
+      EXPECT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+      PGresult* r = PQexec(c, sql.c_str());
+      bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+      PQfinish(c);
+      return ok;
+    }
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_open_v2(target_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
-    char* err = nullptr;
-    std::string all = "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete; " + sql;
-    int rc = sqlite3_exec(db, all.c_str(), nullptr, nullptr, &err);
-    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
-    sqlite3_free(err);
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
     sqlite3_close_v2(db);
+    return rc == SQLITE_OK;
+  }
+
+  // Runs SQL as an intruder would: the append-only triggers dropped
+  // (SQLite) or disabled (PostgreSQL) first.
+  void Tamper(const std::string& sql) {
+    const std::string off = GetParam() == store::Backend::kPostgres
+                                ? "ALTER TABLE audit_log DISABLE TRIGGER USER; "
+                                : "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete; ";
+    EXPECT_TRUE(RawExec(off + sql)) << sql;
   }
 
   VerifyReport VerifyNow() {
@@ -67,9 +77,6 @@ class AuditTest : public ::testing::Test {
     return r.ok() ? *r : VerifyReport{};
   }
 
-  fs::path dir_;
-  std::string path_;
-  std::unique_ptr<store::Store> store_;
   std::unique_ptr<FixedClock> clock_;
   std::unique_ptr<AuditLog> log_;
 };
@@ -90,13 +97,13 @@ TEST(AuditHashTest, EncodingIsLengthPrefixedAndHashIsStable) {
   EXPECT_NE(EntryHash(a), EntryHash(c));
 }
 
-TEST_F(AuditTest, EmptyLogVerifies) {
+TEST_P(AuditTest, EmptyLogVerifies) {
   VerifyReport r = VerifyNow();
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.entries, 0);
 }
 
-TEST_F(AuditTest, AppendChainsEntriesAndMasksCprNumbers) {
+TEST_P(AuditTest, AppendChainsEntriesAndMasksCprNumbers) {
   AppendFive();
   std::vector<store::AuditEntry> all;
   ASSERT_TRUE(store_->ScanAudit(0, INT64_MIN, [&](const store::AuditEntry& e) {
@@ -117,24 +124,21 @@ TEST_F(AuditTest, AppendChainsEntriesAndMasksCprNumbers) {
   EXPECT_TRUE(VerifyNow().ok());
 }
 
-TEST_F(AuditTest, StoreRefusesUpdateAndDelete) {
+TEST_P(AuditTest, StoreRefusesUpdateAndDelete) {
   AppendFive();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "UPDATE audit_log SET outcome='x' WHERE seq=2", nullptr, nullptr, nullptr), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_log WHERE seq=2", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close_v2(db);
+  EXPECT_FALSE(RawExec("UPDATE audit_log SET outcome='x' WHERE seq=2"));
+  EXPECT_FALSE(RawExec("DELETE FROM audit_log WHERE seq=2"));
   EXPECT_TRUE(VerifyNow().ok());
 }
 
-TEST_F(AuditTest, DetectsAnEditedEntry) {
+TEST_P(AuditTest, DetectsAnEditedEntry) {
   AppendFive();
   Tamper("UPDATE audit_log SET target='cvr:80000006' WHERE seq=3");
   VerifyReport r = VerifyNow();
   EXPECT_EQ(r.first_bad_seq, 3) << r.problem;
 }
 
-TEST_F(AuditTest, DetectsAnEditedEntryWithItsHashRecomputed) {
+TEST_P(AuditTest, DetectsAnEditedEntryWithItsHashRecomputed) {
   AppendFive();
   // The intruder fixes seq 3's own hash; seq 4 still names the old one.
   store::AuditEntry e;
@@ -148,14 +152,14 @@ TEST_F(AuditTest, DetectsAnEditedEntryWithItsHashRecomputed) {
   EXPECT_EQ(r.first_bad_seq, 4) << r.problem;
 }
 
-TEST_F(AuditTest, DetectsARemovedEntry) {
+TEST_P(AuditTest, DetectsARemovedEntry) {
   AppendFive();
   Tamper("DELETE FROM audit_log WHERE seq=2");
   VerifyReport r = VerifyNow();
   EXPECT_EQ(r.first_bad_seq, 2) << r.problem;
 }
 
-TEST_F(AuditTest, DetectsSwappedEntries) {
+TEST_P(AuditTest, DetectsSwappedEntries) {
   AppendFive();
   Tamper("UPDATE audit_log SET seq=-2 WHERE seq=2; UPDATE audit_log SET seq=2 WHERE seq=4; "
          "UPDATE audit_log SET seq=4 WHERE seq=-2");
@@ -163,14 +167,14 @@ TEST_F(AuditTest, DetectsSwappedEntries) {
   EXPECT_EQ(r.first_bad_seq, 2) << r.problem;
 }
 
-TEST_F(AuditTest, DetectsARemovedTail) {
+TEST_P(AuditTest, DetectsARemovedTail) {
   AppendFive();
   Tamper("DELETE FROM audit_log WHERE seq=5");
   VerifyReport r = VerifyNow();
   EXPECT_EQ(r.first_bad_seq, 5) << r.problem;
 }
 
-TEST_F(AuditTest, AppendJoinsTheOpenTransaction) {
+TEST_P(AuditTest, AppendJoinsTheOpenTransaction) {
   AppendFive();
   Status st = store_->Transact([&]() -> Status {
     NKS_RETURN_IF_ERROR(log_->Append("cli", "change", "x", "committed"));
@@ -182,6 +186,8 @@ TEST_F(AuditTest, AppendJoinsTheOpenTransaction) {
   EXPECT_EQ(head->first, 5);  // rolled back with the change
   EXPECT_TRUE(VerifyNow().ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuditTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::audit

@@ -87,7 +87,7 @@ TEST(ConfigParseTest, RenderedConfigurationParsesBackToTheSameObjects) {
   EXPECT_EQ(again.file.objects.connections, p.file.objects.connections);
 }
 
-TEST_F(ConfigTest, ApplyingTwiceChangesNothingTheSecondTime) {
+TEST_P(ConfigTest, ApplyingTwiceChangesNothingTheSecondTime) {
   auto first = Apply(kGood);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   ASSERT_TRUE(first->ok()) << first->errors[0];
@@ -99,7 +99,7 @@ TEST_F(ConfigTest, ApplyingTwiceChangesNothingTheSecondTime) {
   EXPECT_EQ(store_->ConfigHistory()->size(), 7u);
 }
 
-TEST_F(ConfigTest, ChangedPolicyIsRecordedWithOldAndNewValue) {
+TEST_P(ConfigTest, ChangedPolicyIsRecordedWithOldAndNewValue) {
   ASSERT_TRUE(Apply(kGood)->ok());
   auto r = Apply(
       "authority nks=12345678 name=\"Randers Kommune\" type=municipality policy=CHEQUE\n", 2'000'000);
@@ -116,7 +116,7 @@ TEST_F(ConfigTest, ChangedPolicyIsRecordedWithOldAndNewValue) {
   EXPECT_EQ(store_->LoadConfig()->authorities[0].policy, store::FailedPaymentPolicy::kCheque);
 }
 
-TEST_F(ConfigTest, CrossReferenceErrorsRefuseTheWholeFile) {
+TEST_P(ConfigTest, CrossReferenceErrorsRefuseTheWholeFile) {
   auto r = Apply(
       "authority nks=7 name=A type=state policy=RETURN\n"
       "los authority=7 id=A name=A parent=MISSING\n"
@@ -134,7 +134,7 @@ TEST_F(ConfigTest, CrossReferenceErrorsRefuseTheWholeFile) {
   EXPECT_TRUE(store_->ConfigHistory()->empty());
 }
 
-TEST_F(ConfigTest, LosCyclesAreRefused) {
+TEST_P(ConfigTest, LosCyclesAreRefused) {
   ASSERT_TRUE(Apply("authority nks=7 name=A type=state policy=RETURN\n"
                     "los authority=7 id=A name=A\n"
                     "los authority=7 id=B name=B parent=A\n")
@@ -145,7 +145,7 @@ TEST_F(ConfigTest, LosCyclesAreRefused) {
   EXPECT_NE(r->errors[0].find("cycle"), std::string::npos) << r->errors[0];
 }
 
-TEST_F(ConfigTest, ConnectionsMoveForwardOnlyAndRecordTheFee) {
+TEST_P(ConfigTest, ConnectionsMoveForwardOnlyAndRecordTheFee) {
   ASSERT_TRUE(Apply(kGood)->ok());
   auto active = Apply("connection system=KY authority=12345678 state=active reference=SA09-1\n");
   ASSERT_TRUE(active.ok() && active->ok());
@@ -158,7 +158,7 @@ TEST_F(ConfigTest, ConnectionsMoveForwardOnlyAndRecordTheFee) {
   EXPECT_NE(back->errors[0].find("cannot go back from active to signed"), std::string::npos);
 }
 
-TEST_F(ConfigTest, TheExampleFileInTheRepositoryApplies) {
+TEST_P(ConfigTest, TheExampleFileInTheRepositoryApplies) {
   auto text = ReadSmallFile(NKS_SOURCE_DIR "/config/example.nks", 1 << 20);
   ASSERT_TRUE(text.ok()) << text.status().ToString();
   ConfigParse p = ParseConfig(*text, "example.nks");
@@ -167,6 +167,8 @@ TEST_F(ConfigTest, TheExampleFileInTheRepositoryApplies) {
   ASSERT_TRUE(r.ok() && r->ok());
   EXPECT_GT(r->created, 5u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ConfigTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::authority

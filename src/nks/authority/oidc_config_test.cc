@@ -69,7 +69,7 @@ TEST(OidcParse, RefusesBadStatementsNamingTheKey) {
   EXPECT_NE(Error("oidc id=x issuer=https://u@broker.test secret_env=S" + rest).find("issuer"), std::string::npos);
 }
 
-TEST_F(OidcConfigTest, AppliesOnceRendersBackAndChecksTheAuthority) {
+TEST_P(OidcConfigTest, AppliesOnceRendersBackAndChecksTheAuthority) {
   ConfigParse p = ParseConfig(kBase + kCitizen + kEmployee, "o.nks");
   ASSERT_TRUE(p.ok()) << p.errors[0];
   auto applied = ApplyConfig(*store_, p.file, "test", Instant(std::chrono::microseconds(1)));
@@ -98,6 +98,8 @@ TEST_F(OidcConfigTest, AppliesOnceRendersBackAndChecksTheAuthority) {
   ASSERT_FALSE(refused->ok());
   EXPECT_NE(refused->errors[0].find("authority: 87654321 is not configured"), std::string::npos) << refused->errors[0];
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, OidcConfigTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::authority

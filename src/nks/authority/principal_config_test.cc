@@ -68,7 +68,7 @@ TEST(PrincipalParse, RefusesBadStatementsWithTheKey) {
   EXPECT_NE(error("principal certificate=" + kFp1 + " kind=bank bank=15").find("bank"), std::string::npos);
 }
 
-TEST_F(PrincipalConfigTest, AppliesOnceAndReappliesAsUnchanged) {
+TEST_P(PrincipalConfigTest, AppliesOnceAndReappliesAsUnchanged) {
   std::string text = kBase + "principal certificate=" + kFp1 + " kind=system system=KY\n";
   auto r = Apply(text);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -89,7 +89,7 @@ TEST_F(PrincipalConfigTest, AppliesOnceAndReappliesAsUnchanged) {
   EXPECT_NE(changed->changes[0].new_value.find("kind=bank"), std::string::npos);
 }
 
-TEST_F(PrincipalConfigTest, RefusesUnknownSystemOrAuthorityAndDuplicates) {
+TEST_P(PrincipalConfigTest, RefusesUnknownSystemOrAuthorityAndDuplicates) {
   auto r = Apply("principal certificate=" + kFp1 + " kind=system system=NOPE\n" +
                  "principal certificate=" + std::string("sha256:") + std::string(64, 'b') +
                  " kind=employee authority=11111111 user=u\n" + "principal certificate=" + kFp1 +
@@ -111,6 +111,8 @@ TEST(PrincipalParse, DemoConfigurationRendersAndParses) {
   ASSERT_TRUE(p.ok()) << p.errors[0];
   EXPECT_EQ(p.file.principals.size(), 3u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, PrincipalConfigTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::authority

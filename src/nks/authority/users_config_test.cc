@@ -35,7 +35,7 @@ class UsersConfigTest : public store::TempStoreTest {
   }
 };
 
-TEST_F(UsersConfigTest, AppliesUsersAndRolesAndReapplyChangesNothing) {
+TEST_P(UsersConfigTest, AppliesUsersAndRolesAndReapplyChangesNothing) {
   const std::string text = kBase + "user authority=12345678 id=cw1 name=\"Case Worker\" grants=caseworker@RK-BORGER\n";
   EXPECT_TRUE(Apply(text).empty());
   auto users = store_->LoadUsers();
@@ -60,7 +60,7 @@ TEST_F(UsersConfigTest, AppliesUsersAndRolesAndReapplyChangesNothing) {
   EXPECT_EQ(rendered.file.roles, *roles);
 }
 
-TEST_F(UsersConfigTest, RefusesBadStatements) {
+TEST_P(UsersConfigTest, RefusesBadStatements) {
   EXPECT_FALSE(ParseConfig("role authority=12345678 name=x functions=fly\n", "u.nks").ok());
   EXPECT_FALSE(ParseConfig("role authority=12345678 name=x functions=control,control\n", "u.nks").ok());
   EXPECT_FALSE(ParseConfig("user authority=12345678 id=a name=A grants=caseworker\n", "u.nks").ok());
@@ -72,7 +72,7 @@ TEST_F(UsersConfigTest, RefusesBadStatements) {
   EXPECT_NE(all.find("u.nks:8: user: grants: LOS unit RK-NOWHERE is not configured"), std::string::npos) << all;
 }
 
-TEST_F(UsersConfigTest, RefusesGrantsThatBreakTheSegregationOfDuties) {
+TEST_P(UsersConfigTest, RefusesGrantsThatBreakTheSegregationOfDuties) {
   struct Case {
     std::string user;
     std::string rule;
@@ -96,12 +96,14 @@ TEST_F(UsersConfigTest, RefusesGrantsThatBreakTheSegregationOfDuties) {
   EXPECT_TRUE(Apply(kBase + "user authority=12345678 id=a name=A grants=controller@RK payment_system_cases=yes\n").empty());
 }
 
-TEST_F(UsersConfigTest, RefusesARoleChangeThatBreaksAStoredUser) {
+TEST_P(UsersConfigTest, RefusesARoleChangeThatBreaksAStoredUser) {
   ASSERT_TRUE(Apply(kBase + "user authority=12345678 id=c name=C grants=controller@RK\n").empty());
   auto errors = Apply("role authority=12345678 name=controller functions=control,nemkonto-update\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("user c: segregation of duties"), std::string::npos) << errors[0];
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, UsersConfigTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::authority

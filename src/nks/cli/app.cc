@@ -36,13 +36,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kDbFile = "nks.db";
 constexpr size_t kErrorsShownMax = 1000;
 constexpr uint64_t kConfigBytesMax = 16 << 20;
 
 // Everything the command line can say; filled by CLI11, read by the commands.
 struct Options {
   std::string data_dir = "nks-data";
+  std::string db;  // --db: a SQLite file or postgresql:// URI; empty: DATA/nks.db
   std::string clock;
   std::string what;  // import: cpr|cvr|units|nemkonti
   std::string file;
@@ -93,15 +93,10 @@ struct Env {
 Result<Env> OpenEnv(const Options& o, int64_t cache_bytes = 64 << 20) {
   Env env;
   NKS_ASSIGN_OR_RETURN(env.clock, MakeClock(o.clock));
-  fs::path db = fs::path(o.data_dir) / kDbFile;
-  if (!fs::exists(db)) {
-    return Status::FailedPrecondition(
-        fmt::format("{} is not an NKS data directory: run 'nks --data {} init' first", o.data_dir,
-                    o.data_dir));
-  }
+  NKS_RETURN_IF_ERROR(CheckInitialised(o.data_dir, o.db));
   store::OpenOptions so;
   so.cache_bytes = cache_bytes;
-  NKS_ASSIGN_OR_RETURN(env.store, store::OpenSqlite(db.string(), so));
+  NKS_ASSIGN_OR_RETURN(env.store, store::OpenStore(StoreTarget(o.data_dir, o.db), so));
   reg::RegisterOptions ro;
   ro.outbox_dir = fs::path(o.data_dir) / "outbox";
   ro.cache_dir = fs::path(o.data_dir) / "cache";
@@ -154,7 +149,7 @@ int Init(const Options& o) {
   std::error_code ec;
   fs::create_directories(fs::path(o.data_dir) / "outbox" / "letters", ec);
   if (ec) return Fail(Status::IoError(fmt::format("{}: {}", o.data_dir, ec.message())));
-  auto store = store::OpenSqlite((fs::path(o.data_dir) / kDbFile).string());
+  auto store = store::OpenStore(StoreTarget(o.data_dir, o.db));
   if (!store.ok()) return Fail(store.status());
   auto version = (*store)->SchemaVersion();
   if (!version.ok()) return Fail(version.status());
@@ -760,6 +755,9 @@ int Run(int argc, char** argv) {
   CLI::App app{"nks: the NemKonto system (register, resolution, payments)", "nks"};
   app.require_subcommand(1);
   app.add_option("--data", o.data_dir, "data directory")->capture_default_str();
+  app.add_option("--db", o.db,
+                 "the database: a SQLite file, or PostgreSQL as postgresql://USER@HOST:PORT/DB "
+                 "(or postgresql:///DB?host=SOCKET_DIR); default: DATA/nks.db");
   app.add_option("--clock", o.clock, "fixed time, ISO 8601 (e.g. 2026-11-25T06:00:00+01:00); default: system clock");
   auto on = [&](CLI::App* cmd, int (*fn)(const Options&)) {
     cmd->callback([&command, fn] { command = fn; });
@@ -904,6 +902,7 @@ int Run(int argc, char** argv) {
   on(serve, [](const Options& opts) {
     ServeOptions s = opts.serve;
     s.data_dir = opts.data_dir;
+    s.db = opts.db;
     s.clock = opts.clock;
     return Serve(s);
   });

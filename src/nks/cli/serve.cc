@@ -56,6 +56,18 @@ class Ticker {
 
 }  // namespace
 
+std::string StoreTarget(const std::string& data_dir, const std::string& db) {
+  return db.empty() ? (fs::path(data_dir) / "nks.db").string() : db;
+}
+
+Status CheckInitialised(const std::string& data_dir, const std::string& db) {
+  const std::string target = StoreTarget(data_dir, db);
+  const bool postgres = store::IsPostgresUrl(target);
+  if (fs::exists(postgres ? fs::path(data_dir) / "outbox" : fs::path(target))) return Status::Ok();
+  return Status::FailedPrecondition(fmt::format("{} is not an NKS data directory: run 'nks --data {}{} init' first",
+                                                data_dir, data_dir, db.empty() ? "" : " --db ..."));
+}
+
 int Serve(const ServeOptions& o) {
   auto clock = MakeClock(o.clock);
   if (!clock.ok()) return Fail(clock.status());
@@ -65,12 +77,8 @@ int Serve(const ServeOptions& o) {
         "not --listen {}",
         o.server.listen)));
   }
-  fs::path db = fs::path(o.data_dir) / "nks.db";
-  if (!fs::exists(db)) {
-    return Fail(Status::FailedPrecondition(
-        fmt::format("{} is not an NKS data directory: run 'nks --data {} init' first", o.data_dir, o.data_dir)));
-  }
-  auto store = store::OpenSqlite(db.string());
+  if (Status st = CheckInitialised(o.data_dir, o.db); !st.ok()) return Fail(st);
+  auto store = store::OpenStore(StoreTarget(o.data_dir, o.db));
   if (!store.ok()) return Fail(store.status());
   reg::RegisterOptions ro;
   ro.outbox_dir = fs::path(o.data_dir) / "outbox";

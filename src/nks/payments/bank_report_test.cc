@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "nks/store/temp_store_test.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -30,15 +32,12 @@ struct BankTx {
   std::string code;
 };
 
-class BankReportTest : public ::testing::Test {
+class BankReportTest : public store::TempStoreTest {
  protected:
+  BankReportTest() : TempStoreTest("nks-bankreport-apply") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nks-bankreport-apply-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = store::OpenSqlite((dir_ / "nks.db").string()).value();
+    TempStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     auto w = store_->BeginImport().value();
     ASSERT_TRUE(w->PutPerson(store::Person{kCprA, "Test Person", "Vej 1", "8000", "Aarhus C",
                                            store::PersonStatus::kActive}, nullptr).ok());
@@ -50,10 +49,6 @@ class BankReportTest : public ::testing::Test {
     store::IntakeFile f{0, "SYS", "MSG-1", "hash", 0, "ACCP", 4, 0, ""};
     ASSERT_TRUE(store_->AddIntakeFile(&f).ok());
     for (int i = 1; i <= 4; ++i) ids_.push_back(Forwarded(f.id, "E" + std::to_string(i)));
-  }
-  void TearDown() override {
-    store_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
   }
 
   void SetPolicy(const std::string& policy) {
@@ -128,14 +123,12 @@ class BankReportTest : public ::testing::Test {
     return ApplyBankReport(*store_, *clock_, path, options_);
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
   std::unique_ptr<FixedClock> clock_;
   BankReportOptions options_;
   std::vector<int64_t> ids_;
 };
 
-TEST_F(BankReportTest, SettlesAndReturnsAndAnswersTheSender) {
+TEST_P(BankReportTest, SettlesAndReturnsAndAnswersTheSender) {
   const std::string path = BankFile("r1.xml", {{ids_[0], TransactionStatus::kSettled, ""},
                                                {ids_[1], TransactionStatus::kRejected, "AC04"},
                                                {9999, TransactionStatus::kSettled, ""},
@@ -167,7 +160,7 @@ TEST_F(BankReportTest, SettlesAndReturnsAndAnswersTheSender) {
   EXPECT_TRUE(again->follow_up_reports.empty());
 }
 
-TEST_F(BankReportTest, ThePolicyAsConfiguredNowApplies) {
+TEST_P(BankReportTest, ThePolicyAsConfiguredNowApplies) {
   SetPolicy("CHEQUE");
   auto r = Apply(BankFile("r2.xml", {{ids_[0], TransactionStatus::kRejected, "AC01"}}));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -193,7 +186,7 @@ TEST_F(BankReportTest, ThePolicyAsConfiguredNowApplies) {
 // committed: a report whose transaction rolls back leaves no letter (its
 // staged one is deleted on the next run), and a letter staged by a
 // transaction that committed just before a crash is sent on the next run.
-TEST_F(BankReportTest, ChequeLettersGoOutExactlyWhenTheirOutcomeCommitted) {
+TEST_P(BankReportTest, ChequeLettersGoOutExactlyWhenTheirOutcomeCommitted) {
   SetPolicy("CHEQUE");
   options_.in_transaction = [] { return Status::IoError("the disk is gone"); };  // dies before COMMIT
   auto failed = Apply(BankFile("r5.xml", {{ids_[0], TransactionStatus::kRejected, "AC01"}}));
@@ -227,7 +220,7 @@ TEST_F(BankReportTest, ChequeLettersGoOutExactlyWhenTheirOutcomeCommitted) {
   EXPECT_EQ(again->cheque_letters[0], ChequeLetterPath(options_.cheque_dir, ids_[0]).string());
 }
 
-TEST_F(BankReportTest, ABrokenReportChangesNothing) {
+TEST_P(BankReportTest, ABrokenReportChangesNothing) {
   const std::string path = BankFile("r4.xml", {{ids_[0], TransactionStatus::kSettled, ""}});
   std::string text = Slurp(path);
   std::ofstream(path) << text.substr(0, text.size() - 20);
@@ -236,6 +229,8 @@ TEST_F(BankReportTest, ABrokenReportChangesNothing) {
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Get(ids_[0]).status, PaymentStatus::kForwarded);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, BankReportTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::payments

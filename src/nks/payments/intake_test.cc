@@ -4,6 +4,8 @@
 #include "nks/payments/intake.h"
 
 #include <gtest/gtest.h>
+
+#include "nks/store/temp_store_test.h"
 #include <libxml/xmlschemas.h>
 
 #include <filesystem>
@@ -52,15 +54,12 @@ IncomingPayment Pay(std::string e2e, std::string cpr, std::string amount = "100.
   return p;
 }
 
-class IntakeTest : public ::testing::Test {
+class IntakeTest : public store::TempStoreTest {
  protected:
+  IntakeTest() : TempStoreTest("nks-intake") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nks-intake-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = store::OpenSqlite((dir_ / "nks.db").string()).value();
+    TempStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     auto w = store_->BeginImport().value();
     for (uint64_t cpr : {kCprA, kCprB}) {
       ASSERT_TRUE(w->PutPerson(store::Person{cpr, "Test Person", "Vej 1", "8000", "Aarhus C",
@@ -70,10 +69,6 @@ class IntakeTest : public ::testing::Test {
     ApplyConfig("late=reject");
     clock_ = std::make_unique<FixedClock>(*ParseInstant("2026-11-24T12:00:00+01:00"));
     options_.status_dir = dir_ / "status";
-  }
-  void TearDown() override {
-    store_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
   }
 
   void ApplyConfig(const std::string& late) {
@@ -126,13 +121,11 @@ class IntakeTest : public ::testing::Test {
     return iso20022::SchemaErrors(path, "pain.002.001.11.xsd").empty();
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
   std::unique_ptr<FixedClock> clock_;
   IntakeOptions options_;
 };
 
-TEST_F(IntakeTest, AcceptsGoodPaymentsAndAnswersWithAValidReport) {
+TEST_P(IntakeTest, AcceptsGoodPaymentsAndAnswersWithAValidReport) {
   auto r = Submit(File("M1", {Pay("E1", "0102851237"), Pay("E2", "1503721118", "2500.50")}));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->group_status, "ACCP");
@@ -146,7 +139,7 @@ TEST_F(IntakeTest, AcceptsGoodPaymentsAndAnswersWithAValidReport) {
   EXPECT_TRUE(fs::is_empty(fs::path(r->report).parent_path() / "staging"));
 }
 
-TEST_F(IntakeTest, BadPaymentsAreRejectedAloneWithTheirReasons) {
+TEST_P(IntakeTest, BadPaymentsAreRejectedAloneWithTheirReasons) {
   IncomingPayment eur = Pay("E5", "0102851237");
   eur.currency = "EUR";
   IncomingPayment benefit = Pay("E6", "0102851237");
@@ -166,7 +159,7 @@ TEST_F(IntakeTest, BadPaymentsAreRejectedAloneWithTheirReasons) {
   EXPECT_EQ(report.find("3202851237"), std::string::npos);  // CPR masked in reasons
 }
 
-TEST_F(IntakeTest, AReSentFileGetsTheOriginalAnswerAndChangesNothing) {
+TEST_P(IntakeTest, AReSentFileGetsTheOriginalAnswerAndChangesNothing) {
   FakeFile f = File("M3", {Pay("E1", "0102851237")});
   auto first = Submit(f);
   ASSERT_TRUE(first.ok());
@@ -177,7 +170,7 @@ TEST_F(IntakeTest, AReSentFileGetsTheOriginalAnswerAndChangesNothing) {
   EXPECT_EQ(again->accepted, 1u);
 }
 
-TEST_F(IntakeTest, TheSameMsgIdWithOtherContentIsRefusedWhole) {
+TEST_P(IntakeTest, TheSameMsgIdWithOtherContentIsRefusedWhole) {
   ASSERT_TRUE(Submit(File("M4", {Pay("E1", "0102851237")})).ok());
   auto other = Submit(File("M4", {Pay("E9", "0102851237")}), "SYS", "other bytes");
   ASSERT_TRUE(other.ok()) << other.status().ToString();
@@ -187,7 +180,7 @@ TEST_F(IntakeTest, TheSameMsgIdWithOtherContentIsRefusedWhole) {
   EXPECT_FALSE(*store_->EndToEndIdUsed("SYS", "E9"));
 }
 
-TEST_F(IntakeTest, CountOrControlSumMismatchRefusesTheWholeFile) {
+TEST_P(IntakeTest, CountOrControlSumMismatchRefusesTheWholeFile) {
   FakeFile f = File("M5", {Pay("E1", "0102851237")});
   f.header.transaction_count = 2;
   auto r = Submit(f);
@@ -204,7 +197,7 @@ TEST_F(IntakeTest, CountOrControlSumMismatchRefusesTheWholeFile) {
   EXPECT_TRUE(ValidPain002(s->report));
 }
 
-TEST_F(IntakeTest, AReusedEndToEndIdFromAnEarlierFileIsADuplicate) {
+TEST_P(IntakeTest, AReusedEndToEndIdFromAnEarlierFileIsADuplicate) {
   ASSERT_TRUE(Submit(File("M7", {Pay("E1", "0102851237")})).ok());
   auto r = Submit(File("M8", {Pay("E1", "1503721118")}));
   ASSERT_TRUE(r.ok());
@@ -212,7 +205,7 @@ TEST_F(IntakeTest, AReusedEndToEndIdFromAnEarlierFileIsADuplicate) {
   EXPECT_NE(Report(*r).find("<Cd>AM05</Cd>"), std::string::npos);
 }
 
-TEST_F(IntakeTest, LatePaymentsAreRejectedOrMovedAsTheAuthorityChose) {
+TEST_P(IntakeTest, LatePaymentsAreRejectedOrMovedAsTheAuthorityChose) {
   // Payout Wednesday 25 Nov: its cut-off was Tuesday 24 Nov 06:00.
   auto late = Submit(File("M9", {Pay("E1", "0102851237")}, "2026-11-25"));
   ASSERT_TRUE(late.ok());
@@ -226,7 +219,7 @@ TEST_F(IntakeTest, LatePaymentsAreRejectedOrMovedAsTheAuthorityChose) {
   EXPECT_NE(Report(*moved).find("moved to 2026-11-26"), std::string::npos) << Report(*moved);
 }
 
-TEST_F(IntakeTest, ASystemWithoutAnActiveConnectionIsRefusedForThatAuthority) {
+TEST_P(IntakeTest, ASystemWithoutAnActiveConnectionIsRefusedForThatAuthority) {
   FakeFile f = File("M11", {Pay("E1", "0102851237")});
   f.header.initiating_system = "OTHER";
   auto r = Submit(f, "OTHER");
@@ -235,7 +228,7 @@ TEST_F(IntakeTest, ASystemWithoutAnActiveConnectionIsRefusedForThatAuthority) {
   EXPECT_NE(Report(*r).find("<Cd>BE05</Cd>"), std::string::npos);
 }
 
-TEST_F(IntakeTest, AFileNamingAnotherSenderIsRefused) {
+TEST_P(IntakeTest, AFileNamingAnotherSenderIsRefused) {
   FakeFile f = File("M12", {Pay("E1", "0102851237")});
   f.header.initiating_system = "OTHER";
   auto r = Submit(f, "SYS");
@@ -253,7 +246,7 @@ namespace {
 // A reader that starts over after more than one stored batch (as the fast
 // pain.001 reader does where it cannot decide): what intake stored of the
 // first pass is taken back, so the second pass is answered as if alone.
-TEST_F(IntakeTest, AReaderStartingOverAfterStoredBatchesLeavesOnlyTheSecondPass) {
+TEST_P(IntakeTest, AReaderStartingOverAfterStoredBatchesLeavesOnlyTheSecondPass) {
   std::vector<IncomingPayment> payments;
   const size_t count = 20000;  // more than one batch of 16,384
   for (size_t i = 0; i < count; ++i) payments.push_back(Pay("E" + std::to_string(i), "0102851237", "1.00"));
@@ -280,6 +273,8 @@ TEST_F(IntakeTest, AReaderStartingOverAfterStoredBatchesLeavesOnlyTheSecondPass)
   EXPECT_NE(report.find("<OrgnlInstrId>NKS1</OrgnlInstrId>"), std::string::npos);
   EXPECT_EQ(report.find("AM05"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, IntakeTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::payments

@@ -4,6 +4,8 @@
 #include "nks/payments/search.h"
 
 #include <gtest/gtest.h>
+
+#include "nks/store/temp_store_test.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -37,23 +39,16 @@ const char* kConfig =
 
 uint64_t Key(const char* tagged) { return RecipientId::ParseTagged(tagged)->key(); }
 
-class PaymentSearchTest : public ::testing::Test {
+class PaymentSearchTest : public store::TempStoreTest {
  protected:
+  PaymentSearchTest() : TempStoreTest("nks-search") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("nks-search-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = store::OpenSqlite((dir_ / "nks.db").string()).value();
+    TempStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     auto parsed = authority::ParseConfig(kConfig, "test.nks");
     ASSERT_TRUE(parsed.ok()) << parsed.errors[0];
     auto applied = authority::ApplyConfig(*store_, parsed.file, "t", Instant{});
     ASSERT_TRUE(applied.ok() && applied->ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
   }
 
   Payment Add(std::string e2e, std::string los, const char* recipient, std::string payout_date,
@@ -112,18 +107,16 @@ class PaymentSearchTest : public ::testing::Test {
     Outcome(side, PaymentStatus::kFailed, "", "no-nemkonto", "returned to the payment system");
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 using Ids = std::vector<std::string>;
 
-TEST_F(PaymentSearchTest, NoFilterFindsAllNewestPayoutDateFirstThenNewestId) {
+TEST_P(PaymentSearchTest, NoFilterFindsAllNewestPayoutDateFirstThenNewestId) {
   AddSample();
   EXPECT_EQ(Find({}), (Ids{"E-SIDE", "E-OTHER", "E-MID", "E-LEAF", "E-TOP"}));
 }
 
-TEST_F(PaymentSearchTest, ALosUnitIncludesEveryUnitBelowIt) {
+TEST_P(PaymentSearchTest, ALosUnitIncludesEveryUnitBelowIt) {
   AddSample();
   SearchRequest r;
   r.authority = "12345678";
@@ -138,7 +131,7 @@ TEST_F(PaymentSearchTest, ALosUnitIncludesEveryUnitBelowIt) {
   EXPECT_EQ(Find(r), (Ids{"E-OTHER"}));
 }
 
-TEST_F(PaymentSearchTest, ALosUnitWithoutAuthorityMustBeUnambiguous) {
+TEST_P(PaymentSearchTest, ALosUnitWithoutAuthorityMustBeUnambiguous) {
   AddSample();
   SearchRequest r;
   r.los = "R1200";
@@ -152,7 +145,7 @@ TEST_F(PaymentSearchTest, ALosUnitWithoutAuthorityMustBeUnambiguous) {
   EXPECT_EQ(Error(r), "--los: authority 12345678 has no LOS unit X1");
 }
 
-TEST_F(PaymentSearchTest, LosSubtreeIsBreadthFirstAndSurvivesACycle) {
+TEST_P(PaymentSearchTest, LosSubtreeIsBreadthFirstAndSurvivesACycle) {
   std::vector<store::LosUnit> units = {
       {1, "A", "a", ""}, {1, "B", "b", "A"}, {1, "C", "c", "B"}, {1, "D", "d", "A"},
       {2, "B", "other", "A"}, {1, "X", "x", "Y"}, {1, "Y", "y", "X"}};
@@ -161,7 +154,7 @@ TEST_F(PaymentSearchTest, LosSubtreeIsBreadthFirstAndSurvivesACycle) {
   EXPECT_FALSE(LosSubtree(units, 2, "A").ok());
 }
 
-TEST_F(PaymentSearchTest, FiltersByRecipientDatesAndAuthority) {
+TEST_P(PaymentSearchTest, FiltersByRecipientDatesAndAuthority) {
   AddSample();
   SearchRequest r;
   r.recipient = kCprA;
@@ -179,7 +172,7 @@ TEST_F(PaymentSearchTest, FiltersByRecipientDatesAndAuthority) {
   EXPECT_EQ(Find(d), (Ids{"E-TOP"}));
 }
 
-TEST_F(PaymentSearchTest, FiltersByAmountInKronerWithEitherDecimalMark) {
+TEST_P(PaymentSearchTest, FiltersByAmountInKronerWithEitherDecimalMark) {
   AddSample();
   SearchRequest r;
   r.amount_min = "1.000,00";
@@ -192,7 +185,7 @@ TEST_F(PaymentSearchTest, FiltersByAmountInKronerWithEitherDecimalMark) {
   EXPECT_EQ(Find(r), (Ids{"E-MID"}));
 }
 
-TEST_F(PaymentSearchTest, FiltersByBenefitStatusSystemAndEndToEndId) {
+TEST_P(PaymentSearchTest, FiltersByBenefitStatusSystemAndEndToEndId) {
   AddSample();
   SearchRequest r;
   r.benefit = "pension";
@@ -219,7 +212,7 @@ TEST_F(PaymentSearchTest, FiltersByBenefitStatusSystemAndEndToEndId) {
   EXPECT_EQ(Find(r), Ids{});
 }
 
-TEST_F(PaymentSearchTest, TheLimitKeepsTheNewest) {
+TEST_P(PaymentSearchTest, TheLimitKeepsTheNewest) {
   for (int i = 0; i < 12; ++i) Add("E" + std::to_string(i), "R1000", kCprA, "2026-11-30", 100);
   SearchRequest r;
   r.limit = "3";
@@ -228,7 +221,7 @@ TEST_F(PaymentSearchTest, TheLimitKeepsTheNewest) {
   EXPECT_EQ(Find(r).size(), 12u);
 }
 
-TEST_F(PaymentSearchTest, BadInputIsRefusedNamingTheOption) {
+TEST_P(PaymentSearchTest, BadInputIsRefusedNamingTheOption) {
   auto error = [&](auto set) {
     SearchRequest r;
     set(r);
@@ -252,7 +245,7 @@ TEST_F(PaymentSearchTest, BadInputIsRefusedNamingTheOption) {
             "--system: longer than 256 bytes");
 }
 
-TEST_F(PaymentSearchTest, ABadRecipientIsRefusedWithoutEchoingTheCprDigits) {
+TEST_P(PaymentSearchTest, ABadRecipientIsRefusedWithoutEchoingTheCprDigits) {
   SearchRequest r;
   r.recipient = "cpr:320185-1234";  // day 32
   std::string message = Error(r);
@@ -263,6 +256,8 @@ TEST_F(PaymentSearchTest, ABadRecipientIsRefusedWithoutEchoingTheCprDigits) {
   EXPECT_EQ(message.rfind("--recipient: ", 0), 0u) << message;
   EXPECT_EQ(message.find("1237"), std::string::npos) << message;
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, PaymentSearchTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::payments

@@ -74,7 +74,7 @@ class StatusReportTest : public store::TempStoreTest {
 
 };
 
-TEST_F(StatusReportTest, IsWrittenFromTheOutcomesNamingItAndTheSameWhenWrittenAgain) {
+TEST_P(StatusReportTest, IsWrittenFromTheOutcomesNamingItAndTheSameWhenWrittenAgain) {
   store::IntakeFile file{0, "SYS", "MSG-1", "hash", 0, "ACCP", 3, 0, ""};
   ASSERT_TRUE(store_->AddIntakeFile(&file).ok());
   std::vector<Payment> payments;
@@ -127,7 +127,7 @@ TEST_F(StatusReportTest, IsWrittenFromTheOutcomesNamingItAndTheSameWhenWrittenAg
   EXPECT_TRUE(Slurp(written[0]) == first);
 }
 
-TEST_F(StatusReportTest, ACountThatDoesNotMatchTheRowsIsCorruption) {
+TEST_P(StatusReportTest, ACountThatDoesNotMatchTheRowsIsCorruption) {
   store::IntakeFile file{0, "SYS", "MSG-2", "hash", 0, "ACCP", 1, 0, ""};
   ASSERT_TRUE(store_->AddIntakeFile(&file).ok());
   store::StatusReport r = PlanStatusReport(dir_ / "status", file, 1, 0);
@@ -136,6 +136,8 @@ TEST_F(StatusReportTest, ACountThatDoesNotMatchTheRowsIsCorruption) {
   EXPECT_EQ(st.code(), Code::kCorruption) << st.ToString();
   EXPECT_FALSE(fs::exists(StatusReportPath(r)));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StatusReportTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::payments

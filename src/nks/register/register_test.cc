@@ -4,6 +4,8 @@
 #include "nks/register/register.h"
 
 #include <gtest/gtest.h>
+
+#include "nks/store/temp_store_test.h"
 #include <unistd.h>
 
 #include <atomic>
@@ -95,18 +97,13 @@ std::string WrongCode(const std::string& code) {
   return wrong;
 }
 
-class RegisterTest : public ::testing::Test {
+class RegisterTest : public store::TempStoreTest {
  protected:
+  RegisterTest() : TempStoreTest("nks-register") {}
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("nks_register_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    TempStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     options_.outbox_dir = dir_ / "outbox";
-    auto store = store::OpenSqlite((dir_ / "nks.db").string());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
     SeedRegisters(*store_);
     auto reg = Register::Open(store_.get(), &clock_, options_);
     ASSERT_TRUE(reg.ok()) << reg.status().ToString();
@@ -114,9 +111,7 @@ class RegisterTest : public ::testing::Test {
   }
   void TearDown() override {
     reg_.reset();
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
+    TempStoreTest::TearDown();
   }
 
   static void SeedRegisters(store::Store& s) {
@@ -188,16 +183,14 @@ class RegisterTest : public ::testing::Test {
     return path;
   }
 
-  fs::path dir_;
   FixedClock clock_{At("2026-11-25T10:00:00+01:00")};
   RegisterOptions options_;
-  std::unique_ptr<store::Store> store_;
   std::unique_ptr<Register> reg_;
 };
 
 // ---- Citizen and bank channels ----
 
-TEST_F(RegisterTest, CitizenSetIsActiveAtOnceAndHistoryRecordsOldAndNewValue) {
+TEST_P(RegisterTest, CitizenSetIsActiveAtOnceAndHistoryRecordsOldAndNewValue) {
   auto first = reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen());
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->outcome, SetOutcome::kActive);
@@ -232,7 +225,7 @@ TEST_F(RegisterTest, CitizenSetIsActiveAtOnceAndHistoryRecordsOldAndNewValue) {
   EXPECT_EQ(Resolved(Anna()), "2000-0000012345") << "the index follows at once";
 }
 
-TEST_F(RegisterTest, SettingTheSameAccountAgainChangesNothing) {
+TEST_P(RegisterTest, SettingTheSameAccountAgainChangesNothing) {
   ASSERT_TRUE(reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen()).ok());
   auto again = reg_->SetNemKonto(Anna(), Acc("1551 123456"), Bank());
   ASSERT_TRUE(again.ok());
@@ -240,7 +233,7 @@ TEST_F(RegisterTest, SettingTheSameAccountAgainChangesNothing) {
   EXPECT_EQ(HistoryOf(Anna()).size(), 1u);
 }
 
-TEST_F(RegisterTest, BankReportIsActiveAtOnceAndNamesTheBank) {
+TEST_P(RegisterTest, BankReportIsActiveAtOnceAndNamesTheBank) {
   auto r = reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Bank("1551"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->outcome, SetOutcome::kActive);
@@ -259,7 +252,7 @@ TEST_F(RegisterTest, BankReportIsActiveAtOnceAndNamesTheBank) {
   EXPECT_EQ(HistoryOf(Anna()).size(), 1u);
 }
 
-TEST_F(RegisterTest, CompaniesCannotUseTheCitizenChannelButTheirBankCan) {
+TEST_P(RegisterTest, CompaniesCannotUseTheCitizenChannelButTheirBankCan) {
   for (const RecipientId& id : {Company(), SeUnit(), PUnit()}) {
     SCOPED_TRACE(id.Tagged());
     auto citizen = reg_->SetNemKonto(id, Acc("1551-0000123456"), Citizen());
@@ -280,7 +273,7 @@ TEST_F(RegisterTest, CompaniesCannotUseTheCitizenChannelButTheirBankCan) {
   EXPECT_EQ(kind, ResolutionKind::kUnresolved);
 }
 
-TEST_F(RegisterTest, RecipientsNotInTheRegistersAreRefusedWithoutShowingTheCpr) {
+TEST_P(RegisterTest, RecipientsNotInTheRegistersAreRefusedWithoutShowingTheCpr) {
   auto r = reg_->SetNemKonto(NotInRegister(), Acc("1551-0000123456"), Citizen());
   EXPECT_EQ(r.status().code(), Code::kNotFound);
   EXPECT_EQ(r.status().message().find("0505051111"), std::string::npos) << r.status().message();
@@ -288,7 +281,7 @@ TEST_F(RegisterTest, RecipientsNotInTheRegistersAreRefusedWithoutShowingTheCpr) 
   EXPECT_TRUE(HistoryOf(NotInRegister()).empty());
 }
 
-TEST_F(RegisterTest, DeleteRecordsTheOldAccountAndNeedsAnAccountToDelete) {
+TEST_P(RegisterTest, DeleteRecordsTheOldAccountAndNeedsAnAccountToDelete) {
   ASSERT_TRUE(reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen()).ok());
   ASSERT_TRUE(reg_->DeleteNemKonto(Anna(), Citizen()).ok());
   EXPECT_FALSE(StateOf(Anna()).active.has_value());
@@ -333,7 +326,7 @@ TEST(RegisterCheckActorTest, BankChannelNeedsARegistrationNumberOrBic) {
   EXPECT_TRUE(CheckActor(Citizen()).ok());
 }
 
-TEST_F(RegisterTest, AuthorityReportWithoutReferenceIsRefusedAndWritesNoLetter) {
+TEST_P(RegisterTest, AuthorityReportWithoutReferenceIsRefusedAndWritesNoLetter) {
   auto r = reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Caseworker(101, ""));
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_TRUE(HistoryOf(Anna()).empty());
@@ -345,7 +338,7 @@ TEST_F(RegisterTest, AuthorityReportWithoutReferenceIsRefusedAndWritesNoLetter) 
 
 // ---- Authority channel and activation (needs the PDF letter writer) ----
 
-TEST_F(RegisterTest, AuthorityReportIsPendingWithALetterAndChangesNothingUntilActivated) {
+TEST_P(RegisterTest, AuthorityReportIsPendingWithALetterAndChangesNothingUntilActivated) {
   ASSERT_TRUE(reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen()).ok());
   auto r = reg_->SetNemKonto(Anna(), Acc("1551-0000654321"), Caseworker(101, "SAG-2026-17"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -402,7 +395,7 @@ TEST_F(RegisterTest, AuthorityReportIsPendingWithALetterAndChangesNothingUntilAc
       << csv;
 }
 
-TEST_F(RegisterTest, ActivatingWithTheLetterCodeMakesTheAccountActive) {
+TEST_P(RegisterTest, ActivatingWithTheLetterCodeMakesTheAccountActive) {
   ASSERT_TRUE(reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen()).ok());
   SetResult pending;
   std::string code = ReportByAuthority(Anna(), "1551-0000654321", &pending);
@@ -431,7 +424,7 @@ TEST_F(RegisterTest, ActivatingWithTheLetterCodeMakesTheAccountActive) {
   EXPECT_EQ(reg_->Activate(Anna(), code).status().code(), Code::kFailedPrecondition);
 }
 
-TEST_F(RegisterTest, WrongCodeRecordsAFailedAttemptAndCountsDown) {
+TEST_P(RegisterTest, WrongCodeRecordsAFailedAttemptAndCountsDown) {
   SetResult pending;
   std::string code = ReportByAuthority(Anna(), "1551-0000654321", &pending);
   ASSERT_EQ(code.size(), 8u);
@@ -458,7 +451,7 @@ TEST_F(RegisterTest, WrongCodeRecordsAFailedAttemptAndCountsDown) {
   EXPECT_EQ(StateOf(Anna()).active->ToString(), "1551-0000654321");
 }
 
-TEST_F(RegisterTest, FiveWrongCodesVoidTheReport) {
+TEST_P(RegisterTest, FiveWrongCodesVoidTheReport) {
   ASSERT_TRUE(reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen()).ok());
   std::string code = ReportByAuthority(Anna(), "1551-0000654321");
   ASSERT_EQ(code.size(), 8u);
@@ -486,7 +479,7 @@ TEST_F(RegisterTest, FiveWrongCodesVoidTheReport) {
   EXPECT_EQ(Resolved(Anna()), "1551-0000123456");
 }
 
-TEST_F(RegisterTest, ExpiredCodeIsRefusedAndNothingIsRecorded) {
+TEST_P(RegisterTest, ExpiredCodeIsRefusedAndNothingIsRecorded) {
   std::string code = ReportByAuthority(Anna(), "1551-0000654321");
   ASSERT_EQ(code.size(), 8u);
   Advance(30 * kMicrosPerDay + 1'000'000);
@@ -497,7 +490,7 @@ TEST_F(RegisterTest, ExpiredCodeIsRefusedAndNothingIsRecorded) {
   EXPECT_FALSE(StateOf(Anna()).active.has_value());
 }
 
-TEST_F(RegisterTest, CodeStillWorksOnItsLastMoment) {
+TEST_P(RegisterTest, CodeStillWorksOnItsLastMoment) {
   std::string code = ReportByAuthority(Anna(), "1551-0000654321");
   ASSERT_EQ(code.size(), 8u);
   Advance(30 * kMicrosPerDay);
@@ -505,7 +498,7 @@ TEST_F(RegisterTest, CodeStillWorksOnItsLastMoment) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
 }
 
-TEST_F(RegisterTest, ActivateWithoutAPendingReportIsAFailedPrecondition) {
+TEST_P(RegisterTest, ActivateWithoutAPendingReportIsAFailedPrecondition) {
   ASSERT_TRUE(reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen()).ok());
   EXPECT_EQ(reg_->Activate(Anna(), "1234 5678").status().code(), Code::kFailedPrecondition);
   EXPECT_EQ(HistoryOf(Anna()).size(), 1u);
@@ -642,7 +635,7 @@ TEST(RegisterFoldTest, FoldSpecificKeepsTheLatestPerAuthorityAndBenefitType) {
 
 // ---- Specific accounts ----
 
-TEST_F(RegisterTest, OnlyTheAuthorityItselfCreatesASpecificAccount) {
+TEST_P(RegisterTest, OnlyTheAuthorityItselfCreatesASpecificAccount) {
   const Account acc = Acc("1551-0000777777");
   EXPECT_EQ(reg_->SetSpecific(Anna(), 101, "boligstoette", acc, std::nullopt, false, Citizen())
                 .code(),
@@ -679,7 +672,7 @@ TEST_F(RegisterTest, OnlyTheAuthorityItselfCreatesASpecificAccount) {
   EXPECT_EQ(reg_->ListSpecific(Anna())->at(0).account.ToString(), "1551-0000777777");
 }
 
-TEST_F(RegisterTest, CitizenMayChangeAnUnlockedSpecificAccountButNotItsTerms) {
+TEST_P(RegisterTest, CitizenMayChangeAnUnlockedSpecificAccountButNotItsTerms) {
   const Date until{std::chrono::year{2027} / 6 / 30};
   ASSERT_TRUE(reg_->SetSpecific(Anna(), 101, "boligstoette", Acc("1551-0000777777"), until, false,
                                 Caseworker())
@@ -708,7 +701,7 @@ TEST_F(RegisterTest, CitizenMayChangeAnUnlockedSpecificAccountButNotItsTerms) {
   EXPECT_TRUE(reg_->ListSpecific(Anna())->empty());
 }
 
-TEST_F(RegisterTest, CitizenCannotChangeOrDeleteALockedSpecificAccount) {
+TEST_P(RegisterTest, CitizenCannotChangeOrDeleteALockedSpecificAccount) {
   ASSERT_TRUE(reg_->SetSpecific(Anna(), 101, "kapitalpension", Acc("1551-0000777777"),
                                 std::nullopt, true, Caseworker())
                   .ok());
@@ -730,7 +723,7 @@ TEST_F(RegisterTest, CitizenCannotChangeOrDeleteALockedSpecificAccount) {
             Code::kNotFound);
 }
 
-TEST_F(RegisterTest, CompaniesNeverChangeSpecificAccountsInSelfService) {
+TEST_P(RegisterTest, CompaniesNeverChangeSpecificAccountsInSelfService) {
   ASSERT_TRUE(reg_->SetSpecific(Company(), 101, "tilskud", Acc("1551-0000777777"), std::nullopt,
                                 false, Caseworker())
                   .ok());
@@ -742,7 +735,7 @@ TEST_F(RegisterTest, CompaniesNeverChangeSpecificAccountsInSelfService) {
             Code::kPermissionDenied);
 }
 
-TEST_F(RegisterTest, SpecificAccountEndDateMustNotBeInThePast) {
+TEST_P(RegisterTest, SpecificAccountEndDateMustNotBeInThePast) {
   const Date today = CopenhagenDate(clock_.Now());
   const Date yesterday = std::chrono::sys_days(today) - std::chrono::days(1);
   Status past = reg_->SetSpecific(Anna(), 101, "boligstoette", Acc("1551-0000777777"), yesterday,
@@ -754,7 +747,7 @@ TEST_F(RegisterTest, SpecificAccountEndDateMustNotBeInThePast) {
                   .ok());
 }
 
-TEST_F(RegisterTest, SpecificAccountRefusesABadBenefitType) {
+TEST_P(RegisterTest, SpecificAccountRefusesABadBenefitType) {
   for (std::string_view bad : {"", "bolig støtte", "a,b", "x/y"}) {
     EXPECT_EQ(reg_->SetSpecific(Anna(), 101, bad, Acc("1551-0000777777"), std::nullopt, false,
                                 Caseworker())
@@ -771,7 +764,7 @@ TEST_F(RegisterTest, SpecificAccountRefusesABadBenefitType) {
                   .ok());
 }
 
-TEST_F(RegisterTest, ResolutionUsesASpecificAccountUntilItsEndDate) {
+TEST_P(RegisterTest, ResolutionUsesASpecificAccountUntilItsEndDate) {
   ASSERT_TRUE(reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen()).ok());
   const Date until{std::chrono::year{2026} / 12 / 31};
   ASSERT_TRUE(reg_->SetSpecific(Anna(), 101, "boligstoette", Acc("1551-0000777777"), until, false,
@@ -793,7 +786,7 @@ TEST_F(RegisterTest, ResolutionUsesASpecificAccountUntilItsEndDate) {
 
 // ---- Bank bulk reports (nemkonti.csv) ----
 
-TEST_F(RegisterTest, ImportNemKontiRejectsUnknownRecipientsWithTheirLine) {
+TEST_P(RegisterTest, ImportNemKontiRejectsUnknownRecipientsWithTheirLine) {
   const std::string path = Write("nemkonti.csv",
                                  "id_type,id,account,bank\n"
                                  "cpr,0102851237,1551-0000123456,1551\n"
@@ -811,7 +804,7 @@ TEST_F(RegisterTest, ImportNemKontiRejectsUnknownRecipientsWithTheirLine) {
   EXPECT_TRUE(HistoryOf(Anna()).empty()) << "nothing is imported";
 }
 
-TEST_F(RegisterTest, ImportNemKontiReportsBadLinesAndImportsNothing) {
+TEST_P(RegisterTest, ImportNemKontiReportsBadLinesAndImportsNothing) {
   const std::string path = Write("nemkonti.csv",
                                  "id_type,id,account,bank\n"
                                  "cpr,0102851237,1551-0000123456,1551\n"
@@ -827,7 +820,7 @@ TEST_F(RegisterTest, ImportNemKontiReportsBadLinesAndImportsNothing) {
   EXPECT_TRUE(HistoryOf(Anna()).empty());
 }
 
-TEST_F(RegisterTest, ImportNemKontiCountsChangedAndUnchangedAndRecordsOldAccounts) {
+TEST_P(RegisterTest, ImportNemKontiCountsChangedAndUnchangedAndRecordsOldAccounts) {
   const std::string path = Write("nemkonti.csv",
                                  "id_type,id,account,bank\n"
                                  "cpr,0102851237,1551-0000123456,1551\n"
@@ -870,13 +863,13 @@ TEST_F(RegisterTest, ImportNemKontiCountsChangedAndUnchangedAndRecordsOldAccount
   EXPECT_EQ(StateOf(Anna()).active->ToString(), "1551-0000999999");
 }
 
-TEST_F(RegisterTest, ImportNemKontiComparesWithChangesMadeByAnotherProcess) {
+TEST_P(RegisterTest, ImportNemKontiComparesWithChangesMadeByAnotherProcess) {
   // This process has its index loaded...
   ASSERT_TRUE(reg_->SetNemKonto(Anna(), Acc("1551-0000123456"), Citizen()).ok());
   ASSERT_TRUE(reg_->Index().ok());
 
   // ...when another process (its own connection and register) changes the account.
-  auto other_store = store::OpenSqlite((dir_ / "nks.db").string());
+  auto other_store = store::OpenStore(target_);
   ASSERT_TRUE(other_store.ok());
   auto other = Register::Open(other_store->get(), &clock_, options_);
   ASSERT_TRUE(other.ok());
@@ -899,7 +892,7 @@ TEST_F(RegisterTest, ImportNemKontiComparesWithChangesMadeByAnotherProcess) {
 
 // ---- Control lists ----
 
-TEST_F(RegisterTest, ControlListHoldsTheMonthsChangesInCopenhagenTimeForOneAuthority) {
+TEST_P(RegisterTest, ControlListHoldsTheMonthsChangesInCopenhagenTimeForOneAuthority) {
   // September: a citizen change (never on a control list) and 101's first report.
   clock_.Set(At("2026-09-10T12:00:00+02:00"));
   ASSERT_TRUE(reg_->SetNemKonto(Bo(), Acc("1551-0000654321"), Citizen()).ok());
@@ -964,7 +957,7 @@ TEST_F(RegisterTest, ControlListHoldsTheMonthsChangesInCopenhagenTimeForOneAutho
   EXPECT_EQ(csv, header);
 }
 
-TEST_F(RegisterTest, ControlListRefusesAMonthThatDoesNotExist) {
+TEST_P(RegisterTest, ControlListRefusesAMonthThatDoesNotExist) {
   std::string csv;
   uint64_t rows = 0;
   EXPECT_EQ(reg_->WriteControlList(101, 2026, 13, &csv, &rows).code(), Code::kInvalidArgument);
@@ -975,7 +968,7 @@ TEST_F(RegisterTest, ControlListRefusesAMonthThatDoesNotExist) {
 
 // ---- Outbox recovery ----
 
-TEST_F(RegisterTest, OpenDeletesStagedLettersWhoseEntryNeverCommittedAndSendsOnTheOthers) {
+TEST_P(RegisterTest, OpenDeletesStagedLettersWhoseEntryNeverCommittedAndSendsOnTheOthers) {
   const fs::path letters = options_.outbox_dir / "letters";
   const fs::path staging = letters / "staging";
   const fs::path orphan = staging / "0123456789abcdef0123456789abcdef.pdf";
@@ -1013,6 +1006,8 @@ TEST_F(RegisterTest, OpenDeletesStagedLettersWhoseEntryNeverCommittedAndSendsOnT
   EXPECT_FALSE(fs::exists(letters / orphan.filename()));
   EXPECT_TRUE(fs::exists(young)) << "too young to be a crash leftover";
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegisterTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::reg

@@ -17,6 +17,7 @@
 
 #include "nks/core/ids.h"
 #include "nks/registry/recipients.h"
+#include "nks/store/temp_store_test.h"
 
 namespace nks::registry {
 namespace {
@@ -27,24 +28,9 @@ constexpr char kCprHeader[] = "cpr,name,address,postcode,city,status\n";
 constexpr char kCvrHeader[] = "cvr,name,address,postcode,city,status\n";
 constexpr char kUnitsHeader[] = "type,number,cvr\n";
 
-class RegistryImportTest : public ::testing::Test {
+class RegistryImportTest : public store::TempStoreTest {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("nks_registry_import_test_" + std::to_string(getpid()) + "_" +
-            std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto store = store::OpenSqlite((dir_ / "nks.db").string());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  RegistryImportTest() : TempStoreTest("nks-registry-import") {}
 
   std::string Write(const std::string& name, const std::string& text) {
     std::string path = (dir_ / name).string();
@@ -80,8 +66,6 @@ class RegistryImportTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 const std::string kGoodCpr = std::string(kCprHeader) +
@@ -96,7 +80,7 @@ const std::string kGoodCvr = std::string(kCvrHeader) +
 
 // ---- Good files ----
 
-TEST_F(RegistryImportTest, ImportsAGoodCprFileWithCounts) {
+TEST_P(RegistryImportTest, ImportsAGoodCprFileWithCounts) {
   ImportReport r = Import(ImportCpr, "cpr.csv", kGoodCpr);
   ASSERT_TRUE(r.ok()) << ErrorsText(r);
   EXPECT_EQ(r.file, Path("cpr.csv"));
@@ -123,7 +107,7 @@ TEST_F(RegistryImportTest, ImportsAGoodCprFileWithCounts) {
   EXPECT_EQ((*carl)->address, "");
 }
 
-TEST_F(RegistryImportTest, AcceptsDashedCprCrlfQuotedCommasBomAndBlankLines) {
+TEST_P(RegistryImportTest, AcceptsDashedCprCrlfQuotedCommasBomAndBlankLines) {
   ImportReport r = Import(ImportCpr, "cpr.csv",
                           "\xEF\xBB\xBF"
                           "cpr,name,address,postcode,city,status\r\n"
@@ -142,7 +126,7 @@ TEST_F(RegistryImportTest, AcceptsDashedCprCrlfQuotedCommasBomAndBlankLines) {
   EXPECT_EQ((*bo)->name, "Bo \"Bobby\" Test");
 }
 
-TEST_F(RegistryImportTest, ImportsCompaniesAndTheirUnits) {
+TEST_P(RegistryImportTest, ImportsCompaniesAndTheirUnits) {
   ImportReport cvr = Import(ImportCvr, "cvr.csv", kGoodCvr);
   ASSERT_TRUE(cvr.ok()) << ErrorsText(cvr);
   EXPECT_EQ(cvr.records, 2u);
@@ -170,7 +154,7 @@ TEST_F(RegistryImportTest, ImportsCompaniesAndTheirUnits) {
   EXPECT_EQ((*p_row)->cvr, 80000014u);
 }
 
-TEST_F(RegistryImportTest, UnsortedInputImportsTheSameAsSorted) {
+TEST_P(RegistryImportTest, UnsortedInputImportsTheSameAsSorted) {
   ImportReport r = Import(ImportCpr, "cpr.csv",
                           std::string(kCprHeader) +
                               "3112991234,Carl Test,,,,dead\n"
@@ -183,7 +167,7 @@ TEST_F(RegistryImportTest, UnsortedInputImportsTheSameAsSorted) {
   for (uint64_t n : unsorted) unsorted_rows.push_back(**store_->GetPerson(n));
 
   // The same rows, in key order, into a second store.
-  auto sorted_store = store::OpenSqlite((dir_ / "sorted.db").string());
+  auto sorted_store = OpenFreshStore("sorted");
   ASSERT_TRUE(sorted_store.ok());
   auto sorted = ImportCpr(**sorted_store, Write("sorted.csv", kGoodCpr));
   ASSERT_TRUE(sorted.ok() && sorted->ok());
@@ -209,7 +193,7 @@ TEST_F(RegistryImportTest, UnsortedInputImportsTheSameAsSorted) {
 
 // ---- Delta import ----
 
-TEST_F(RegistryImportTest, DeltaImportCountsChangedAndUnchangedRows) {
+TEST_P(RegistryImportTest, DeltaImportCountsChangedAndUnchangedRows) {
   ASSERT_TRUE(Import(ImportCpr, "cpr.csv", kGoodCpr).ok());
 
   ImportReport again = Import(ImportCpr, "cpr.csv", kGoodCpr);
@@ -234,7 +218,7 @@ TEST_F(RegistryImportTest, DeltaImportCountsChangedAndUnchangedRows) {
 
 // ---- Bad files: every bad line reported, nothing imported ----
 
-TEST_F(RegistryImportTest, ReportsEveryBadCprLineAndImportsNothing) {
+TEST_P(RegistryImportTest, ReportsEveryBadCprLineAndImportsNothing) {
   const std::string path = Path("cpr.csv");
   ImportReport r = Import(ImportCpr, "cpr.csv",
                           std::string(kCprHeader) +
@@ -261,7 +245,7 @@ TEST_F(RegistryImportTest, ReportsEveryBadCprLineAndImportsNothing) {
   EXPECT_EQ(*store_->CountPersons(), 0u) << "the good line 2 is not imported either";
 }
 
-TEST_F(RegistryImportTest, ReportsABadCvrCheckDigitAndImportsNothing) {
+TEST_P(RegistryImportTest, ReportsABadCvrCheckDigitAndImportsNothing) {
   const std::string path = Path("cvr.csv");
   ImportReport r = Import(ImportCvr, "cvr.csv",
                           std::string(kCvrHeader) +
@@ -276,7 +260,7 @@ TEST_F(RegistryImportTest, ReportsABadCvrCheckDigitAndImportsNothing) {
   EXPECT_EQ(*store_->CountCompanies(), 0u);
 }
 
-TEST_F(RegistryImportTest, ReportsADuplicateKeyOnTheLaterLineWithTheFirstLine) {
+TEST_P(RegistryImportTest, ReportsADuplicateKeyOnTheLaterLineWithTheFirstLine) {
   const std::string path = Path("cpr.csv");
   ImportReport r = Import(ImportCpr, "cpr.csv",
                           std::string(kCprHeader) +
@@ -293,7 +277,7 @@ TEST_F(RegistryImportTest, ReportsADuplicateKeyOnTheLaterLineWithTheFirstLine) {
   EXPECT_EQ(*store_->CountPersons(), 0u);
 }
 
-TEST_F(RegistryImportTest, RejectsAWrongHeader) {
+TEST_P(RegistryImportTest, RejectsAWrongHeader) {
   const std::string path = Path("cpr.csv");
   ImportReport r = Import(ImportCpr, "cpr.csv",
                           "cpr,navn,adresse,postnr,by,status\n"
@@ -311,7 +295,7 @@ TEST_F(RegistryImportTest, RejectsAWrongHeader) {
   EXPECT_EQ(*store_->CountPersons(), 0u);
 }
 
-TEST_F(RegistryImportTest, RejectsAnEmptyFile) {
+TEST_P(RegistryImportTest, RejectsAnEmptyFile) {
   const std::string path = Path("cpr.csv");
   ImportReport r = Import(ImportCpr, "cpr.csv", "");
   EXPECT_FALSE(r.ok());
@@ -322,12 +306,12 @@ TEST_F(RegistryImportTest, RejectsAnEmptyFile) {
   EXPECT_EQ(r.records, 0u);
 }
 
-TEST_F(RegistryImportTest, AMissingFileIsAnIoErrorNotAReport) {
+TEST_P(RegistryImportTest, AMissingFileIsAnIoErrorNotAReport) {
   auto r = ImportCpr(*store_, Path("no-such-file.csv"));
   EXPECT_FALSE(r.ok());
 }
 
-TEST_F(RegistryImportTest, QuotedFieldsSpanningLinesKeepLineNumbersRight) {
+TEST_P(RegistryImportTest, QuotedFieldsSpanningLinesKeepLineNumbersRight) {
   const std::string path = Path("cpr.csv");
   ImportReport r = Import(ImportCpr, "cpr.csv",
                           std::string(kCprHeader) +
@@ -347,7 +331,7 @@ TEST_F(RegistryImportTest, QuotedFieldsSpanningLinesKeepLineNumbersRight) {
   EXPECT_EQ(*store_->CountPersons(), 0u);
 }
 
-TEST_F(RegistryImportTest, ABrokenQuoteIsReportedAndTheRestStillChecked) {
+TEST_P(RegistryImportTest, ABrokenQuoteIsReportedAndTheRestStillChecked) {
   const std::string path = Path("cpr.csv");
   ImportReport r = Import(ImportCpr, "cpr.csv",
                           std::string(kCprHeader) +
@@ -361,7 +345,7 @@ TEST_F(RegistryImportTest, ABrokenQuoteIsReportedAndTheRestStillChecked) {
   EXPECT_EQ(*store_->CountPersons(), 0u);
 }
 
-TEST_F(RegistryImportTest, RejectsUnitsOfCompaniesNotInTheStore) {
+TEST_P(RegistryImportTest, RejectsUnitsOfCompaniesNotInTheStore) {
   ASSERT_TRUE(Import(ImportCvr, "cvr.csv",
                      std::string(kCvrHeader) +
                          "80000006,Test ApS,Industrivej 2,5000,Odense C,active\n")
@@ -395,7 +379,7 @@ TEST_F(RegistryImportTest, RejectsUnitsOfCompaniesNotInTheStore) {
   EXPECT_FALSE(store_->GetUnit(se.key())->has_value()) << "nothing imported";
 }
 
-TEST_F(RegistryImportTest, ErrorsNeverShowAnUnmaskedCprNumber) {
+TEST_P(RegistryImportTest, ErrorsNeverShowAnUnmaskedCprNumber) {
   // A file named after a person (it happens) with bad lines about that person.
   const std::string name = "udtraek_0102851237.csv";
   ImportReport r = Import(ImportCpr, name,
@@ -414,7 +398,7 @@ TEST_F(RegistryImportTest, ErrorsNeverShowAnUnmaskedCprNumber) {
       << r.errors[0];
 }
 
-TEST_F(RegistryImportTest, ErrorsMaxCapsTheListButAllErrorsAreCounted) {
+TEST_P(RegistryImportTest, ErrorsMaxCapsTheListButAllErrorsAreCounted) {
   std::string text = kCprHeader;
   for (int i = 0; i < 25; ++i) text += "0102851237,Anna Test,Testvej 1,8000,Aarhus C,nope\n";
   ImportOptions options;
@@ -428,7 +412,7 @@ TEST_F(RegistryImportTest, ErrorsMaxCapsTheListButAllErrorsAreCounted) {
             Path("cpr.csv") + ":11: status: must be one of active, dead, emigrated, protected");
 }
 
-TEST_F(RegistryImportTest, CallsTheProgressCallback) {
+TEST_P(RegistryImportTest, CallsTheProgressCallback) {
   std::vector<std::string> phases;
   uint64_t last_done = 0;
   uint64_t last_total = 0;
@@ -446,7 +430,7 @@ TEST_F(RegistryImportTest, CallsTheProgressCallback) {
   EXPECT_EQ(last_total, 4u);
 }
 
-TEST_F(RegistryImportTest, ProgressReachesTheEndOnAFileOfSeveralBatches) {
+TEST_P(RegistryImportTest, ProgressReachesTheEndOnAFileOfSeveralBatches) {
   // More records than one hand-over batch of the writing pass, with a short last batch.
   constexpr int kRecords = 4100;
   std::string text = kCprHeader;
@@ -475,7 +459,7 @@ namespace {
 
 // ---- The recipient set and its snapshot ----
 
-TEST_F(RegistryImportTest, RecipientSetHoldsExactlyTheRegistersKeys) {
+TEST_P(RegistryImportTest, RecipientSetHoldsExactlyTheRegistersKeys) {
   ASSERT_TRUE(Import(ImportCpr, "cpr.csv", kGoodCpr).ok());
   ASSERT_TRUE(Import(ImportCvr, "cvr.csv", kGoodCvr).ok());
   std::vector<uint64_t> keys;
@@ -489,7 +473,7 @@ TEST_F(RegistryImportTest, RecipientSetHoldsExactlyTheRegistersKeys) {
   EXPECT_FALSE(set.Contains(0));
 }
 
-TEST_F(RegistryImportTest, RecipientSnapshotIsUsedUntilAnImportChangesTheRegisters) {
+TEST_P(RegistryImportTest, RecipientSnapshotIsUsedUntilAnImportChangesTheRegisters) {
   ASSERT_TRUE(Import(ImportCpr, "cpr.csv", kGoodCpr).ok());
   const std::string snap = Path("recipients.snap");
   const uint64_t anna = RecipientId::Of(*Cpr::Parse("0102851237")).key();
@@ -513,6 +497,8 @@ TEST_F(RegistryImportTest, RecipientSnapshotIsUsedUntilAnImportChangesTheRegiste
   ASSERT_TRUE(rebuilt.ok());
   EXPECT_TRUE(rebuilt->Contains(eva));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryImportTest, NKS_STORE_BACKENDS);
 
 }  // namespace
 }  // namespace nks::registry

@@ -1,7 +1,8 @@
-// The embedded SQLite store: migrations, register rows, import and write
+// Both stores (SQLite and PostgreSQL, each case on each): migrations, register rows, import and write
 // transactions, the append-only history and the durability settings.
 // All identifiers are invented test values.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "nks/store/store.h"
+#include "nks/store/temp_store_test.h"
 
 namespace nks::store {
 namespace {
@@ -28,24 +30,30 @@ constexpr uint64_t kCvrB = 80000014;
 constexpr uint64_t kSeKey = (uint64_t{3} << 56) | 90000004;
 constexpr uint64_t kPKey = (uint64_t{4} << 56) | 9000000001;
 
-// A fresh directory per test, removed afterwards.
-class SqliteStoreTest : public ::testing::Test {
+// A fresh directory and store target per test (a SQLite file, or a
+// PostgreSQL database of its own), removed afterwards.
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     static std::atomic<int> counter{0};
     dir_ = fs::temp_directory_path() /
-           ("nks_sqlite_store_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
+           ("nks_store_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    path_ = (dir_ / "nks.db").string();
+    std::string error;
+    target_ = target_maker_.Make(GetParam(), dir_, "store_" + CurrentTestName(), &error);
+    ASSERT_FALSE(target_.empty()) << error;
   }
   void TearDown() override {
     std::error_code ec;
     fs::remove_all(dir_, ec);
+    if (!HasFailure()) target_maker_.Remove();
   }
 
+  bool postgres() const { return GetParam() == Backend::kPostgres; }
+
   std::unique_ptr<Store> Open() {
-    auto store = OpenSqlite(path_);
+    auto store = OpenStore(target_);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(store).value() : nullptr;
   }
@@ -95,30 +103,57 @@ class SqliteStoreTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::string path_;
+  std::string target_;  // the SQLite file or the PostgreSQL URL
+
+ private:
+  TestStoreTarget target_maker_;
 };
 
-// A raw connection to the same file, for what the interface cannot say.
+// A raw connection to the same store, for what the interface cannot say.
 class RawDb {
  public:
-  explicit RawDb(const std::string& path) {
-    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-    sqlite3_busy_timeout(db_, 5000);
+  RawDb(Backend backend, const std::string& target) {
+    if (backend == Backend::kPostgres) {
+      pg_ = PQconnectdb(target.c_str());
+      EXPECT_EQ(PQstatus(pg_), CONNECTION_OK) << PQerrorMessage(pg_);
+    } else {
+      EXPECT_EQ(sqlite3_open_v2(target.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+      sqlite3_busy_timeout(db_, 5000);
+    }
   }
-  ~RawDb() { sqlite3_close_v2(db_); }
+  ~RawDb() {
+    sqlite3_close_v2(db_);
+    PQfinish(pg_);
+  }
   RawDb(const RawDb&) = delete;
   RawDb& operator=(const RawDb&) = delete;
 
-  // Runs `sql`; returns the SQLite result code and sets *error.
-  int Exec(const std::string& sql, std::string* error = nullptr) {
+  // Runs `sql`; true when it succeeded, else sets *error.
+  bool Exec(const std::string& sql, std::string* error = nullptr) {
+    if (pg_ != nullptr) {
+      PGresult* r = PQexec(pg_, sql.c_str());
+      bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+      if (error) *error = PQresultErrorMessage(r);
+      PQclear(r);
+      return ok;
+    }
     char* err = nullptr;
     int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
     if (error) *error = err ? err : "";
     sqlite3_free(err);
-    return rc;
+    return rc == SQLITE_OK;
   }
   // The first column of the first row, as text.
-  std::string Query(const std::string& sql) { return QueryOn(db_, sql); }
+  std::string Query(const std::string& sql) {
+    if (pg_ != nullptr) {
+      PGresult* r = PQexec(pg_, sql.c_str());
+      EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << sql << ": " << PQresultErrorMessage(r);
+      std::string out = PQntuples(r) > 0 && PQnfields(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+      PQclear(r);
+      return out;
+    }
+    return QueryOn(db_, sql);
+  }
 
   static std::string QueryOn(sqlite3* db, const std::string& sql) {
     sqlite3_stmt* s = nullptr;
@@ -133,29 +168,37 @@ class RawDb {
 
  private:
   sqlite3* db_ = nullptr;
+  PGconn* pg_ = nullptr;
 };
+
+// What only the SQLite store has (its journal and sync settings, its plans).
+class SqliteOnlyTest : public StoreTest {};
 
 // ---- Migrations ----
 
-TEST_F(SqliteStoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
+TEST_P(StoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
   EXPECT_EQ(*version, 13);
 
-  RawDb raw(path_);
+  RawDb raw(GetParam(), target_);
+  const std::string tables = postgres() ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_name='"
+                                        : "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='";
   for (const char* table :
        {"persons", "companies", "units", "nemkonto_events", "specific_events", "schema_migrations"}) {
-    EXPECT_EQ(raw.Query(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='") +
-                        table + "'"),
-              "1")
-        << table;
+    EXPECT_EQ(raw.Query(tables + table + "'"), "1") << table;
   }
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sqlite_master WHERE type='trigger'"), "8");  // 6 + the audit log's no-update and no-delete
+  // SQLite: no-update and no-delete on the four histories (NemKonto,
+  // specific accounts, configuration, audit log); PostgreSQL: no-change
+  // (update or delete) and no-truncate on each.
+  EXPECT_EQ(raw.Query(postgres() ? "SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal"
+                                 : "SELECT COUNT(*) FROM sqlite_master WHERE type='trigger'"),
+            "8");
 }
 
-TEST_F(SqliteStoreTest, IdentityStaysAndOnlyRegistryChangesBumpTheGeneration) {
+TEST_P(StoreTest, IdentityStaysAndOnlyRegistryChangesBumpTheGeneration) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   const StoreIdentity first = *store->Identity();
@@ -178,7 +221,7 @@ TEST_F(SqliteStoreTest, IdentityStaysAndOnlyRegistryChangesBumpTheGeneration) {
   EXPECT_EQ(reopened->Identity()->registry_generation, second.registry_generation);
 }
 
-TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
+TEST_P(StoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -196,13 +239,13 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
-  RawDb raw(path_);
+  RawDb raw(GetParam(), target_);
   EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "13");
 }
 
 // ---- Register rows ----
 
-TEST_F(SqliteStoreTest, PutPersonReportsChangedOnlyForNewOrDifferentRows) {
+TEST_P(StoreTest, PutPersonReportsChangedOnlyForNewOrDifferentRows) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto writer = store->BeginImport();
@@ -241,7 +284,7 @@ TEST_F(SqliteStoreTest, PutPersonReportsChangedOnlyForNewOrDifferentRows) {
   EXPECT_FALSE(missing->has_value());
 }
 
-TEST_F(SqliteStoreTest, PutPersonKeepsEmptyAddressFieldsAsEmptyText) {
+TEST_P(StoreTest, PutPersonKeepsEmptyAddressFieldsAsEmptyText) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto writer = store->BeginImport();
@@ -262,7 +305,7 @@ TEST_F(SqliteStoreTest, PutPersonKeepsEmptyAddressFieldsAsEmptyText) {
   EXPECT_EQ((*got)->status, PersonStatus::kEmigrated);
 }
 
-TEST_F(SqliteStoreTest, PutCompanyReportsChangedOnlyForNewOrDifferentRows) {
+TEST_P(StoreTest, PutCompanyReportsChangedOnlyForNewOrDifferentRows) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto writer = store->BeginImport();
@@ -301,7 +344,7 @@ TEST_F(SqliteStoreTest, PutCompanyReportsChangedOnlyForNewOrDifferentRows) {
   EXPECT_EQ(numbers, (std::vector<uint64_t>{kCvrA, kCvrB}));
 }
 
-TEST_F(SqliteStoreTest, PutUnitReportsChangedOnlyForNewOrMovedUnits) {
+TEST_P(StoreTest, PutUnitReportsChangedOnlyForNewOrMovedUnits) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto writer = store->BeginImport();
@@ -333,7 +376,7 @@ TEST_F(SqliteStoreTest, PutUnitReportsChangedOnlyForNewOrMovedUnits) {
   EXPECT_EQ(keys, (std::vector<uint64_t>{kSeKey, kPKey}));
 }
 
-TEST_F(SqliteStoreTest, ScanPersonNumbersIsInKeyOrderAndStopsWhenAsked) {
+TEST_P(StoreTest, ScanPersonNumbersIsInKeyOrderAndStopsWhenAsked) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto writer = store->BeginImport();
@@ -361,7 +404,7 @@ TEST_F(SqliteStoreTest, ScanPersonNumbersIsInKeyOrderAndStopsWhenAsked) {
 
 // ---- Import and write transactions ----
 
-TEST_F(SqliteStoreTest, ImportIsInvisibleToOtherConnectionsUntilCommit) {
+TEST_P(StoreTest, ImportIsInvisibleToOtherConnectionsUntilCommit) {
   auto writer_store = Open();
   auto reader_store = Open();
   ASSERT_NE(writer_store, nullptr);
@@ -392,7 +435,7 @@ TEST_F(SqliteStoreTest, ImportIsInvisibleToOtherConnectionsUntilCommit) {
   EXPECT_EQ(reader_store->NemKontoHistory(kKeyA)->size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, DestroyingAnUncommittedImportRollsEverythingBack) {
+TEST_P(StoreTest, DestroyingAnUncommittedImportRollsEverythingBack) {
   auto store = Open();
   auto other = Open();
   ASSERT_NE(store, nullptr);
@@ -423,7 +466,7 @@ TEST_F(SqliteStoreTest, DestroyingAnUncommittedImportRollsEverythingBack) {
   EXPECT_EQ(*other->CountPersons(), 1u);
 }
 
-TEST_F(SqliteStoreTest, TransactCommitsWhenTheBodySucceeds) {
+TEST_P(StoreTest, TransactCommitsWhenTheBodySucceeds) {
   auto store = Open();
   auto other = Open();
   ASSERT_NE(store, nullptr);
@@ -439,7 +482,7 @@ TEST_F(SqliteStoreTest, TransactCommitsWhenTheBodySucceeds) {
   EXPECT_EQ(other->SpecificHistory(kKeyA)->size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, TransactRollsBackAndReturnsTheBodysError) {
+TEST_P(StoreTest, TransactRollsBackAndReturnsTheBodysError) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   NemKontoEvent n = MakeSet(kKeyA, "1551-0000123456", 1000);
@@ -462,7 +505,7 @@ TEST_F(SqliteStoreTest, TransactRollsBackAndReturnsTheBodysError) {
 
 // ---- NemKonto history ----
 
-TEST_F(SqliteStoreTest, AppendNemKontoAssignsIncreasingSeqAndRoundTripsEveryField) {
+TEST_P(StoreTest, AppendNemKontoAssignsIncreasingSeqAndRoundTripsEveryField) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   NemKontoEvent first = MakeSet(kKeyA, "1551-0000123456", 1000);
@@ -543,7 +586,7 @@ TEST_F(SqliteStoreTest, AppendNemKontoAssignsIncreasingSeqAndRoundTripsEveryFiel
   EXPECT_TRUE(store->NemKontoHistory(kKeyA + 1)->empty());
 }
 
-TEST_F(SqliteStoreTest, ScanNemKontoReturnsEntriesAfterTheGivenSeqInOrder) {
+TEST_P(StoreTest, ScanNemKontoReturnsEntriesAfterTheGivenSeqInOrder) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   std::vector<int64_t> seqs;
@@ -568,7 +611,7 @@ TEST_F(SqliteStoreTest, ScanNemKontoReturnsEntriesAfterTheGivenSeqInOrder) {
   EXPECT_EQ(scan(0, 2), (std::vector<int64_t>{seqs[0], seqs[1]})) << "returning false stops";
 }
 
-TEST_F(SqliteStoreTest, NemKontoLetterExistsOnlyForRecordedLetters) {
+TEST_P(StoreTest, NemKontoLetterExistsOnlyForRecordedLetters) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   NemKontoEvent e = MakeSet(kKeyA, "1551-0000123456", 1000);
@@ -589,7 +632,7 @@ TEST_F(SqliteStoreTest, NemKontoLetterExistsOnlyForRecordedLetters) {
 
 // ---- Specific accounts ----
 
-TEST_F(SqliteStoreTest, AppendSpecificRoundTripsAndScansAfterSeq) {
+TEST_P(StoreTest, AppendSpecificRoundTripsAndScansAfterSeq) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   SpecificEvent a = MakeSpecific(kKeyA, 101, 1000);
@@ -637,7 +680,7 @@ TEST_F(SqliteStoreTest, AppendSpecificRoundTripsAndScansAfterSeq) {
 
 // ---- Control-list scan ----
 
-TEST_F(SqliteStoreTest, ScanAuthorityChangesReturnsOnlyThatAuthoritysChannelEntriesInRange) {
+TEST_P(StoreTest, ScanAuthorityChangesReturnsOnlyThatAuthoritysChannelEntriesInRange) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   constexpr int64_t kFrom = 10'000;
@@ -690,7 +733,7 @@ TEST_F(SqliteStoreTest, ScanAuthorityChangesReturnsOnlyThatAuthoritysChannelEntr
 
 // ---- Append-only history ----
 
-TEST_F(SqliteStoreTest, HistoryCannotBeUpdatedOrDeletedEvenWithRawSql) {
+TEST_P(StoreTest, HistoryCannotBeUpdatedOrDeletedEvenWithRawSql) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   NemKontoEvent n = MakeSet(kKeyA, "1551-0000123456", 1000);
@@ -698,16 +741,20 @@ TEST_F(SqliteStoreTest, HistoryCannotBeUpdatedOrDeletedEvenWithRawSql) {
   SpecificEvent s = MakeSpecific(kKeyA, 101, 1000);
   ASSERT_TRUE(store->AppendSpecific(&s).ok());
 
-  RawDb raw(path_);
-  const std::vector<std::string> attacks = {
+  RawDb raw(GetParam(), target_);
+  std::vector<std::string> attacks = {
       "UPDATE nemkonto_events SET account='9999-0000000001'",
       "DELETE FROM nemkonto_events",
       "UPDATE specific_events SET account='9999-0000000001'",
       "DELETE FROM specific_events",
   };
+  if (postgres()) {
+    attacks.push_back("TRUNCATE nemkonto_events");
+    attacks.push_back("TRUNCATE specific_events");
+  }
   for (const std::string& sql : attacks) {
     std::string error;
-    EXPECT_NE(raw.Exec(sql, &error), SQLITE_OK) << sql;
+    EXPECT_FALSE(raw.Exec(sql, &error)) << sql;
     EXPECT_NE(error.find("append-only"), std::string::npos) << sql << ": " << error;
   }
   auto nh = store->NemKontoHistory(kKeyA);
@@ -728,7 +775,7 @@ int CaptureConnection(sqlite3* db, const char**, const sqlite3_api_routines*) {
   return SQLITE_OK;
 }
 
-TEST_F(SqliteStoreTest, OpenedStoreUsesWalWithFullSync) {
+TEST_P(SqliteOnlyTest, OpenedStoreUsesWalWithFullSync) {
   using EntryPoint = void (*)();
   g_last_opened = nullptr;
   ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
@@ -742,11 +789,11 @@ TEST_F(SqliteStoreTest, OpenedStoreUsesWalWithFullSync) {
   g_last_opened = nullptr;
 
   // WAL is a property of the file: a fresh connection sees it too.
-  RawDb raw(path_);
+  RawDb raw(GetParam(), target_);
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
 }
 
-TEST_F(SqliteStoreTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync) {
+TEST_P(SqliteOnlyTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync) {
   using EntryPoint = void (*)();
   g_last_opened = nullptr;
   ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
@@ -776,7 +823,7 @@ TEST_F(SqliteStoreTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync
   EXPECT_FALSE(store->GetPerson(kCprB)->has_value());
 
   store.reset();
-  RawDb raw(path_);
+  RawDb raw(GetParam(), target_);
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM persons"), "1");
 }
@@ -784,16 +831,16 @@ TEST_F(SqliteStoreTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync
 
 // ---- Payment search (SPEC §5.5) ----
 
-class SqliteStoreSearchTest : public SqliteStoreTest {
+class StoreSearchTest : public StoreTest {
  protected:
   void SetUp() override {
-    SqliteStoreTest::SetUp();
+    StoreTest::SetUp();
     store_ = Open();
     ASSERT_NE(store_, nullptr);
   }
   void TearDown() override {
     store_.reset();
-    SqliteStoreTest::TearDown();
+    StoreTest::TearDown();
   }
 
   int64_t Add(std::string e2e, uint32_t authority, std::string los, uint64_t recipient,
@@ -829,7 +876,7 @@ class SqliteStoreSearchTest : public SqliteStoreTest {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqliteStoreSearchTest, EachFilterNarrowsAndResultsAreNewestFirst) {
+TEST_P(StoreSearchTest, EachFilterNarrowsAndResultsAreNewestFirst) {
   Add("E1", 1, "A", kKeyA, "2026-11-02", 10000);
   Add("E2", 1, "B", kKeyB, "2026-11-30", 25000, PaymentStatus::kForwarded);
   Add("E3", 2, "A", kKeyA, "2026-11-30", 50000);
@@ -866,23 +913,23 @@ TEST_F(SqliteStoreSearchTest, EachFilterNarrowsAndResultsAreNewestFirst) {
   EXPECT_EQ(Search(e), (std::vector<std::string>{"E3"}));
 }
 
-TEST_F(SqliteStoreSearchTest, TiesOnPayoutDateComeByIdDescendingAndTheLimitHolds) {
+TEST_P(StoreSearchTest, TiesOnPayoutDateComeByIdDescendingAndTheLimitHolds) {
   for (int i = 0; i < 5; ++i) Add("E" + std::to_string(i), 1, "A", kKeyA, "2026-11-30", 100);
   PaymentQuery q;
   q.limit = 3;
   EXPECT_EQ(Search(q), (std::vector<std::string>{"E4", "E3", "E2"}));
 }
 
-TEST_F(SqliteStoreSearchTest, ValuesAreBoundNeverSpliced) {
+TEST_P(StoreSearchTest, ValuesAreBoundNeverSpliced) {
   Add("E1", 1, "A", kKeyA, "2026-11-30", 100);
   PaymentQuery q;
   q.end_to_end = "x' OR '1'='1";
   q.los = {"A') OR 1=1 --"};
   EXPECT_TRUE(Search(q).empty());
-  EXPECT_EQ(RawDb(path_).Query("SELECT COUNT(*) FROM payments"), "1");
+  EXPECT_EQ(RawDb(GetParam(), target_).Query("SELECT COUNT(*) FROM payments"), "1");
 }
 
-TEST_F(SqliteStoreSearchTest, RefusesALimitOrLosListOutsideItsBounds) {
+TEST_P(StoreSearchTest, RefusesALimitOrLosListOutsideItsBounds) {
   PaymentQuery q;
   auto none = [](const Payment&) { return true; };
   q.limit = 0;
@@ -896,10 +943,12 @@ TEST_F(SqliteStoreSearchTest, RefusesALimitOrLosListOutsideItsBounds) {
   EXPECT_TRUE(store_->SearchPayments(q, none).ok());
 }
 
-TEST_F(SqliteStoreSearchTest, SearchByRecipientLooksUpOnlyThatRecipientsPayments) {
+class SqliteOnlySearchTest : public StoreSearchTest {};
+
+TEST_P(SqliteOnlySearchTest, SearchByRecipientLooksUpOnlyThatRecipientsPayments) {
   store_.reset();
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2(target_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* s = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db,
                                "EXPLAIN QUERY PLAN SELECT p.id FROM payment_recipients r "
@@ -943,7 +992,7 @@ Session MakeSession(std::string hash, PrincipalKind kind) {
   return s;
 }
 
-TEST_F(SqliteStoreTest, SessionsRoundTripSurviveReopeningAndAreKeyedByTheirHash) {
+TEST_P(StoreTest, SessionsRoundTripSurviveReopeningAndAreKeyedByTheirHash) {
   const std::string ha(64, 'a'), hb(64, 'b'), hc(64, 'c');
   {
     auto store = Open();
@@ -968,11 +1017,11 @@ TEST_F(SqliteStoreTest, SessionsRoundTripSurviveReopeningAndAreKeyedByTheirHash)
   EXPECT_FALSE(none->has_value());
   // Only the hash is stored: no column holds anything else of the key.
   store.reset();
-  RawDb raw(path_);
+  RawDb raw(GetParam(), target_);
   EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM sessions WHERE token_hash='" + ha + "'"), "1");
 }
 
-TEST_F(SqliteStoreTest, TouchMovesTheIdleExpiryAndDeleteEndsASession) {
+TEST_P(StoreTest, TouchMovesTheIdleExpiryAndDeleteEndsASession) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   const std::string h(64, 'e');
@@ -990,7 +1039,7 @@ TEST_F(SqliteStoreTest, TouchMovesTheIdleExpiryAndDeleteEndsASession) {
   EXPECT_EQ(store->TouchSession(h, 6'000'000, 906'000'000).code(), Code::kNotFound);
 }
 
-TEST_F(SqliteStoreTest, PurgeRemovesOnlySessionsExpiredBeforeTheGivenTime) {
+TEST_P(StoreTest, PurgeRemovesOnlySessionsExpiredBeforeTheGivenTime) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   Session idle = MakeSession(std::string(64, '1'), PrincipalKind::kCitizen);
@@ -1008,6 +1057,11 @@ TEST_F(SqliteStoreTest, PurgeRemovesOnlySessionsExpiredBeforeTheGivenTime) {
   EXPECT_EQ(*n, 1);
   EXPECT_TRUE(store->GetSession(live.token_hash)->has_value());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, NKS_STORE_BACKENDS);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreSearchTest, NKS_STORE_BACKENDS);
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteOnlyTest, ::testing::Values(Backend::kSqlite), BackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteOnlySearchTest, ::testing::Values(Backend::kSqlite), BackendName);
 
 }  // namespace
 }  // namespace nks::store

@@ -1,6 +1,6 @@
 // The storage interface. Domain code speaks only to this; the embedded
-// SQLite store implements it today and a PostgreSQL store can implement it
-// without touching domain code. Every method that changes state returns only
+// SQLite store (sqlite_store.cc) and the PostgreSQL store (pg_store.cc)
+// implement it. Every method that changes state returns only
 // after the change is durable.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -238,5 +239,16 @@ struct OpenOptions {
 // Opens (creating if needed) the embedded store at `path` and brings its
 // schema up to date.
 Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const OpenOptions& options = {});
+
+// Connects to the PostgreSQL database at `url` (a libpq URI,
+// postgresql://user@host:port/db or postgresql:///db?host=/socket/dir) and
+// brings its schema up to date. Several processes may share it.
+Result<std::unique_ptr<Store>> OpenPostgres(const std::string& url, const OpenOptions& options = {});
+
+// True for postgresql:// and postgres:// URIs.
+bool IsPostgresUrl(std::string_view target);
+
+// PostgreSQL for a postgresql:// or postgres:// URI, else SQLite at the path.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url_or_path, const OpenOptions& options = {});
 
 }  // namespace nks::store
