@@ -222,6 +222,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     auto& msg = parser_->get();
     req_.content_type = std::string(msg[bhttp::field::content_type]);
     req_.accept = std::string(msg[bhttp::field::accept]);
+    req_.accept_encoding = std::string(msg[bhttp::field::accept_encoding]);
+    req_.if_none_match = std::string(msg[bhttp::field::if_none_match]);
     auto key = msg.find("Idempotency-Key");
     req_.has_idempotency_key = key != msg.end();
     req_.idempotency_key = req_.has_idempotency_key ? std::string(key->value()) : std::string();
