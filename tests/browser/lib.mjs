@@ -36,7 +36,9 @@ user authority=12345678 id=adm1 name="Demo Brugeradministrator" grants=user-admi
 `;
 
 // A data directory with a small demo population and configuration.
-export function makeDataDir(name, { payments = 0 } = {}) {
+// `payments`: files to submit, each {count, seed, date, clock, cutoff}
+// (cutoff: a time to run the cut-off at after submitting).
+export function makeDataDir(name, { payments = [] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `nks-browser-${name}-`));
   const data = path.join(dir, 'data');
   const pop = path.join(dir, 'pop');
@@ -46,17 +48,23 @@ export function makeDataDir(name, { payments = 0 } = {}) {
   nks(data, 'config', 'apply', path.join(pop, 'config.nks'));
   fs.writeFileSync(path.join(dir, 'extra.nks'), kExtraConfig);
   nks(data, 'config', 'apply', path.join(dir, 'extra.nks'));
-  if (payments > 0) {
-    const file = path.join(dir, 'payments.xml');
-    nks(data, 'gen', 'payments', '--count', String(payments), '--seed', '3', '--population', pop, '--out', file,
-        '--mix', 'valid=1');
-    nks(data, '--clock', kClock, 'submit', '--system', 'SERVICEPLATFORM', file);
+  for (const p of payments) {
+    const file = path.join(dir, `payments-${p.seed}.xml`);
+    nks(data, 'gen', 'payments', '--count', String(p.count), '--seed', String(p.seed), '--population', pop,
+        '--out', file, '--date', p.date, '--mix', 'valid=1');
+    nks(data, '--clock', p.clock, 'submit', '--system', 'SERVICEPLATFORM', file);
+    if (p.cutoff) nks(data, '--clock', p.cutoff, 'cutoff');
   }
   const persons = fs.readFileSync(path.join(pop, 'cpr.csv'), 'utf8').trim().split('\n').slice(1)
     .map((l) => l.split(',')).filter((c) => c[5] === 'active').map((c) => c[0].replace('-', ''));
   const nemkonti = fs.readFileSync(path.join(pop, 'nemkonti.csv'), 'utf8').trim().split('\n').slice(1)
     .map((l) => l.split(','));
   return { dir, data, pop, persons, nemkonti };
+}
+
+// Removes a data directory made by makeDataDir.
+export function removeDataDir(env) {
+  if (env) fs.rmSync(env.dir, { recursive: true, force: true });
 }
 
 export function serveSupportsDemo() {
@@ -68,8 +76,8 @@ export function serveSupportsDemo() {
 }
 
 // Starts `nks serve` (with --demo when this build has it) on a free port.
-export async function startServer(data) {
-  const args = ['--data', data, '--clock', kClock, 'serve', '--listen', '127.0.0.1:0', '--access-log',
+export async function startServer(data, clock = kClock) {
+  const args = ['--data', data, '--clock', clock, 'serve', '--listen', '127.0.0.1:0', '--access-log',
                 path.join(data, 'access.log')];
   if (serveSupportsDemo()) args.push('--demo');
   const proc = spawn(nksBinary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -91,15 +99,34 @@ function stopProcess(proc) {
   return new Promise((resolve) => { proc.on('exit', resolve); proc.kill('SIGTERM'); });
 }
 
-// Debian's Chromium, headless, in a fresh profile; never a downloaded one.
+// Debian's Chromium, headless; never a downloaded one. Every context is
+// its own browser with a fresh --user-data-dir (playwright takes it as the
+// persistent context's directory): its own cookies and an empty cache.
+const kChromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+                       '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 export async function launch() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'nks-chromium-'));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-           '--no-first-run', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
-  });
-  return { browser, close: async () => { await browser.close(); fs.rmSync(profile, { recursive: true, force: true }); } };
+  const open = [];
+  const newContext = async () => {
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'nks-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium', headless: true, args: kChromiumArgs, acceptDownloads: true,
+    });
+    open.push({ context, profile });
+    return context;
+  };
+  return {
+    newContext,
+    newPage: async () => {
+      const context = await newContext();
+      return context.pages()[0] || context.newPage();
+    },
+    close: async () => {
+      for (const { context, profile } of open) {
+        await context.close();
+        fs.rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  };
 }
 
 // Runs axe-core on the page; fails on any serious or critical violation.
@@ -127,9 +154,9 @@ export async function screenshot(page, journey, step) {
 // Loads `url` in a fresh context (an empty cache, as a first visit) and
 // measures what the browser transferred and when the app was interactive
 // (its 'portal-ready' mark: the session is known and the page rendered).
-export async function measureFirstLoad(browser, url, name) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+export async function measureFirstLoad(chrome, url, name) {
+  const context = await chrome.newContext();
+  const page = context.pages()[0] || await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   let bytes = 0;
@@ -146,7 +173,7 @@ export async function measureFirstLoad(browser, url, name) {
   const figure = { page: name, transfer_bytes: bytes, ...timing };
   fs.mkdirSync(artifacts, { recursive: true });
   fs.appendFileSync(path.join(artifacts, 'perf.jsonl'), `${JSON.stringify(figure)}\n`);
-  await context.close();
+  await page.close();
   return figure;
 }
 
@@ -171,8 +198,8 @@ export async function demoLogin(page, base, who) {
 // True when this server has the demo login (POST /auth/demo); the journeys
 // that need a login are skipped (exit 77, ctest SKIP) until it does.
 export async function hasDemoLogin(base) {
-  const r = await fetch(`${base}/auth/demo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-  return r.status !== 404 && r.status !== 405;
+  if (!serveSupportsDemo()) return false;
+  return (await fetch(`${base}/auth/session`)).status !== 404;
 }
 export const kSkip = 77;
 
@@ -181,12 +208,13 @@ export const kSkip = 77;
 // checks axe on the page and saves a screenshot. Exits 77 (ctest SKIP)
 // when the server has no demo login or `needs(server)` says the API lacks
 // what the journey uses, saying why.
-export async function journey(name, fn, { payments = 0, needs } = {}) {
+export async function journey(name, fn, { payments = [], needs, prepare, clock = kClock } = {}) {
   const { test, before, after } = await import('node:test');
-  let env, server, chrome, skip = null;
+  let env, server, chrome, skip = null, passed = false;
   before(async () => {
     env = makeDataDir(name, { payments });
-    server = await startServer(env.data);
+    if (prepare) prepare(env);
+    server = await startServer(env.data, clock);
     if (!(await hasDemoLogin(server.url))) skip = 'nks serve has no demo login (POST /auth/demo) in this build';
     else if (needs) skip = await needs(server);
     if (!skip) chrome = await launch();
@@ -194,6 +222,7 @@ export async function journey(name, fn, { payments = 0, needs } = {}) {
   after(async () => {
     await chrome?.close();
     await server?.stop();
+    if (passed || skip) removeDataDir(env);  // kept after a failure, to look at
     if (skip) {
       console.log(`SKIP ${name}: ${skip}`);
       process.exitCode = kSkip;
@@ -203,8 +232,7 @@ export async function journey(name, fn, { payments = 0, needs } = {}) {
     if (skip) return t.skip(skip);
     let n = 0;
     const ctx = {
-      env, server, browser: chrome.browser,
-      newPage: async () => (await chrome.browser.newContext()).newPage(),
+      env, server, chrome, newPage: chrome.newPage,
       step: async (page, label) => {
         await page.waitForLoadState('networkidle');
         await checkAxe(page, `${name}: ${label}`);
@@ -212,6 +240,7 @@ export async function journey(name, fn, { payments = 0, needs } = {}) {
       },
     };
     await fn(ctx);
+    passed = true;
   });
 }
 

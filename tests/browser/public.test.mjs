@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import {
-  makeDataDir, startServer, launch, checkAxe, screenshot, measureFirstLoad, kTransferBytesMax, kReadyMsMax,
+  makeDataDir, removeDataDir, startServer, launch, checkAxe, screenshot, measureFirstLoad, kTransferBytesMax, kReadyMsMax,
 } from './lib.mjs';
 
 let server, chrome, env;
@@ -17,6 +17,7 @@ before(async () => {
 after(async () => {
   await chrome?.close();
   await server?.stop();
+  removeDataDir(env);
 });
 
 test('nks serve serves the portal with its security headers, ETag and gzip', async () => {
@@ -65,7 +66,7 @@ test('gzip is sent to clients that accept it, and is the same file', async () =>
 });
 
 test('the login page is Danish, passes axe, and switches to English and back', async () => {
-  const page = await chrome.browser.newPage();
+  const page = await chrome.newPage();
   const cspErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') cspErrors.push(m.text()); });
   await page.goto(`${server.url}/`);
@@ -97,7 +98,7 @@ test('the login page is Danish, passes axe, and switches to English and back', a
 });
 
 test('the keyboard reaches the skip link, the menu, the language switch and the form', async () => {
-  const page = await chrome.browser.newPage();
+  const page = await chrome.newPage();
   await page.goto(`${server.url}/`);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
   await page.keyboard.press('Tab');
@@ -122,7 +123,7 @@ test('the keyboard reaches the skip link, the menu, the language switch and the 
 });
 
 test('an unknown path shows the not-found page', async () => {
-  const page = await chrome.browser.newPage();
+  const page = await chrome.newPage();
   await page.goto(`${server.url}/findes-ikke`);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
   assert.equal(await page.locator('h1').textContent(), 'Siden findes ikke');
@@ -132,7 +133,7 @@ test('an unknown path shows the not-found page', async () => {
 
 test('first load: under 200 KB transferred and under 300 ms to interactive', async () => {
   for (const [name, p] of [['login', '/'], ['citizen (logged out)', '/borger']]) {
-    const m = await measureFirstLoad(chrome.browser, server.url + p, name);
+    const m = await measureFirstLoad(chrome, server.url + p, name);
     assert.ok(m.transfer_bytes < kTransferBytesMax, `${name}: ${m.transfer_bytes} bytes`);
     assert.ok(m.ready_ms !== null && m.ready_ms < kReadyMsMax, `${name}: ${m.ready_ms} ms`);
   }

@@ -77,6 +77,7 @@ export const da = {
   'field.status': 'Status',
   'field.name': 'Navn',
   'field.role': 'Rolleprofil',
+  'field.roleHint': 'En eller flere, adskilt af komma',
   'field.los': 'LOS-enhed',
 
   'v.cpr': 'CPR-nummeret skal være 10 cifre',
@@ -260,6 +261,7 @@ export const en = {
   'field.status': 'Status',
   'field.name': 'Name',
   'field.role': 'Role profile',
+  'field.roleHint': 'One or more, separated by commas',
   'field.los': 'LOS unit',
 
   'v.cpr': 'The CPR number must be 10 digits',

@@ -25,10 +25,11 @@ function loader(load) {
   box.reload = run;
   return box;
 }
+// The API answers an unknown route with 404 "no route for ..." (or 405
+// where only other methods exist): a function the server does not offer.
+export const noRoute = (r) => r.status === 405 || (r.status === 404 && /^no route for/.test(r.problem?.detail || ''));
 function fail(r, path) {
-  if (r.status === 404 && r.problem?.code !== 'not-found-recipient' && !r.data) {
-    return alert('info', t('pending.endpoint', { path }));
-  }
+  if (noRoute(r)) return alert('info', t('pending.endpoint', { path }));
   if (r.status === 403) return alert('error', `${t('forbidden.body')} ${problemText(r.problem)}`);
   return alert('error', problemText(r.problem));
 }
@@ -332,7 +333,8 @@ export function paymentsPage() {
   const from = field({ name: 'from', label: t('field.from'), hint: 'ÅÅÅÅ-MM-DD', width: 'input-char-11' });
   const to = field({ name: 'to', label: t('field.to'), hint: 'ÅÅÅÅ-MM-DD', width: 'input-char-11' });
   const status = field({ name: 'status', label: t('field.status'), value: '', options: [
-    ['', '—'], ['pending', 'pending'], ['forwarded', 'forwarded'], ['stopped', 'stopped'], ['failed', 'failed']] });
+    ['', '—'], ['pending', 'pending'], ['forwarded', 'forwarded'], ['stopped', 'stopped'], ['settled', 'settled'],
+    ['failed', 'failed']] });
   const results = h('div', { 'aria-live': 'polite' });
   const detail = h('div');
   const f = form({
@@ -369,7 +371,8 @@ export function paymentsPage() {
       [t('field.benefit'), p.benefit || ''], [t('pay.status'), p.status], [t('pay.account'), p.account || ''],
       [t('pay.why'), p.why || '']];
     const out = [h('h2', { tabindex: '-1' }, t('pay.detailTitle', { id: p.end_to_end })),
-      p.account ? h('p', { 'data-testid': 'went-to' }, t('pay.wentTo', { account: p.account })) : null,
+      p.account && (p.status === 'forwarded' || p.status === 'settled')
+        ? h('p', { 'data-testid': 'went-to' }, t('pay.wentTo', { account: p.account })) : null,
       h('dl', { class: 'portal-facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))];
     if (p.status === 'pending') {
       out.push(h('button', { type: 'button', class: 'button button-primary', onclick: async () => {
@@ -429,7 +432,7 @@ function usersSection(title) {
   const list = jsonTable(title, '/api/v1/users', 'users');
   const id = field({ name: 'id', label: t('field.user'), width: 'input-width-m' });
   const name = field({ name: 'name', label: t('field.name'), width: 'input-width-l' });
-  const role = field({ name: 'role', label: t('field.role'), width: 'input-width-m' });
+  const role = field({ name: 'role', label: t('field.role'), hint: t('field.roleHint'), width: 'input-width-m' });
   const los = field({ name: 'los', label: t('field.los'), width: 'input-width-m' });
   const f = form({
     fields: [id, name, role, los], submitText: t('admin.addUser'),
@@ -442,9 +445,10 @@ function usersSection(title) {
       return e;
     },
     submit: async (v, fm) => {
-      const r = await api('POST', '/api/v1/users', { id: v.id, name: v.name, grants: [{ role: v.role, los: v.los }] });
+      const grants = v.role.split(',').map((x) => x.trim()).filter(Boolean).map((x) => ({ role: x, los: v.los }));
+      const r = await api('POST', '/api/v1/users', { id: v.id, name: v.name, grants, payment_system_cases: false });
       if (!r.ok) {
-        if (r.status === 404 && !r.data?.code) return fm.message('info', t('pending.endpoint', { path: 'POST /api/v1/users' }));
+        if (noRoute(r)) return fm.message('info', t('pending.endpoint', { path: 'POST /api/v1/users' }));
         return fm.serverError(r.problem, { grants: 'role' });
       }
       fm.message('success', t('admin.userAdded', { id: v.id }));
