@@ -46,6 +46,8 @@ class Serve : public nks::testing::NksTest {
     std::string config = Slurp(Path("pop/config.nks"));
     config += "principal certificate=" + Fingerprint("system") + " kind=system system=SERVICEPLATFORM\n";
     config += "principal certificate=" + Fingerprint("bank") + " kind=bank bank=1551\n";
+    // The demo authority's own bank (its bank agreement's BIC), which reports back.
+    config += "principal certificate=" + Fingerprint("agentbank") + " kind=bank bank=DABADKKK\n";
     config += "principal subject=\"CN=cw1,O=Demo Kommune\" kind=employee authority=12345678 user=cw1\n";
     Write("config.nks", config);
     RunResult applied = Nks({"config", "apply", Path("config.nks")});
@@ -87,6 +89,7 @@ class Serve : public nks::testing::NksTest {
     leaf("server", "/CN=localhost", "ca");
     leaf("system", "/CN=serviceplatform/O=KOMBIT", "ca");
     leaf("bank", "/CN=bank 1551", "ca");
+    leaf("agentbank", "/CN=Danske Bank payouts", "ca");
     leaf("employee", "/O=Demo Kommune/CN=cw1", "ca");
     leaf("stranger", "/CN=stranger", "ca");
     leaf("rogue", "/CN=rogue", "rogue-ca");
@@ -288,6 +291,79 @@ TEST_F(Serve, PaymentFilesStatusReportsSearchAndStop) {
   r = employee->Post("/api/v1/payments/SERVICEPLATFORM/" + e2e + "/stop", "", "application/json");
   EXPECT_GE(r->status, 400);
   EXPECT_EQ(Code(Client("system")->Post("/api/v1/payment-files", file, "application/json")), "unsupported-media-type");
+}
+
+// A single payment over the API goes through the same intake as a file,
+// is forwarded by the cut-off, and the authority's bank reports it rejected
+// over the API; another bank's report about it changes nothing.
+TEST_F(Serve, SinglePaymentIsForwardedAndItsBankReportsBack) {
+  StartServer();
+  auto system = Client("system");
+  const std::string payment =
+      R"({"authority":12345678,"bank_agreement":"PIA-4711","los":"DK-YDELSE","payout_date":"2026-11-30",)"
+      R"("debtor_account":"3001-0001234567","debtor_bank":"DABADKKK","end_to_end":"ONE-1","amount_ore":123456,)"
+      R"("benefit_type":"boligstoette","recipient":"cpr:)" + cpr_ + R"(","remittance":"Boligstøtte december"})";
+  auto r = system->Post("/api/v1/payments", payment, "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_NE(r->body.find("\"status\":\"pending\""), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("\"amount_ore\":123456"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find(cpr_), std::string::npos) << "CPR masked: " << r->body;
+  EXPECT_EQ(r->body.find(account_.substr(5)), std::string::npos) << "account masked: " << r->body;
+  r = system->Post("/api/v1/payments", payment, "application/json");
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find("\"replayed\":true"), std::string::npos) << r->body;
+  std::string bad = payment;
+  bad.replace(bad.find("amount_ore\":123456"), 18, "amount_ore\":\"12\"");
+  r = system->Post("/api/v1/payments", bad, "application/json");
+  EXPECT_EQ(Code(r), "invalid-field") << bad << " -> " << r->body;
+  EXPECT_EQ(Code(system->Post("/api/v1/payments", R"({"colour":"red"})", "application/json")), "unknown-field");
+  EXPECT_EQ(Code(Client("employee")->Post("/api/v1/payments", payment, "application/json")), "forbidden");
+  std::string other = payment;
+  other.replace(other.find("ONE-1"), 5, "ONE-2");
+  other.replace(other.find("boligstoette"), 12, "no-such-type");
+  r = system->Post("/api/v1/payments", other, "application/json");
+  EXPECT_EQ(r->status, 422) << "rejected alone, with its report: " << r->body;
+  EXPECT_NE(r->body.find("\"status\":\"RJCT\""), std::string::npos) << r->body;
+
+  RunResult c = Nks({"cutoff"}, "2026-11-27T06:00:00+01:00");
+  ASSERT_EQ(c.code, 0) << c.err;
+  std::string instr_id;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(data_) / "outbox" / "bank")) {
+    if (!entry.is_regular_file()) continue;
+    std::string xml = Slurp(entry.path().string());
+    size_t at = xml.find("<EndToEndId>ONE-1</EndToEndId>");
+    if (at == std::string::npos) continue;
+    size_t open = xml.rfind("<InstrId>", at);
+    instr_id = xml.substr(open + 9, xml.find("</InstrId>", open) - open - 9);
+  }
+  ASSERT_FALSE(instr_id.empty()) << "the payment is in a bank file";
+  const std::string report =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.11\"><CstmrPmtStsRpt>\n"
+      "<GrpHdr><MsgId>BANK-API-1</MsgId><CreDtTm>2026-11-30T08:00:00</CreDtTm></GrpHdr>\n"
+      "<OrgnlGrpInfAndSts><OrgnlMsgId>NKS-BANKFILE</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.10"
+      "</OrgnlMsgNmId></OrgnlGrpInfAndSts>\n<OrgnlPmtInfAndSts><OrgnlPmtInfId>P</OrgnlPmtInfId>\n"
+      "<TxInfAndSts><OrgnlInstrId>" + instr_id + "</OrgnlInstrId><OrgnlEndToEndId>ONE-1</OrgnlEndToEndId>"
+      "<TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>AC04</Cd></Rsn></StsRsnInf></TxInfAndSts>\n"
+      "</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>\n";
+  // Bank 1551 did not get this payment: its report about it changes nothing.
+  r = Client("bank")->Post("/api/v1/bank-reports", report, "application/xml");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find("\"returned\":0"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("no such payment"), std::string::npos) << r->body;
+  EXPECT_EQ(Code(system->Post("/api/v1/bank-reports", report, "application/xml")), "forbidden");
+  r = Client("agentbank")->Post("/api/v1/bank-reports", report, "application/xml");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find("\"returned\":1"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("\"errors\":[]"), std::string::npos) << r->body;
+  r = system->Get("/api/v1/payments/SERVICEPLATFORM/ONE-1");
+  EXPECT_NE(r->body.find("\"status\":\"failed\""), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("AC04/RETURN"), std::string::npos) << r->body;
+  EXPECT_EQ(Code(Client("agentbank")->Post("/api/v1/bank-reports", "<Document/>", "application/xml")),
+            "invalid-request");
 }
 
 TEST_F(Serve, GracefulShutdownFinishesTheRequestInHand) {

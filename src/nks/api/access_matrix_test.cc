@@ -49,6 +49,12 @@ struct RouteCase {
   std::string outside;
   std::string body;
   std::set<std::string> functions;
+  // The body of the request outside the scope, where the body names the
+  // LOS unit ("" = the same body).
+  std::string outside_body = "";
+  // A setting of the whole authority: it needs the function at a root LOS
+  // unit, which no matrix user has (their grants are at K-BORGER).
+  bool authority_wide = false;
 };
 
 const std::string kPerson = "/api/v1/nemkonto/cpr:0101901234";
@@ -92,6 +98,23 @@ std::vector<RouteCase> Table() {
        "/api/v1/pending-changes/99/approve", "", {"nemkonto-update", "specific-update"}},
       {"POST", "/api/v1/pending-changes/{id}/reject", "/api/v1/pending-changes/99/reject",
        "/api/v1/pending-changes/99/reject", "", {"nemkonto-update", "specific-update"}},
+      {"POST", "/api/v1/payments", "/api/v1/payments", "/api/v1/payments", R"({"x":1})", kNoEmployee},
+      {"POST", "/api/v1/bank-reports", "/api/v1/bank-reports", "/api/v1/bank-reports", "<x/>", kNoEmployee},
+      {"GET", "/api/v1/authority", "/api/v1/authority", "/api/v1/authority", "", {}},
+      {"PUT", "/api/v1/authority/policy", "/api/v1/authority/policy", "/api/v1/authority/policy",
+       R"({"policy":"CHEQUE"})", {"users-admin"}, "", true},
+      {"PUT", "/api/v1/authority/los-units/{id}", "/api/v1/authority/los-units/K-NY",
+       "/api/v1/authority/los-units/K-NY", R"({"name":"Ny","parent":"K-YDELSE"})", {"users-admin"},
+       R"({"name":"Ny","parent":"K-TEKNIK"})"},
+      {"PUT", "/api/v1/authority/benefit-types/{code}", "/api/v1/authority/benefit-types/tilskud",
+       "/api/v1/authority/benefit-types/tilskud", R"({"name":"Tilskud"})", {"benefit-types"}, "", true},
+      {"POST", "/api/v1/authority/connections", "/api/v1/authority/connections", "/api/v1/authority/connections",
+       R"({"system":"SP2"})", {"users-admin"}, "", true},
+      {"PUT", "/api/v1/authority/role-profiles/{name}", "/api/v1/authority/role-profiles/r-ny",
+       "/api/v1/authority/role-profiles/r-ny", R"({"functions":["register-read"]})", {"users-admin"}, "", true},
+      {"PUT", "/api/v1/users/{id}", "/api/v1/users/u-ny", "/api/v1/users/u-ny",
+       R"({"name":"Ny","grants":[{"role":"r-register-read","los":"K-YDELSE"}]})", {"users-admin"},
+       R"({"name":"Ny","grants":[{"role":"r-register-read","los":"K-TEKNIK"}]})"},
   };
 }
 
@@ -191,12 +214,13 @@ class AccessMatrixTest : public ::testing::Test {
     if (!HasFailure()) fs::remove_all(dir_, ec);
   }
 
-  http::Response Call(const std::string& fingerprint, const RouteCase& rc, const std::string& target) {
+  http::Response Call(const std::string& fingerprint, const RouteCase& rc, const std::string& target,
+                      bool outside = false) {
     http::Request req;
     req.method = rc.method;
     req.target = target;
-    req.body = rc.body;
-    req.content_type = rc.body.empty() ? "" : rc.body[0] == '<' ? "application/xml" : "application/json";
+    req.body = outside && !rc.outside_body.empty() ? rc.outside_body : rc.body;
+    req.content_type = req.body.empty() ? "" : req.body[0] == '<' ? "application/xml" : "application/json";
     req.proxy_cert_fingerprint = fingerprint;
     req.remote = "127.0.0.1:1";
     http::Response res;
@@ -230,7 +254,8 @@ std::string Expected(const RouteCase& rc, const Role& role, bool inside) {
     return role.name == "segregation-broken" ? "segregation-of-duties" : "function-not-granted";
   }
   if (!rc.functions.count(role.function)) return "function-not-granted";
-  const bool scoped = rc.inside != rc.outside;
+  if (rc.authority_wide) return "outside-los-scope";
+  const bool scoped = rc.inside != rc.outside || !rc.outside_body.empty();
   return scoped && !inside ? "outside-los-scope" : "";
 }
 
@@ -252,7 +277,7 @@ TEST_F(AccessMatrixTest, EveryRouteEveryRoleInsideAndOutsideScope) {
         const Role& role = roles[i];
         const std::string want = Expected(rc, role, inside);
         const int64_t seq_before = AuditSeq();
-        http::Response res = Call(Fingerprint(i), rc, inside ? rc.inside : rc.outside);
+        http::Response res = Call(Fingerprint(i), rc, inside ? rc.inside : rc.outside, !inside);
         const std::string where = std::string(rc.method) + " " + (inside ? rc.inside : rc.outside) + " as " +
                                   role.name + (inside ? " (inside)" : " (outside)") + ": " + res.body;
         if (want.empty()) {
@@ -353,6 +378,103 @@ TEST_F(AccessMatrixTest, FourEyesChangeWaitsForAnotherUsersApproval) {
   ASSERT_EQ(Call(Fingerprint(nk), put, kPerson).status, 202);
   EXPECT_EQ(Call(second, approve, "/api/v1/pending-changes/2/reject").status, 200);
   EXPECT_EQ(Call(second, approve, "/api/v1/pending-changes/2/approve").status, 409);
+}
+
+
+// The controller downloads the month's change list as CSV or PDF.
+TEST_F(AccessMatrixTest, ControlListComesAsCsvOrPdf) {
+  const auto roles = Roles();
+  size_t i = 0;
+  while (roles[i].function != "control") ++i;
+  RouteCase get{"GET", "", "", "", "", {}};
+  http::Response csv = Call(Fingerprint(i), get, "/api/v1/control-list?month=2026-11");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.content_type, "text/csv");
+  EXPECT_NE(csv.body.find("recipient"), std::string::npos) << csv.body;
+  http::Response pdf = Call(Fingerprint(i), get, "/api/v1/control-list?month=2026-11&format=pdf");
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.content_type, "application/pdf");
+  EXPECT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
+  bool attachment = false;
+  for (const auto& [name, value] : pdf.headers) {
+    attachment = attachment || (name == "Content-Disposition" && value.find("kontrolliste-12345678-2026-11.pdf") != std::string::npos);
+  }
+  EXPECT_TRUE(attachment);
+  EXPECT_EQ(Problem(Call(Fingerprint(i), get, "/api/v1/control-list?month=2026-11&format=xls")), "invalid-query");
+}
+
+// An administrator granted users-admin and benefit-types at the root runs
+// the authority: policy, LOS units, users (the segregation of duties
+// refused at grant), benefit types, connection requests. Each change is in
+// the configuration history under their name and in the audit log.
+TEST_F(AccessMatrixTest, AdministratorAtTheRootRunsTheAuthority) {
+  const std::string admin = "sha256:" + std::string(64, 'e');
+  auto parsed = authority::ParseConfig(
+      "role authority=12345678 name=r-admin functions=users-admin,benefit-types\n"
+      "user authority=12345678 id=u-admin name=\"Admin\" grants=r-admin@K\n"
+      "principal certificate=" + admin + " kind=employee authority=12345678 user=u-admin\n",
+      "admin.nks");
+  ASSERT_TRUE(parsed.ok()) << parsed.errors[0];
+  auto applied = authority::ApplyConfig(*store_, parsed.file, "test", clock_->Now());
+  ASSERT_TRUE(applied.ok() && applied->ok());
+  ASSERT_TRUE(api_->Refresh().ok());
+  auto call = [&](const char* method, const std::string& target, const std::string& body) {
+    RouteCase rc{method, "", "", "", body, {}};
+    return Call(admin, rc, target);
+  };
+  const int64_t audit_before = AuditSeq();
+
+  http::Response r = call("PUT", "/api/v1/authority/policy", R"({"policy":"ERROR_ACCOUNT"})");
+  EXPECT_EQ(Problem(r), "invalid-field") << r.body;
+  EXPECT_NE(r.body.find("error_account: required"), std::string::npos) << r.body;
+  r = call("PUT", "/api/v1/authority/policy", R"({"policy":"ERROR_ACCOUNT","error_account":"3001-0009999999"})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"changed\":1"), std::string::npos) << r.body;
+  r = call("PUT", "/api/v1/authority/policy", R"({"policy":"ERROR_ACCOUNT","error_account":"3001-0009999999"})");
+  EXPECT_NE(r.body.find("\"unchanged\":1"), std::string::npos) << "re-applying changes nothing: " << r.body;
+  r = call("GET", "/api/v1/authority", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"policy\":\"ERROR_ACCOUNT\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("0009999999"), std::string::npos) << "the error account is masked: " << r.body;
+
+  EXPECT_EQ(Problem(call("PUT", "/api/v1/authority/los-units/K-NY", R"({"name":"Ny","parent":"K-NOPE"})")),
+            "invalid-field");
+  r = call("PUT", "/api/v1/authority/los-units/K-NY", R"({"name":"Ny enhed","parent":"K-YDELSE"})");
+  EXPECT_EQ(r.status, 201) << r.body;
+  r = call("PUT", "/api/v1/authority/los-units/K", R"({"name":"Matrix","parent":"K-NY"})");
+  EXPECT_EQ(Problem(r), "invalid-configuration") << "a cycle: " << r.body;
+  EXPECT_NE(call("GET", "/api/v1/authority", "").body.find("\"id\":\"K-NY\""), std::string::npos);
+
+  r = call("PUT", "/api/v1/users/u-bad",
+           R"({"name":"Bad","grants":[{"role":"r-control","los":"K"},{"role":"r-nemkonto-update","los":"K"}]})");
+  EXPECT_EQ(Problem(r), "invalid-configuration") << r.body;
+  EXPECT_NE(r.body.find("controller"), std::string::npos) << "names the rule: " << r.body;
+  EXPECT_EQ(Problem(call("PUT", "/api/v1/users/u-admin", R"({"name":"Me","grants":[]})")), "forbidden");
+  r = call("PUT", "/api/v1/users/u-new", R"({"name":"New","grants":[{"role":"r-register-read","los":"K-NY"}]})");
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_NE(call("GET", "/api/v1/users", "").body.find("\"id\":\"u-new\""), std::string::npos);
+  EXPECT_EQ(Problem(call("PUT", "/api/v1/users/u-x", R"({"name":"X","grants":[{"role":"r-x","los":"K-NOPE"}]})")),
+            "invalid-field");
+
+  EXPECT_EQ(call("PUT", "/api/v1/authority/benefit-types/tilskud", R"({"name":"Tilskud"})").status, 201);
+  EXPECT_EQ(Problem(call("POST", "/api/v1/authority/connections", R"({"system":"SP"})")), "already-exists");
+  EXPECT_EQ(Problem(call("POST", "/api/v1/authority/connections", R"({"system":"NOPE"})")), "invalid-configuration");
+  EXPECT_EQ(Problem(call("PUT", "/api/v1/authority/role-profiles/r-x", R"({"functions":["nope"]})")), "invalid-field");
+  EXPECT_EQ(Problem(call("PUT", "/api/v1/authority/policy", R"({"policy":"RETURN","extra":1})")), "unknown-field");
+
+  // Four changes committed, each with its audit entry in its transaction
+  // and its history entry under the administrator's name.
+  int committed = 0;
+  ASSERT_TRUE(store_->ScanAudit(audit_before + 1, INT64_MIN, [&](const store::AuditEntry& e) {
+    if (e.actor == "employee:12345678/u-admin" && e.outcome == "committed") ++committed;
+    return true;
+  }).ok());
+  EXPECT_EQ(committed, 4);
+  auto history = store_->ConfigHistory();
+  ASSERT_TRUE(history.ok());
+  int by_admin = 0;
+  for (const auto& h : *history) by_admin += h.actor == "employee:12345678/u-admin";
+  EXPECT_EQ(by_admin, 4);
 }
 
 }  // namespace

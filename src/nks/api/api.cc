@@ -1,5 +1,7 @@
 #include "nks/api/api.h"
 
+#include "nks/api/handler.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -17,57 +19,13 @@
 #include "nks/core/ids.h"
 #include "nks/core/sha256.h"
 #include "nks/core/money.h"
+#include "nks/core/csv.h"
+#include "nks/letters/table_pdf.h"
 #include "nks/payments/pain001_source.h"
 #include "nks/payments/search.h"
 #include "nks/payments/stop.h"
 
 namespace nks::api {
-
-using json = nlohmann::json;
-using store::PrincipalKind;
-
-// What a handler sees of one request.
-struct Api::Context {
-  const http::Request& req;
-  http::Response* res;
-  std::string_view path;
-  std::string_view query;
-  std::vector<std::string> params;
-  const store::Principal* principal = nullptr;  // -> principal_value once authenticated
-  std::string principal_id;  // "system:KY", "bank:1551", "employee:12345678/cw1"
-  store::Principal principal_value;
-  bool audit_committed = false;  // a register change committed with its audit entry
-  access::Rights rights;         // employees: what their role profiles grant
-  // Four-eyes: the pending change this request carries out, and who approved it.
-  int64_t approving_id = 0;
-  std::string approver;
-};
-
-// Who may call a route: a bit per PrincipalKind; kPublic needs no client.
-enum Access : unsigned {
-  kPublic = 0,
-  kSystems = 1u << static_cast<unsigned>(PrincipalKind::kSystem),
-  kBanks = 1u << static_cast<unsigned>(PrincipalKind::kBank),
-  kEmployees = 1u << static_cast<unsigned>(PrincipalKind::kEmployee),
-  kAnyone = kSystems | kBanks | kEmployees,
-};
-
-// What the audit log records of a route beyond refusals (which it always
-// records): kRead, a caseworker's every read of a person's data; kChange,
-// every change (with the change, in its transaction, when it commits).
-enum class Audited : uint8_t { kNo, kRead, kChange };
-
-struct Api::RouteSpec {
-  const char* method;
-  const char* path;
-  unsigned access;
-  size_t body_max;
-  bool idempotent_write;  // honours Idempotency-Key
-  void (Api::*handler)(Context&);
-  Audited audited;
-  // Employees need one of these functions (0: none, any employee).
-  access::Functions employee_needs;
-};
 
 // The route table: the OpenAPI document must list exactly these.
 const std::vector<Api::RouteSpec>& Api::Routes() {
@@ -87,6 +45,8 @@ const std::vector<Api::RouteSpec>& Api::Routes() {
        &Api::PutSpecific, Audited::kChange, access::kSpecificUpdate},
       {"DELETE", "/api/v1/nemkonto/{id}/specific-accounts/{benefit}", kEmployees, 0, true, &Api::DeleteSpecific, Audited::kChange, access::kSpecificUpdate},
       {"POST", "/api/v1/payment-files", kSystems, kPaymentFileBytesMax, true, &Api::PostPaymentFile, Audited::kChange, 0},
+      {"POST", "/api/v1/payments", kSystems, kJsonBodyBytesMax, true, &Api::PostPayment, Audited::kChange, 0},
+      {"POST", "/api/v1/bank-reports", kBanks, kPaymentFileBytesMax, true, &Api::PostBankReport, Audited::kChange, 0},
       {"GET", "/api/v1/payment-files/{msg_id}", kSystems, 0, false, &Api::GetPaymentFile, Audited::kNo, 0},
       {"GET", "/api/v1/payment-files/{msg_id}/status-report", kSystems, 0, false, &Api::GetStatusReport, Audited::kNo, 0},
       {"GET", "/api/v1/payments", kSystems | kEmployees, 0, false, &Api::SearchPayments, Audited::kRead, access::kPaymentsSearch},
@@ -94,6 +54,13 @@ const std::vector<Api::RouteSpec>& Api::Routes() {
       {"POST", "/api/v1/payments/{system}/{end_to_end}/stop", kSystems | kEmployees, kJsonBodyBytesMax, true,
        &Api::StopPayment, Audited::kChange, access::kPaymentsStop},
       {"GET", "/api/v1/users", kEmployees, 0, false, &Api::ListUsers, Audited::kNo, access::kUsersAdmin},
+      {"GET", "/api/v1/authority", kEmployees, 0, false, &Api::GetAuthority, Audited::kNo, 0},
+      {"PUT", "/api/v1/authority/policy", kEmployees, kJsonBodyBytesMax, true, &Api::PutPolicy, Audited::kChange, access::kUsersAdmin},
+      {"PUT", "/api/v1/authority/los-units/{id}", kEmployees, kJsonBodyBytesMax, true, &Api::PutLosUnit, Audited::kChange, access::kUsersAdmin},
+      {"PUT", "/api/v1/authority/benefit-types/{code}", kEmployees, kJsonBodyBytesMax, true, &Api::PutBenefitType, Audited::kChange, access::kBenefitTypes},
+      {"POST", "/api/v1/authority/connections", kEmployees, kJsonBodyBytesMax, true, &Api::PostConnection, Audited::kChange, access::kUsersAdmin},
+      {"PUT", "/api/v1/authority/role-profiles/{name}", kEmployees, kJsonBodyBytesMax, true, &Api::PutRoleProfile, Audited::kChange, access::kUsersAdmin},
+      {"PUT", "/api/v1/users/{id}", kEmployees, kJsonBodyBytesMax, true, &Api::PutUser, Audited::kChange, access::kUsersAdmin},
       {"GET", "/api/v1/control-list", kEmployees, 0, false, &Api::GetControlList, Audited::kNo, access::kControl},
       {"GET", "/api/v1/pending-changes", kEmployees, 0, false, &Api::ListPendingChanges, Audited::kNo,
        access::kReporting},
@@ -105,165 +72,6 @@ const std::vector<Api::RouteSpec>& Api::Routes() {
   return kRoutes;
 }
 
-namespace {
-
-std::string PrincipalId(const store::Principal& p) {
-  switch (p.kind) {
-    case PrincipalKind::kSystem: return "system:" + p.system;
-    case PrincipalKind::kBank: return "bank:" + p.bank;
-    case PrincipalKind::kEmployee: return fmt::format("employee:{}/{}", p.authority, p.user);
-  }
-  return "?";
-}
-
-std::string_view MediaType(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return t;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-void SendJson(Api::Context& c, int status, const json& body) {
-  c.res->status = status;
-  c.res->content_type = "application/json";
-  c.res->body = body.dump();
-}
-
-void Fail(Api::Context& c, std::string_view code, std::string_view detail) {
-  SetProblem(c.res, code, detail, c.path);
-}
-
-void FailStatus(Api::Context& c, const Status& st) {
-  std::string_view code = ProblemCodeFor(st);
-  if (code == "internal") {
-    fmt::print(stderr, "nks serve: {} {}: {}\n", c.req.method, MaskCprsIn(http::PercentDecode(c.path)),
-               MaskCprsIn(st.ToString()));
-    return Fail(c, code, "see the server log");
-  }
-  Fail(c, code, st.message());
-}
-
-// "cpr:DDMMYY-SSSS", "cvr:NNNNNNNN", "se:..", "p:..", or a bare CPR number.
-bool ParseRecipient(Api::Context& c, const std::string& text, RecipientId* out) {
-  Result<RecipientId> id = Status::Invalid("write cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN");
-  if (text.find(':') != std::string::npos) {
-    id = RecipientId::ParseTagged(text);
-  } else if (text.size() == 10 || (text.size() == 11 && text[6] == '-')) {
-    id = RecipientId::Parse(IdType::kCpr, text);
-  }
-  if (!id.ok()) {
-    Fail(c, "invalid-recipient-id", "id: " + id.status().message());
-    return false;
-  }
-  *out = *id;
-  return true;
-}
-
-// Parses a JSON object body with only the given fields, the required ones present.
-bool ParseBody(Api::Context& c, std::initializer_list<std::string_view> required,
-               std::initializer_list<std::string_view> optional, json* out) {
-  if (!IEquals(MediaType(c.req.content_type), "application/json")) {
-    Fail(c, "unsupported-media-type",
-         fmt::format("Content-Type: this endpoint takes application/json, not '{}'", c.req.content_type));
-    return false;
-  }
-  try {
-    *out = json::parse(c.req.body);
-  } catch (const json::parse_error& e) {
-    Fail(c, "malformed-json", fmt::format("body: not valid JSON at byte {}", e.byte));
-    return false;
-  }
-  if (!out->is_object()) {
-    Fail(c, "malformed-json", "body: must be a JSON object");
-    return false;
-  }
-  for (const auto& [key, value] : out->items()) {
-    bool known = std::find(required.begin(), required.end(), key) != required.end() ||
-                 std::find(optional.begin(), optional.end(), key) != optional.end();
-    if (!known) {
-      std::string allowed;
-      for (auto k : required) allowed += (allowed.empty() ? "" : ", ") + std::string(k);
-      for (auto k : optional) allowed += (allowed.empty() ? "" : ", ") + std::string(k);
-      Fail(c, "unknown-field", fmt::format("{}: unknown field (allowed: {})", key.substr(0, 64), allowed));
-      return false;
-    }
-  }
-  for (auto k : required) {
-    if (!out->contains(k)) {
-      Fail(c, "missing-field", fmt::format("{}: required", k));
-      return false;
-    }
-  }
-  return true;
-}
-
-// A string field of a parsed body; false (and a problem) when it has another type.
-bool StringField(Api::Context& c, const json& body, const char* key, std::string* out) {
-  if (!body.contains(key)) return true;
-  if (!body[key].is_string()) {
-    Fail(c, "invalid-field", fmt::format("{}: must be a string", key));
-    return false;
-  }
-  *out = body[key].get<std::string>();
-  return true;
-}
-
-bool NoBody(Api::Context& c) {
-  if (c.req.body.empty()) return true;
-  Fail(c, "body-too-large", "this request takes no body");
-  return false;
-}
-
-// What an Idempotency-Key's replay must match: method, target and body.
-std::string RequestHash(std::string_view method, std::string_view target, std::string_view body) {
-  Sha256 h;
-  for (std::string_view part : {method, std::string_view("\n"), target, std::string_view("\n"), body}) h.Update(part);
-  return h.HexDigest();
-}
-
-bool ValidIdempotencyKey(std::string_view key) {
-  return !key.empty() && key.size() <= kIdempotencyKeyBytesMax &&
-         std::all_of(key.begin(), key.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
-}
-
-std::string TimeText(int64_t us) { return FormatUtc(Instant(std::chrono::microseconds(us))); }
-
-std::string MaskedAccount(const std::string& canonical) {
-  if (canonical.empty()) return "";
-  auto account = Account::Parse(canonical);
-  return account.ok() ? account->Masked() : "?";
-}
-
-json PaymentJson(const store::Payment& p) {
-  json j;
-  j["id"] = p.id;
-  j["system"] = MaskCprsIn(p.system);
-  j["end_to_end"] = MaskCprsIn(p.end_to_end);
-  j["authority"] = p.authority;
-  j["los"] = MaskCprsIn(p.los);
-  j["benefit"] = MaskCprsIn(p.benefit_type);
-  j["payout_date"] = p.payout_date;
-  j["amount_ore"] = p.amount_ore;
-  j["currency"] = p.currency;
-  if (p.recipient != 0) {
-    auto id = RecipientId::FromKey(p.recipient);
-    j["recipient"] = id.ok() ? id->TaggedMasked() : "?";
-  } else {
-    j["recipient"] = nullptr;
-  }
-  j["status"] = std::string(store::PaymentStatusName(p.status));
-  j["account"] = MaskedAccount(p.resolved_account.empty() ? p.creditor_account : p.resolved_account);
-  const bool failed = p.status == store::PaymentStatus::kFailed && !p.outcome_reason.empty();
-  j["why"] = MaskCprsIn(failed ? p.outcome_reason : p.resolution);
-  return j;
-}
-
-}  // namespace
 
 std::vector<std::pair<std::string, std::string>> ApiRoutes() {
   std::vector<std::pair<std::string, std::string>> out;
@@ -657,36 +465,6 @@ void Api::GetNemKonto(Context& c) {
   c.res->content_type = "application/json";
 }
 
-namespace {
-
-// The actor of a register change made by the principal.
-reg::Actor ActorOf(const store::Principal& p, const std::string& reference) {
-  reg::Actor a;
-  if (p.kind == PrincipalKind::kBank) {
-    a.channel = store::Channel::kBank;
-    a.id = p.bank;
-  } else {
-    a.channel = store::Channel::kAuthority;
-    a.id = p.user;
-    a.authority = p.authority;
-    a.reference = reference;
-  }
-  return a;
-}
-
-Result<std::string> QueryValue(std::string_view query, std::string_view key, std::initializer_list<std::string_view> allowed) {
-  NKS_ASSIGN_OR_RETURN(auto pairs, ParseQuery(query));
-  std::string value;
-  for (const auto& [k, v] : pairs) {
-    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-      return Status::Invalid(fmt::format("{}: unknown query parameter", k.substr(0, 64)));
-    }
-    if (k == key) value = v;
-  }
-  return value;
-}
-
-}  // namespace
 
 void Api::PutNemKonto(Context& c) {
   RecipientId id = RecipientId::Of(*Cpr::FromNumber(101010101));
@@ -858,54 +636,6 @@ void Api::DeleteSpecific(Context& c) {
 }
 
 // ---- Payments ----
-
-void Api::PostPaymentFile(Context& c) {
-  std::string_view media = MediaType(c.req.content_type);
-  if (!IEquals(media, "application/xml") && !IEquals(media, "text/xml")) {
-    return Fail(c, "unsupported-media-type",
-                fmt::format("Content-Type: a payment file is application/xml (pain.001), not '{}'",
-                            c.req.content_type));
-  }
-  if (c.req.body.empty()) return Fail(c, "missing-field", "body: the pain.001 file is empty");
-  const std::string& system = c.principal->system;
-  namespace fs = std::filesystem;
-  fs::path dir = options_.data_dir / "inbox" / system;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  fs::path file = dir / fmt::format("api-{}-{}-{}.xml", clock_->Now().time_since_epoch().count(), getpid(),
-                                    upload_counter_.fetch_add(1));
-  Status st = WriteFileDurably(file.string(), c.req.body);
-  if (!st.ok()) return FailStatus(c, st);
-  Result<payments::IntakeResult> r = Status::Internal("not run");
-  {
-    std::lock_guard store_lock(store_mu_);
-    // Intake caches the registers' recipients and the configuration: a new
-    // one when either changed since.
-    auto identity = store_->Identity();
-    auto changes = store_->ConfigHistory();
-    if (!identity.ok() || !changes.ok()) {
-      fs::remove(file, ec);
-      return FailStatus(c, identity.ok() ? changes.status() : identity.status());
-    }
-    if (!intake_ || identity->registry_generation != intake_generation_ || changes->size() != intake_config_changes_) {
-      payments::IntakeOptions io;
-      io.status_dir = options_.data_dir / "outbox" / "status";
-      io.cache_dir = options_.data_dir / "cache";
-      intake_ = std::make_unique<payments::Intake>(store_, clock_, io);
-      intake_generation_ = identity->registry_generation;
-      intake_config_changes_ = changes->size();
-    }
-    r = intake_->Submit(system, file.string(), payments::ReadPain001);
-  }
-  fs::remove(file, ec);
-  if (!r.ok()) return FailStatus(c, r.status());
-  json j{{"msg_id", MaskCprsIn(r->msg_id)}, {"status", r->group_status}, {"accepted", r->accepted},
-         {"rejected", r->rejected}, {"replayed", r->replayed}};
-  if (!r->msg_id.empty()) {
-    j["status_report"] = "/api/v1/payment-files/" + r->msg_id + "/status-report";
-  }
-  SendJson(c, r->replayed ? 200 : 201, j);
-}
 
 void Api::GetPaymentFile(Context& c) {
   Result<std::optional<store::IntakeFile>> f = Status::Internal("not run");
@@ -1203,9 +933,48 @@ void Api::RejectPendingChange(Context& c) {
   SendJson(c, 200, json{{"pending_change", id}, {"state", "rejected"}});
 }
 
+namespace {
+
+// The control list's CSV (register/bulk.cc) as a PDF table for printing.
+Result<std::string> ControlListPdf(const std::string& csv, uint32_t authority, const std::string& month,
+                                   const std::string& made_at) {
+  letters::TableDocument doc;
+  doc.title = fmt::format("Kontrolliste {} for NKS-aftale {}", month, authority);
+  doc.subtitle = {"Ændringer af NemKonti og særlige konti foretaget af myndighedens brugere (myndighedskanalen).",
+                  "CPR-numre er maskeret. Dannet " + made_at + "."};
+  doc.footer = "NemKonto - kontrolliste til myndighedens kontrollant (SPEC 3.4)";
+  CsvReader reader = CsvReader::FromText(csv);
+  std::vector<std::string_view> fields;
+  bool heading = true;
+  // Relative widths of the list's columns: time, actor, kind, event,
+  // recipient, benefit, old account, account, valid until, locked, reference.
+  static constexpr float kShares[] = {1.6f, 1.0f, 0.8f, 1.0f, 1.3f, 1.1f, 1.6f, 1.6f, 0.9f, 0.6f, 1.2f};
+  for (;;) {
+    NKS_ASSIGN_OR_RETURN(bool more, reader.Next(&fields));
+    if (!more) break;
+    if (heading) {
+      for (size_t i = 0; i < fields.size(); ++i) {
+        doc.columns.push_back({std::string(fields[i]), i < std::size(kShares) ? kShares[i] : 1.0f});
+      }
+      heading = false;
+      continue;
+    }
+    doc.rows.emplace_back(fields.begin(), fields.end());
+  }
+  if (doc.rows.empty()) doc.subtitle.push_back("Ingen ændringer i måneden.");
+  return letters::TablePdf(doc);
+}
+
+}  // namespace
+
 void Api::GetControlList(Context& c) {
-  auto month = QueryValue(c.query, "month", {"month"});
+  auto month = QueryValue(c.query, "month", {"month", "format"});
   if (!month.ok()) return Fail(c, "invalid-query", month.status().message());
+  auto format = QueryValue(c.query, "format", {"month", "format"});
+  if (!format.ok()) return Fail(c, "invalid-query", format.status().message());
+  if (!format->empty() && *format != "csv" && *format != "pdf") {
+    return Fail(c, "invalid-query", "format: csv (the default) or pdf");
+  }
   int year = 0;
   unsigned m = 0;
   if (month->size() != 7 || (*month)[4] != '-' || std::sscanf(month->c_str(), "%4d-%2u", &year, &m) != 2 || m < 1 ||
@@ -1220,8 +989,18 @@ void Api::GetControlList(Context& c) {
     st = reg_->WriteControlList(c.principal->authority, year, m, &csv, &rows);
   }
   if (!st.ok()) return FailStatus(c, st);
-  c.res->content_type = "text/csv";
-  c.res->body = std::move(csv);
+  const std::string name = fmt::format("kontrolliste-{}-{}", c.principal->authority, *month);
+  if (*format == "pdf") {
+    auto pdf = ControlListPdf(csv, c.principal->authority, *month, TimeText(clock_->Now().time_since_epoch().count()));
+    if (!pdf.ok()) return FailStatus(c, pdf.status());
+    c.res->content_type = "application/pdf";
+    c.res->body = std::move(*pdf);
+  } else {
+    c.res->content_type = "text/csv";
+    c.res->body = std::move(csv);
+  }
+  c.res->headers.emplace_back("Content-Disposition",
+                              fmt::format("attachment; filename=\"{}.{}\"", name, *format == "pdf" ? "pdf" : "csv"));
 }
 
 void Api::StopPayment(Context& c) {
@@ -1238,7 +1017,7 @@ void Api::StopPayment(Context& c) {
     if (!*p || !MayAccess(*c.principal, **p)) return Fail(c, "not-found", "no such payment among those you may see");
     if (!CheckScope(c, access::kPaymentsStop, (*p)->los)) return;
     st = payments::StopPayment(*store_, c.params[0], c.params[1], options_.data_dir / "outbox" / "status",
-                               clock_->Now(), "NKS", &report);
+                               clock_->Now(), "NKS", &report, AuditInTransaction(c));
   }
   if (!st.ok()) return FailStatus(c, st);
   SendJson(c, 200, json{{"system", MaskCprsIn(c.params[0])}, {"end_to_end", MaskCprsIn(c.params[1])},

@@ -24,6 +24,7 @@
 #include "nks/access/access.h"
 #include "nks/api/router.h"
 #include "nks/audit/audit.h"
+#include "nks/authority/config.h"
 #include "nks/core/time.h"
 #include "nks/http/access_log.h"
 #include "nks/http/metrics.h"
@@ -114,6 +115,28 @@ class Api final : public http::Handler {
   void ApprovePendingChange(Context& c);
   void RejectPendingChange(Context& c);
   void GetControlList(Context& c);
+  // Administration of the caller's authority (admin.cc).
+  void GetAuthority(Context& c);
+  void PutPolicy(Context& c);
+  void PutLosUnit(Context& c);
+  void PutBenefitType(Context& c);
+  void PostConnection(Context& c);
+  void PutRoleProfile(Context& c);
+  void PutUser(Context& c);
+  // Single payments and bank reports (payments_api.cc).
+  void PostPayment(Context& c);
+  void PostBankReport(Context& c);
+  // Applies one configuration statement the request makes, with its history
+  // and audit entries in one transaction; answers 200/201 or a problem.
+  void ApplyAdministration(Context& c, const authority::ConfigFile& file);
+  // Employees: `needs` granted at a root of their authority's LOS tree.
+  bool CheckAuthorityWide(Context& c, access::Functions needs);
+  // The change's audit entry, to run inside the change's transaction
+  // (inside store_mu_); marks the context committed.
+  std::function<Status()> AuditInTransaction(Context& c);
+  // Stores `content` in DATA/inbox/SYSTEM/ and runs the intake on it.
+  Result<payments::IntakeResult> RunIntake(Context& c, const std::string& content, std::string_view extension,
+                                           const payments::IncomingReader& reader);
   // Employees: the route's function and the segregation of duties; false
   // with a problem in the response when refused.
   bool CheckFunction(Context& c, const RouteSpec& spec);

@@ -42,6 +42,8 @@ const std::vector<ProblemType>& ProblemCatalogue() {
       {"body-too-large", 413, "The request body is too large.", "Forespørgslens indhold er for stort."},
       {"unsupported-media-type", 415, "The request body has a content type this endpoint does not take.",
        "Forespørgslens indhold har en indholdstype, som dette endpoint ikke modtager."},
+      {"invalid-configuration", 422, "The change breaks a rule of the authority's configuration.",
+       "Ændringen bryder en regel i myndighedens opsætning."},
       {"idempotency-key-reused", 422, "The Idempotency-Key was used before with a different request.",
        "Idempotency-Key er brugt før til en anden forespørgsel."},
       {"header-too-large", 431, "The request header is too large.", "Forespørgslens header er for stor."},

@@ -244,7 +244,7 @@ class Checker {
 }  // namespace
 
 Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std::string_view actor,
-                                Instant now) {
+                                Instant now, const std::function<Status()>& in_transaction) {
   ApplyReport report;
   NKS_RETURN_IF_ERROR(store.Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(ConfigSnapshot current, store.LoadConfig());
@@ -286,7 +286,9 @@ Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file, std
     NKS_RETURN_IF_ERROR(apply(file.principals, PrincipalKey, [&](const auto& x) { return store.PutPrincipal(x); }));
     NKS_RETURN_IF_ERROR(apply(file.roles, RoleKey, [&](const auto& x) { return store.PutRoleProfile(x); }));
     NKS_RETURN_IF_ERROR(apply(file.users, UserKey, [&](const auto& x) { return store.PutUser(x); }));
-    return apply(file.four_eyes, FourEyesKey, [&](const auto& x) { return store.PutFourEyes(x); });
+    NKS_RETURN_IF_ERROR(apply(file.four_eyes, FourEyesKey, [&](const auto& x) { return store.PutFourEyes(x); }));
+    if (in_transaction && report.created + report.changed > 0) return in_transaction();
+    return Status::Ok();
   }));
   return report;
 }

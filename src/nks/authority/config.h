@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,8 +76,11 @@ struct ApplyReport {
 
 // Checks the file against itself and the stored configuration, then writes
 // every created or changed object and its history entry in one transaction.
+// `in_transaction`, when given, runs last inside that transaction when the
+// file is accepted (the API's audit entry); its error rolls everything back.
 Result<ApplyReport> ApplyConfig(store::Store& store, const ConfigFile& file,
-                                std::string_view actor, Instant now);
+                                std::string_view actor, Instant now,
+                                const std::function<Status()>& in_transaction = {});
 
 // The canonical statement of an object: what `nks config show` prints and
 // what the configuration history records as old and new value.

@@ -1,5 +1,7 @@
 #include "nks/letters/letter.h"
 
+#include "nks/letters/pdf_doc.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <hpdf.h>
@@ -255,32 +257,6 @@ size_t LetterTextBytes(const Letter& letter) {
 
 // ---- PDF ------------------------------------------------------------------
 
-// libharu reports errors through this handler and then returns from the
-// failing call; we note the first error and check after each step (no
-// longjmp, no exception).
-struct PdfErrors {
-  HPDF_STATUS error = HPDF_OK;
-  HPDF_STATUS detail = 0;
-};
-
-void OnPdfError(HPDF_STATUS error, HPDF_STATUS detail, void* user_data) {
-  auto* errors = static_cast<PdfErrors*>(user_data);
-  if (errors->error == HPDF_OK) {
-    errors->error = error;
-    errors->detail = detail;
-  }
-}
-
-struct PdfFree {
-  void operator()(HPDF_Doc pdf) const { HPDF_Free(pdf); }
-};
-using PdfDoc = std::unique_ptr<std::remove_pointer_t<HPDF_Doc>, PdfFree>;
-
-Status PdfError(const fs::path& path, const PdfErrors& errors, std::string_view step) {
-  return Status::IoError(fmt::format("{}: PDF {} failed: libharu error 0x{:04X} (detail {})",
-                                     path.string(), step, errors.error, errors.detail));
-}
-
 void RenderPage(HPDF_Page page, HPDF_Font regular, HPDF_Font bold, const PageRuns& runs) {
   HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
   HPDF_Page_BeginText(page);
@@ -305,18 +281,6 @@ void AddFooters(const Layout& layout, const std::vector<std::string>& footer,
     const float x_pt = kPageWidthPt - kMarginRightPt - layout.Width(kFooterStyle, number);
     pages[n].push_back({x_pt, kFooterLastBaselinePt, kFooterStyle, std::move(number)});
   }
-}
-
-Result<std::string> PdfBytes(HPDF_Doc pdf, const PdfErrors& errors, const fs::path& path) {
-  if (HPDF_SaveToStream(pdf) != HPDF_OK) return PdfError(path, errors, "save");
-  const HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
-  if (size == 0) return PdfError(path, errors, "save");
-  std::string bytes(size, '\0');
-  HPDF_ResetStream(pdf);
-  HPDF_UINT32 read = size;
-  HPDF_ReadFromStream(pdf, reinterpret_cast<HPDF_BYTE*>(bytes.data()), &read);
-  if (read != size) return PdfError(path, errors, "read-back");
-  return bytes;
 }
 
 // Lays out and renders the letter; the PDF's bytes, or why not.

@@ -69,8 +69,8 @@ struct Change {
 
 class Applier {
  public:
-  Applier(store::Store& store, Instant now, BankReportResult* result)
-      : store_(store), now_(now), result_(result) {}
+  Applier(store::Store& store, Instant now, BankReportResult* result, std::string reporting_bank)
+      : store_(store), now_(now), result_(result), reporting_bank_(std::move(reporting_bank)) {}
 
   Status Apply(const BankReportTransaction& tx, const store::ConfigSnapshot& config);
 
@@ -82,10 +82,21 @@ class Applier {
   Status ToErrorAccount(Payment* p, const store::Authority& authority);
   void Error(const BankReportTransaction& tx, std::string_view what);
 
+  // The payment went out through a bank agreement with reporting_bank_.
+  bool SentToReportingBank(const Payment& p, const store::ConfigSnapshot& config) const;
+
   store::Store& store_;
   Instant now_;
   BankReportResult* result_;
+  std::string reporting_bank_;  // "" when any bank's report is taken (the CLI)
 };
+
+bool Applier::SentToReportingBank(const Payment& p, const store::ConfigSnapshot& config) const {
+  if (reporting_bank_.empty()) return true;
+  return std::any_of(config.bank_agreements.begin(), config.bank_agreements.end(), [&](const auto& b) {
+    return b.authority == p.authority && b.number == p.bank_agreement && b.bank == reporting_bank_;
+  });
+}
 
 void Applier::Error(const BankReportTransaction& tx, std::string_view what) {
   if (result_->errors.size() < kBankReportErrorsListedMax) {
@@ -105,8 +116,8 @@ Status Applier::Apply(const BankReportTransaction& tx, const store::ConfigSnapsh
     return Status::Ok();
   }
   NKS_ASSIGN_OR_RETURN(std::optional<Payment> found, store_.GetPayment(*id));
-  if (!found) {
-    Error(tx, "no such payment");
+  if (!found || !SentToReportingBank(*found, config)) {
+    Error(tx, "no such payment");  // another bank's payment is none of this one's business
     return Status::Ok();
   }
   if (found->status == PaymentStatus::kSettled || found->status == PaymentStatus::kFailed) {
@@ -228,21 +239,24 @@ Result<BankReportResult> ApplyBankReport(store::Store& store, const Clock& clock
   BankReportResult result;
   result.msg_id = collected.msg_id;
   result.transactions = collected.txs.size();
-  Applier applier(store, now, &result);
-  // An earlier command's reports that a crash left unwritten go first.
+  Applier applier(store, now, &result, options.reporting_bank);
+  // An earlier command's reports and letters that a crash left unwritten go first.
   NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(store, options.nks_id));
+  NKS_RETURN_IF_ERROR(SendStagedChequeLetters(store, options.cheque_dir).status());
   NKS_RETURN_IF_ERROR(store.Transact([&]() -> Status {
     NKS_ASSIGN_OR_RETURN(store::ConfigSnapshot config, store.LoadConfig());
     for (const BankReportTransaction& tx : collected.txs) NKS_RETURN_IF_ERROR(applier.Apply(tx, config));
-    return PlanFollowUps(store, applier.changes, now, options);
+    NKS_RETURN_IF_ERROR(PlanFollowUps(store, applier.changes, now, options));
+    // Staged in this transaction; sent once it commits (cheque.h).
+    for (const Payment& p : applier.cheques) {
+      NKS_RETURN_IF_ERROR(StageChequeLetter(store, p, now, options.cheque_dir, ChequeCause::kBankRejected));
+    }
+    return options.in_transaction ? options.in_transaction() : Status::Ok();
   }));
   if (result.errors.size() == kBankReportErrorsListedMax) {
     result.errors.push_back("(more errors not listed)");
   }
-  for (const Payment& p : applier.cheques) {
-    NKS_RETURN_IF_ERROR(WriteChequeLetter(store, p, now, options.cheque_dir, ChequeCause::kBankRejected));
-    result.cheque_letters.push_back(ChequeLetterPath(options.cheque_dir, p.id).string());
-  }
+  NKS_ASSIGN_OR_RETURN(result.cheque_letters, SendStagedChequeLetters(store, options.cheque_dir));
   NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(store, options.nks_id, &result.follow_up_reports));
   return result;
 }

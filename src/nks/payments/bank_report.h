@@ -21,14 +21,16 @@
 //        names the new payment ("AC04/ERROR_ACCOUNT NKS<new id>").
 //      A rejected payment NKS made itself (system "NKS") is only failed
 //        ("<code>/MANUAL") and reported as an error: no loop of new ones.
-// After the commit: the cover letters, and one follow-up pain.002 per
+// The cover letters are staged inside the transaction and sent after it
+// commits (cheque.h: a crash in between sends them on the next run, a
+// rolled-back report's letters are deleted). The follow-up pain.002 per
 // affected intake file in status_dir/SYSTEM/ (GrpSts absent; TxSts ACSC,
-// or RJCT with the bank's code and what the policy did). A crash between
-// the commit and these files loses them (a re-applied report finds nothing
-// to do); see the report's "left" list.
+// or RJCT with the bank's code and what the policy did) is planned in the
+// transaction and written after it, also again after a crash.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,13 @@ struct BankReportOptions {
   std::filesystem::path cheque_dir;  // cover letters (policy CHEQUE)
   std::filesystem::path status_dir;  // follow-up reports go to status_dir/SYSTEM/
   std::string nks_id = "NKS";        // InitgPty of NKS's own messages
+  // When set (a bank reporting through the API): only payments sent to this
+  // bank (its BIC or registration number, as in the bank agreement) are
+  // applied; any other transaction is an error line and changes nothing.
+  std::string reporting_bank;
+  // When given, runs last inside the report's transaction (the API's audit
+  // entry); its error rolls the report back.
+  std::function<Status()> in_transaction;
 };
 
 struct BankReportResult {

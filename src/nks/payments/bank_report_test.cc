@@ -13,6 +13,7 @@
 #include "nks/authority/config.h"
 #include "nks/core/ids.h"
 #include "nks/iso20022/pain002_writer.h"
+#include "nks/payments/cheque.h"
 
 namespace nks::payments {
 namespace {
@@ -186,6 +187,44 @@ TEST_F(BankReportTest, ThePolicyAsConfiguredNowApplies) {
   EXPECT_EQ(made->amount_ore, 10000);
   EXPECT_EQ(made->payout_date, "2026-12-02");  // 30 Nov 10:00 is past the cut-off for 1 Dec
   EXPECT_EQ(Get(ids_[1]).outcome_reason, fmt::format("AC04/ERROR_ACCOUNT NKS{}", made->id));
+}
+
+// A cover letter goes out exactly when its payment's CHEQUE outcome
+// committed: a report whose transaction rolls back leaves no letter (its
+// staged one is deleted on the next run), and a letter staged by a
+// transaction that committed just before a crash is sent on the next run.
+TEST_F(BankReportTest, ChequeLettersGoOutExactlyWhenTheirOutcomeCommitted) {
+  SetPolicy("CHEQUE");
+  options_.in_transaction = [] { return Status::IoError("the disk is gone"); };  // dies before COMMIT
+  auto failed = Apply(BankFile("r5.xml", {{ids_[0], TransactionStatus::kRejected, "AC01"}}));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(Get(ids_[0]).status, PaymentStatus::kForwarded);
+  EXPECT_TRUE(fs::exists(ChequeLetterPath(options_.cheque_dir / "staging", ids_[0])))
+      << "staged before the commit that did not come";
+  EXPECT_FALSE(fs::exists(ChequeLetterPath(options_.cheque_dir, ids_[0])));
+  options_.in_transaction = nullptr;
+
+  // The crash after a commit: payment 2 failed as a cheque with its letter
+  // staged, not yet sent.
+  store::Payment p = Get(ids_[1]);
+  ASSERT_TRUE(StageChequeLetter(*store_, p, clock_->Now(), options_.cheque_dir, ChequeCause::kBankRejected).ok());
+  p.status = PaymentStatus::kFailed;
+  p.outcome_reason = "AC04/CHEQUE";
+  ASSERT_TRUE(store_->Transact([&] { return store_->SetPaymentOutcome(p); }).ok());
+
+  auto next = Apply(BankFile("r6.xml", {{ids_[2], TransactionStatus::kSettled, ""}}));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_FALSE(fs::exists(ChequeLetterPath(options_.cheque_dir / "staging", ids_[0])))
+      << "the rolled-back report's letter is deleted";
+  EXPECT_FALSE(fs::exists(ChequeLetterPath(options_.cheque_dir, ids_[0])));
+  EXPECT_TRUE(fs::exists(ChequeLetterPath(options_.cheque_dir, ids_[1]))) << "the committed cheque's letter is sent";
+  EXPECT_FALSE(fs::exists(ChequeLetterPath(options_.cheque_dir / "staging", ids_[1])));
+
+  // The report applied again now: one cheque, one letter.
+  auto again = Apply(BankFile("r7.xml", {{ids_[0], TransactionStatus::kRejected, "AC01"}}));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_EQ(again->cheque_letters.size(), 1u);
+  EXPECT_EQ(again->cheque_letters[0], ChequeLetterPath(options_.cheque_dir, ids_[0]).string());
 }
 
 TEST_F(BankReportTest, ABrokenReportChangesNothing) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "nks/core/status.h"
 #include "nks/core/time.h"
@@ -27,5 +28,19 @@ std::filesystem::path ChequeLetterPath(const std::filesystem::path& cheque_dir, 
 // is now; dated `now`) to ChequeLetterPath().
 Status WriteChequeLetter(store::Store& store, const store::Payment& p, Instant now,
                          const std::filesystem::path& cheque_dir, ChequeCause cause);
+
+// Crash safety: a letter goes out exactly when its payment's CHEQUE outcome
+// committed. The letter is staged (cheque_dir/staging/) INSIDE the
+// transaction that fails the payment, and SendStagedChequeLetters() moves
+// it to cheque_dir after the commit. Run again after a crash (every
+// cut-off and bank report starts with it), it sends the staged letters
+// whose payment committed as a cheque and deletes the others. It holds the
+// store's write lock while it decides, so no writer's transaction is in
+// flight: every staged letter belongs to a transaction that has ended.
+Status StageChequeLetter(store::Store& store, const store::Payment& p, Instant now,
+                         const std::filesystem::path& cheque_dir, ChequeCause cause);
+// The letters sent, as paths, in payment order.
+Result<std::vector<std::string>> SendStagedChequeLetters(store::Store& store,
+                                                         const std::filesystem::path& cheque_dir);
 
 }  // namespace nks::payments

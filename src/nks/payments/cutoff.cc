@@ -77,10 +77,10 @@ Result<CutoffReport> Cutoff::Run() {
   CutoffReport report;
   // A crash after an earlier plan committed: finish its files first.
   NKS_RETURN_IF_ERROR(WriteUnwritten(&report, &report.rewritten));
-  std::vector<Payment> cheques;
-  NKS_RETURN_IF_ERROR(Plan(now, &report, &cheques));
+  NKS_RETURN_IF_ERROR(SendStagedChequeLetters(*store_, options_.cheque_dir).status());
+  NKS_RETURN_IF_ERROR(Plan(now, &report));
   NKS_RETURN_IF_ERROR(WriteUnwritten(&report, nullptr));
-  for (const Payment& p : cheques) NKS_RETURN_IF_ERROR(WriteCheque(p, now));
+  NKS_RETURN_IF_ERROR(SendStagedChequeLetters(*store_, options_.cheque_dir).status());
   return report;
 }
 
@@ -151,7 +151,7 @@ constexpr size_t kOutcomesPerBatch = 65536;
 // into a compact decision and counts the bank files and follow-up reports;
 // those are then added (their ids are needed), and the second pass records
 // each payment's outcome in id order.
-Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* cheques) {
+Status Cutoff::Plan(Instant now, CutoffReport* report) {
   // Due: every payout date before the first one whose cut-off is ahead.
   Date first_open = EarliestPayoutDate(now);
   Date last_due = std::chrono::sys_days(first_open) - std::chrono::days(1);
@@ -239,7 +239,8 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
       if (!p) return Status::Corruption(fmt::format("payment {} is missing", id));
       p->status = PaymentStatus::kFailed;
       p->outcome_reason = "NK06";
-      cheques->push_back(std::move(*p));
+      // Staged in this transaction; sent once it commits (cheque.h).
+      NKS_RETURN_IF_ERROR(StageChequeLetter(*store_, *p, now, options_.cheque_dir, ChequeCause::kNoAccount));
     }
 
     for (PlannedFile& planned : files) {
@@ -303,11 +304,6 @@ Status Cutoff::Plan(Instant now, CutoffReport* report, std::vector<Payment>* che
     // Every payment due has its outcome now: their groups stop waiting.
     return store_->CloseDueGroups(report->last_payout_date);
   });
-}
-
-// Policy CHEQUE: the cover letter is shared with bank reports (cheque.h).
-Status Cutoff::WriteCheque(const Payment& p, Instant now) {
-  return WriteChequeLetter(*store_, p, now, options_.cheque_dir, ChequeCause::kNoAccount);
 }
 
 }  // namespace nks::payments

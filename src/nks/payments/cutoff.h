@@ -51,8 +51,9 @@ class Cutoff {
   Result<CutoffReport> Run();
 
  private:
-  Status Plan(Instant now, CutoffReport* report, std::vector<store::Payment>* cheques);
-  Status WriteCheque(const store::Payment& p, Instant now);
+  // Decides every due payment in one transaction (and stages the cheque
+  // letters of those failed under policy CHEQUE in it).
+  Status Plan(Instant now, CutoffReport* report);
   // Writes every planned, unwritten bank file and follow-up report and marks
   // them written; adds the number of bank files to `*bank_files_counted`.
   Status WriteUnwritten(CutoffReport* report, uint64_t* bank_files_counted);

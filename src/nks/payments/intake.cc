@@ -639,7 +639,8 @@ Status Conclude(store::Store* store, const IntakeOptions& options, store::Intake
 }  // namespace
 
 Result<IntakeResult> Intake::Submit(const std::string& system, const std::string& path,
-                                    const IncomingReader& reader) {
+                                    const IncomingReader& reader,
+                                    const std::function<Status()>& in_transaction) {
   NKS_RETURN_IF_ERROR(PrepareOnce());
   NKS_ASSIGN_OR_RETURN(std::string sha256, FileSha256Hex(path));
   const Instant now = clock_->Now();
@@ -723,7 +724,8 @@ Result<IntakeResult> Intake::Submit(const std::string& system, const std::string
     }
     for (const TxAnswer& a : intake.answers()) ++(a.payment_id ? file.accepted : file.rejected);
     file.group_status = file.rejected == 0 ? "ACCP" : file.accepted == 0 ? "RJCT" : "PART";
-    return Conclude(store_, options_, &file, false, intake, std::nullopt, now, dir);
+    NKS_RETURN_IF_ERROR(Conclude(store_, options_, &file, false, intake, std::nullopt, now, dir));
+    return in_transaction ? in_transaction() : Status::Ok();
   });
   if (outcome == Outcome::kReplay) return result;
   if (outcome == Outcome::kRefused) {

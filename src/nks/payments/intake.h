@@ -5,6 +5,8 @@
 // the original answer and changes nothing.
 #pragma once
 
+#include <functional>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -41,8 +43,11 @@ class Intake {
       : store_(store), clock_(clock), options_(std::move(options)) {}
 
   // Takes in `path` from `system` (the authenticated sender).
+  // `in_transaction`, when given, runs inside the transaction that stores a
+  // taken file (the API's audit entry); its error rolls the file back.
   Result<IntakeResult> Submit(const std::string& system, const std::string& path,
-                              const IncomingReader& reader);
+                              const IncomingReader& reader,
+                              const std::function<Status()>& in_transaction = {});
 
  private:
   Status PrepareOnce();

@@ -8,7 +8,7 @@ namespace nks::payments {
 
 Status StopPayment(store::Store& store, const std::string& system, const std::string& end_to_end,
                    const std::filesystem::path& status_dir, Instant now, const std::string& nks_id,
-                   std::string* report) {
+                   std::string* report, const std::function<Status()>& in_transaction) {
   // An earlier command's report that a crash left unwritten goes first.
   NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(store, nks_id));
   std::vector<std::string> written;
@@ -37,7 +37,8 @@ Status StopPayment(store::Store& store, const std::string& system, const std::st
       NKS_RETURN_IF_ERROR(store.AddStatusReport(&r));
       payment->report_id = r.id;
     }
-    return store.SetPaymentOutcome(*payment);
+    NKS_RETURN_IF_ERROR(store.SetPaymentOutcome(*payment));
+    return in_transaction ? in_transaction() : Status::Ok();
   }));
   NKS_RETURN_IF_ERROR(WriteUnwrittenStatusReports(store, nks_id, &written));
   if (report && !written.empty()) *report = written.back();

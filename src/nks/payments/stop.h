@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "nks/core/status.h"
@@ -15,8 +16,10 @@ namespace nks::payments {
 // the store's write lock, so a payment is never both stopped and forwarded.
 // Stops a pending payment; the sender is told (CANC) in a follow-up status
 // report in status_dir/SYSTEM/, whose path goes to `report` when given.
+// `in_transaction`, when given, runs inside the stop's transaction (the
+// API's audit entry); its error rolls the stop back.
 Status StopPayment(store::Store& store, const std::string& system, const std::string& end_to_end,
                    const std::filesystem::path& status_dir, Instant now, const std::string& nks_id = "NKS",
-                   std::string* report = nullptr);
+                   std::string* report = nullptr, const std::function<Status()>& in_transaction = {});
 
 }  // namespace nks::payments
