@@ -41,6 +41,9 @@ const left = css.match(/url\((?!data:|fonts\/|icons\/|[a-z0-9_-]+\.(png|svg)\))[
 if (left) throw new Error(`unhandled url() in dkfds.css: ${left.slice(0, 5).join(' ')}`);
 fs.writeFileSync(path.join(assets, 'dkfds.css'), css);
 fs.copyFileSync(path.join(dkfds, '../LICENSE.md'), path.join(assets, 'DKFDS-LICENSE.txt'));
+// The icon sprite, for <use href="/assets/icons.svg#info"> (loaded only
+// when a page shows an icon).
+fs.copyFileSync(path.join(dkfds, 'img/all-svg-icons.svg'), path.join(assets, 'icons.svg'));
 
 for (const f of fs.readdirSync(path.join(here, 'src'))) {
   const to = f === 'index.html' ? path.join(dist, f) : path.join(assets, f);

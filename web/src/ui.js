@@ -73,9 +73,23 @@ export function problemText(problem) {
 // A DKFDS alert: variant success | error | info | warning.
 export function alert(variant, text, heading) {
   return h('div', { class: `alert alert-${variant}`, role: variant === 'error' ? 'alert' : 'status' },
+    icon(variant, 'alert-icon'),
     h('div', { class: 'alert-body' },
       heading ? h('h2', { class: 'alert-heading h4' }, heading) : null,
       h('p', { class: 'alert-text' }, text)));
+}
+
+// A DKFDS icon from the sprite; decorative (the text beside it says it).
+const svgNs = 'http://www.w3.org/2000/svg';
+export function icon(name, cls = '') {
+  const svg = document.createElementNS(svgNs, 'svg');
+  svg.setAttribute('class', `icon-svg ${cls}`.trim());
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('aria-hidden', 'true');
+  const use = document.createElementNS(svgNs, 'use');
+  use.setAttribute('href', `/assets/icons.svg#${name}`);
+  svg.append(use);
+  return svg;
 }
 
 // One labelled DKFDS form field. spec: {name, label, hint, type, value,
@@ -144,7 +158,7 @@ export function form({ fields, submitText, check, submit, secondary }) {
         h('li', {}, h('a', { href: `#${byName[name]?.input.id || ''}`, onclick: (e) => {
           e.preventDefault(); byName[name]?.input.focus();
         } }, message))));
-      const summary = h('div', { class: 'alert alert-error', role: 'alert', tabindex: '-1' },
+      const summary = h('div', { class: 'alert alert-error', role: 'alert', tabindex: '-1' }, icon('error', 'alert-icon'),
         h('div', { class: 'alert-body' }, h('h2', { class: 'alert-heading h4' }, t('error.summary')), list));
       status.append(summary);
       for (const [name, message] of entries) byName[name]?.setError(message);

@@ -262,9 +262,8 @@ export function lookupPage() {
 }
 
 async function benefitOptions() {
-  const r = await api('GET', '/api/v1/benefit-types');
-  const list = r.ok ? (r.data?.benefit_types || r.data || []) : [];
-  return Array.isArray(list) ? list.map((b) => b.code || b.id || b.name).filter(Boolean) : [];
+  const r = await api('GET', '/api/v1/authority');
+  return r.ok ? (r.data?.benefit_types || []).map((b) => b.code) : [];
 }
 
 export function reportPage() {
@@ -390,22 +389,52 @@ export function paymentsPage() {
   return [heading(t('pay.title')), f.el, results, detail];
 }
 
-// A list the API gives as JSON, shown as a table of its fields.
-function jsonTable(caption, path, key) {
-  return loader(async () => {
-    const r = await api('GET', path);
-    if (!r.ok) return fail(r, path);
-    let list = key ? r.data?.[key] : r.data;
-    if (!Array.isArray(list)) list = Array.isArray(r.data) ? r.data : Object.values(r.data || {}).find(Array.isArray) || [];
-    if (!list.length) return h('p', {}, `${caption}: ${t('none')}`);
-    const cols = [...new Set(list.flatMap((x) => Object.keys(x)))];
-    const cell = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-    return table(caption, cols, list.map((x) => cols.map((c) => cell(x[c]))));
+// The authority's configuration (GET /api/v1/authority): LOS units,
+// benefit types, policy, connections, role profiles.
+const getAuthority = () => api('GET', '/api/v1/authority');
+
+// A section: a table loaded from the API and a form that changes it; the
+// table reloads after a change.
+function adminSection({ title, load, formTitle, fields, check, submit, submitText }) {
+  const box = loader(load);
+  const f = form({
+    fields, submitText: submitText || t('save'), check,
+    submit: async (v, fm) => {
+      const r = await submit(v);
+      if (r.cancelled) return;
+      if (!r.ok) return fm.serverError(r.problem, r.fieldOf || {});
+      fm.message('success', r.done || t('admin.saved'));
+      box.reload();
+    },
   });
+  return [box, h('h2', { class: 'mt-7' }, formTitle), f.el];
 }
 
+async function authorityTable(key, caption, headers, row) {
+  const r = await getAuthority();
+  if (!r.ok) return fail(r, '/api/v1/authority');
+  const list = r.data?.[key] || [];
+  return list.length ? table(caption, headers, list.map(row)) : h('p', {}, `${caption}: ${t('none')}`);
+}
+
+const idPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
 export function benefitsPage() {
-  return [heading(t('benefit.title')), jsonTable(t('benefit.title'), '/api/v1/benefit-types', 'benefit_types')];
+  const code = field({ name: 'code', label: t('benefit.code'), width: 'input-width-m' });
+  const name = field({ name: 'name', label: t('benefit.name'), width: 'input-width-l' });
+  return [heading(t('benefit.title')), adminSection({
+    load: () => authorityTable('benefit_types', t('benefit.title'), [t('benefit.code'), t('benefit.name')],
+                               (b) => [b.code, b.name]),
+    formTitle: t('benefit.add'), fields: [code, name],
+    check: (v) => {
+      const e = {};
+      if (!/^[a-z0-9][a-z0-9-]*$/.test(v.code)) e.code = t('v.benefit');
+      if (!v.name) e.name = t('v.required');
+      return e;
+    },
+    submit: async (v) => ({ ...(await api('PUT', `/api/v1/authority/benefit-types/${enc(v.code)}`, { name: v.name })),
+                            done: t('benefit.saved', { code: v.code }) }),
+  })];
 }
 
 // ---------------------------------------------------------------- administrator
@@ -413,49 +442,132 @@ const adminSections = [
   ['brugere', 'admin.users'], ['los', 'admin.los'], ['roller', 'admin.roles'],
   ['politik', 'admin.policy'], ['tilslutninger', 'admin.connections'],
 ];
+const kFunctions = ['register-read', 'nemkonto-update', 'specific-update', 'payments-search', 'payments-stop',
+                    'benefit-types', 'users-admin', 'control'];
+
 export function adminPage(section = 'brugere') {
   const nav = h('nav', { 'aria-label': t('admin.title') }, h('ul', { class: 'sidenav-list' },
     adminSections.map(([s, key]) => h('li', { class: s === section ? 'active current' : null },
       h('a', { href: `/administrator/${s}`, 'aria-current': s === section ? 'page' : null }, t(key))))));
   const title = t(Object.fromEntries(adminSections)[section] || 'admin.users');
-  let body;
-  if (section === 'los') body = jsonTable(title, '/api/v1/los-units', 'los_units');
-  else if (section === 'roller') body = jsonTable(title, '/api/v1/role-profiles', 'role_profiles');
-  else if (section === 'politik') body = jsonTable(title, '/api/v1/failed-payment-policy', 'policies');
-  else if (section === 'tilslutninger') body = jsonTable(title, '/api/v1/connections', 'connections');
-  else body = usersSection(title);
+  const body = ({ los: losSection, roller: rolesSection, politik: policySection, tilslutninger: connectionsSection }[section]
+    || usersSection)(title);
   return [heading(`${t('admin.title')}: ${title}`), h('div', { class: 'row' },
     h('div', { class: 'col-12 col-lg-3' }, nav), h('div', { class: 'col-12 col-lg-9' }, body))];
 }
 
 function usersSection(title) {
-  const list = jsonTable(title, '/api/v1/users', 'users');
   const id = field({ name: 'id', label: t('field.user'), width: 'input-width-m' });
   const name = field({ name: 'name', label: t('field.name'), width: 'input-width-l' });
   const role = field({ name: 'role', label: t('field.role'), hint: t('field.roleHint'), width: 'input-width-m' });
   const los = field({ name: 'los', label: t('field.los'), width: 'input-width-m' });
-  const f = form({
-    fields: [id, name, role, los], submitText: t('admin.addUser'),
+  const cases = field({ name: 'cases', label: t('field.paymentSystemCases'), checkbox: true });
+  return adminSection({
+    load: async () => {
+      const r = await api('GET', '/api/v1/users');
+      if (!r.ok) return fail(r, '/api/v1/users');
+      const list = r.data?.users || [];
+      return table(title, [t('field.user'), t('field.name'), t('admin.grants'), t('field.paymentSystemCases')],
+        list.map((u) => [u.id, u.name, (u.grants || []).map((g) => `${g.role}@${g.los}`).join(', '),
+                         u.payment_system_cases ? t('yes') : t('no')]));
+    },
+    formTitle: t('admin.addUser'), submitText: t('admin.addUser'), fields: [id, name, role, los, cases],
     check: (v) => {
       const e = {};
-      if (!/^[A-Za-z0-9._-]+$/.test(v.id)) e.id = t('v.id');
+      if (!idPattern.test(v.id)) e.id = t('v.id');
       if (!v.name) e.name = t('v.required');
       if (!v.role) e.role = t('v.required');
       if (!v.los) e.los = t('v.required');
       return e;
     },
-    submit: async (v, fm) => {
+    submit: async (v) => {
       const grants = v.role.split(',').map((x) => x.trim()).filter(Boolean).map((x) => ({ role: x, los: v.los }));
-      const r = await api('POST', '/api/v1/users', { id: v.id, name: v.name, grants, payment_system_cases: false });
-      if (!r.ok) {
-        if (noRoute(r)) return fm.message('info', t('pending.endpoint', { path: 'POST /api/v1/users' }));
-        return fm.serverError(r.problem, { grants: 'role' });
-      }
-      fm.message('success', t('admin.userAdded', { id: v.id }));
-      list.reload();
+      const r = await api('PUT', `/api/v1/users/${enc(v.id)}`, { name: v.name, grants, payment_system_cases: v.cases });
+      return { ...r, done: t('admin.userAdded', { id: v.id }), fieldOf: { grants: 'role', payment_system_cases: 'cases' } };
     },
   });
-  return [list, h('h2', { class: 'mt-7' }, t('admin.addUser')), f.el];
+}
+
+function losSection(title) {
+  const id = field({ name: 'id', label: t('admin.losId'), width: 'input-width-m' });
+  const name = field({ name: 'name', label: t('field.name'), width: 'input-width-l' });
+  const parent = field({ name: 'parent', label: t('admin.losParent'), width: 'input-width-m' });
+  return adminSection({
+    load: () => authorityTable('los_units', title, [t('admin.losId'), t('field.name'), t('admin.losParent')],
+                               (u) => [u.id, u.name, u.parent || '']),
+    formTitle: t('admin.losAdd'), fields: [id, name, parent],
+    check: (v) => {
+      const e = {};
+      if (!idPattern.test(v.id)) e.id = t('v.id');
+      if (!v.name) e.name = t('v.required');
+      if (v.parent && !idPattern.test(v.parent)) e.parent = t('v.id');
+      return e;
+    },
+    submit: async (v) => api('PUT', `/api/v1/authority/los-units/${enc(v.id)}`,
+                             v.parent ? { name: v.name, parent: v.parent } : { name: v.name }),
+  });
+}
+
+function rolesSection(title) {
+  const name = field({ name: 'name', label: t('admin.roleName'), width: 'input-width-m' });
+  const boxes = kFunctions.map((f) => field({ name: `fn-${f}`, label: f, checkbox: true }));
+  return adminSection({
+    load: () => authorityTable('role_profiles', title, [t('admin.roleName'), t('admin.functions')],
+                               (r) => [r.name, (r.functions || []).join(', ')]),
+    formTitle: t('admin.roleAdd'), fields: [name, ...boxes],
+    check: (v) => {
+      const e = {};
+      if (!idPattern.test(v.name)) e.name = t('v.id');
+      if (!kFunctions.some((f) => v[`fn-${f}`])) e[`fn-${kFunctions[0]}`] = t('v.functions');
+      return e;
+    },
+    submit: async (v) => api('PUT', `/api/v1/authority/role-profiles/${enc(v.name)}`,
+                             { functions: kFunctions.filter((f) => v[`fn-${f}`]) }),
+  });
+}
+
+function policySection(title) {
+  const policy = field({ name: 'policy', label: t('admin.policy'), value: 'RETURN', options: [
+    ['RETURN', t('policy.RETURN')], ['CHEQUE', t('policy.CHEQUE')], ['ERROR_ACCOUNT', t('policy.ERROR_ACCOUNT')]] });
+  const [reg, acc] = accountFields('err');
+  const late = field({ name: 'late', label: t('admin.late'), value: 'reject', options: [
+    ['reject', t('late.reject')], ['next-banking-day', t('late.next')]] });
+  return adminSection({
+    load: async () => {
+      const r = await getAuthority();
+      if (!r.ok) return fail(r, '/api/v1/authority');
+      const a = r.data;
+      return h('dl', { class: 'portal-facts', 'data-testid': 'policy' },
+        h('dt', {}, t('admin.policy')), h('dd', {}, t(`policy.${a.policy}`)),
+        h('dt', {}, t('admin.errorAccount')), h('dd', {}, a.error_account || t('none')),
+        h('dt', {}, t('admin.late')), h('dd', {}, a.late_payments === 'reject' ? t('late.reject') : t('late.next')));
+    },
+    formTitle: t('admin.policyChange'), fields: [policy, reg, acc, late],
+    check: (v) => {
+      const e = {};
+      if (v.policy === 'ERROR_ACCOUNT' || v.errreg || v.erracc) checkAccount(v, e, 'err');
+      return e;
+    },
+    submit: async (v) => {
+      if (!(await confirmAction(t('admin.policyConfirm', { policy: t(`policy.${v.policy}`) })))) return { cancelled: true };
+      const body = { policy: v.policy, late_payments: v.late };
+      if (v.errreg) body.error_account = accountText(v, 'err');
+      return { ...(await api('PUT', '/api/v1/authority/policy', body)), fieldOf: { error_account: 'erracc' } };
+    },
+  });
+}
+
+function connectionsSection(title) {
+  const system = field({ name: 'system', label: t('field.system'), width: 'input-width-m' });
+  const reference = field({ name: 'reference', label: t('admin.connectionRef'), width: 'input-width-m' });
+  return adminSection({
+    load: () => authorityTable('connections', title, [t('field.system'), t('field.status'), t('admin.connectionRef')],
+                               (c) => [c.system, c.state, c.reference || '']),
+    formTitle: t('admin.connectionAdd'), fields: [system, reference],
+    check: (v) => (idPattern.test(v.system) ? {} : { system: t('v.id') }),
+    submit: async (v) => api('POST', '/api/v1/authority/connections',
+                             v.reference ? { system: v.system, reference: v.reference } : { system: v.system }),
+  });
 }
 
 // ---------------------------------------------------------------- controller
@@ -468,7 +580,7 @@ export function controlPage() {
     fields: [month], submitText: t('control.show'),
     check: (v) => (/^\d{4}-(0[1-9]|1[0-2])$/.test(v.month) ? {} : { month: t('v.month') }),
     submit: async (v, fm) => {
-      const path = `/api/v1/control-list?month=${enc(v.month)}`;
+      const path = `/api/v1/control-list?month=${enc(v.month)}`;  // CSV; &format=pdf for the PDF
       const r = await api('GET', path);
       if (!r.ok) return fm.serverError(r.problem);
       const lines = parseCsv(r.text);
