@@ -1,7 +1,7 @@
 // Journey: an administrator adds a user, and the segregation-of-duties
 // rule refuses a forbidden combination (users-admin with payments-stop).
 import assert from 'node:assert/strict';
-import { journey, demoLogin, kAuthority } from './lib.mjs';
+import { journey, demoLogin, checkFirstLoad, kAuthority } from './lib.mjs';
 
 await journey('admin', async ({ server, newPage, step }) => {
   const admin = await newPage();
@@ -32,4 +32,14 @@ await journey('admin', async ({ server, newPage, step }) => {
   assert.match(await refused.textContent(), /funktionsadskillelse|segregation/i);
   await step(admin, 'segregation-refused');
   assert.equal(await admin.locator('tbody tr').filter({ hasText: 'cw3' }).count(), 0);
+
+  // Every administration page: its table loads, axe passes, first load in budget.
+  for (const [link, path, expect] of [['LOS-enheder', 'los', 'DK-BORGER'], ['Rolleprofiler', 'roller', 'caseworker'],
+    ['Politik for fejlede betalinger', 'politik', 'Returnér til afsender'], ['Tilslutninger', 'tilslutninger', 'SERVICEPLATFORM']]) {
+    await admin.getByRole('link', { name: link }).click();
+    await admin.locator('main').filter({ hasText: expect }).waitFor();
+    await step(admin, path);
+    await checkFirstLoad(admin, `${server.url}/administrator/${path}`, `administrator: ${link}`);
+  }
+  await checkFirstLoad(admin, `${server.url}/administrator/brugere`, 'administrator: users');
 });

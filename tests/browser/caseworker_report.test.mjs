@@ -2,7 +2,7 @@
 // written request; it stays pending until the citizen activates it with
 // the code from the letter.
 import assert from 'node:assert/strict';
-import { journey, demoLogin, newestLetterCode, kAuthority } from './lib.mjs';
+import { journey, demoLogin, newestLetterCode, checkFirstLoad, kAuthority } from './lib.mjs';
 
 await journey('caseworker-report', async ({ env, server, newPage, step }) => {
   const [, id, before] = env.nemkonti.find((n) => n[0] === 'cpr' && /^\d{4}-\d{10}$/.test(n[2]));
@@ -25,6 +25,19 @@ await journey('caseworker-report', async ({ env, server, newPage, step }) => {
   await form.locator('.alert-success').waitFor();
   assert.match(await form.locator('.alert-success').textContent(), /pending-activation/);
   await step(cw, 'reported');
+
+  // The look-up shows the pending report in the history.
+  await cw.getByRole('link', { name: 'Slå modtager op' }).click();
+  await cw.getByLabel('Modtager').fill(cpr);
+  await cw.getByRole('button', { name: 'Slå op' }).click();
+  const history = cw.locator('table').filter({ hasText: 'Historik' });
+  await history.waitFor();
+  assert.match(await history.textContent(), /pending/);
+  assert.match(await history.textContent(), /9570-0000007777/);
+  assert.ok(!(await cw.locator('main').textContent()).includes(cpr), 'the CPR number is shown masked');
+  await step(cw, 'lookup');
+  await checkFirstLoad(cw, `${server.url}/sagsbehandler/opslag`, 'caseworker: look-up');
+  await checkFirstLoad(cw, `${server.url}/sagsbehandler/indberet`, 'caseworker: report');
 
   // The citizen still has the old account until activation.
   const citizen = await newPage();

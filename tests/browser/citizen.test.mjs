@@ -1,6 +1,6 @@
 // Journey: a citizen logs in, registers, changes and deletes a NemKonto.
 import assert from 'node:assert/strict';
-import { journey } from './lib.mjs';
+import { journey, checkFirstLoad } from './lib.mjs';
 
 await journey('citizen', async ({ env, server, newPage, step }) => {
   const withAccount = new Set(env.nemkonti.filter((n) => n[0] === 'cpr').map((n) => n[1].replace('-', '')));
@@ -53,4 +53,5 @@ await journey('citizen', async ({ env, server, newPage, step }) => {
   // The register agrees: no NemKonto any more.
   const r = await page.evaluate(async (id) => (await fetch(`/api/v1/nemkonto/${id}`)).json(), `cpr:${cpr}`);
   assert.equal(r.nemkonto ?? null, null, JSON.stringify(r));
+  await checkFirstLoad(page, `${server.url}/borger`, 'citizen');
 });

@@ -1,7 +1,7 @@
 // Journey: a controller downloads the month's change list.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { journey, demoLogin, nksCli, kAuthority } from './lib.mjs';
+import { journey, demoLogin, nksCli, checkFirstLoad, kAuthority } from './lib.mjs';
 
 let cpr;
 await journey('controller', async ({ server, newPage, step }) => {
@@ -38,6 +38,7 @@ await journey('controller', async ({ server, newPage, step }) => {
   const [pdfDownload] = await Promise.all([ctl.waitForEvent('download'), ctl.getByTestId('pdf').click()]);
   assert.equal(pdfDownload.suggestedFilename(), 'kontrolliste-2026-11.pdf');
   assert.equal(fs.readFileSync(await pdfDownload.path()).subarray(0, 5).toString(), '%PDF-');
+  await checkFirstLoad(ctl, `${server.url}/kontrol`, 'controller');
 }, {
   prepare: (env) => {
     cpr = env.persons[5];

@@ -1,7 +1,7 @@
 // Journey: a caseworker finds a payment, sees which account it went to,
 // and stops a pending one.
 import assert from 'node:assert/strict';
-import { journey, demoLogin, kAuthority } from './lib.mjs';
+import { journey, demoLogin, checkFirstLoad, kAuthority } from './lib.mjs';
 
 await journey('payments', async ({ server, newPage, step }) => {
   const cw = await newPage();
@@ -41,6 +41,13 @@ await journey('payments', async ({ server, newPage, step }) => {
   await cw.locator('#announce .alert-success').waitFor();
   await cw.locator('dd').filter({ hasText: /^stopped$/ }).waitFor();
   await step(cw, 'stopped');
+
+  // The benefit types of the authority.
+  await cw.getByRole('link', { name: 'Ydelsestyper' }).click();
+  await cw.locator('tbody tr').filter({ hasText: 'boligstoette' }).waitFor();
+  await step(cw, 'benefit-types');
+  await checkFirstLoad(cw, `${server.url}/sagsbehandler/betalinger`, 'caseworker: payments');
+  await checkFirstLoad(cw, `${server.url}/sagsbehandler/ydelser`, 'caseworker: benefit types');
 }, {
   clock: '2026-11-27T12:00:00+01:00',
   payments: [
