@@ -34,12 +34,13 @@ await journey('caseworker-specific', async ({ env, server, newPage, step }) => {
   assert.equal(await row.getByRole('button').count(), 0, 'no change or delete for a locked account');
   await step(citizen, 'locked-for-citizen');
   // Nor through the API behind the page.
-  const status = await citizen.evaluate(async (id) => {
+  const status = await citizen.evaluate(async ({ id, authority }) => {
     const s = await (await fetch('/auth/session')).json();
     const r = await fetch(`/api/v1/nemkonto/${id}/specific-accounts/kapitalpension`, {
       method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
-      body: JSON.stringify({ account: '1551-0000000001' }) });
-    return r.status;
-  }, `cpr:${cpr}`);
-  assert.ok(status >= 400 && status < 500, `a citizen's change of a locked account answers ${status}`);
+      body: JSON.stringify({ account: '1551-0000000001', authority }) });
+    return { status: r.status, body: await r.json() };
+  }, { id: `cpr:${cpr}`, authority: kAuthority });
+  assert.ok(status.status === 403 || status.status === 409, `a citizen's change of a locked account: ${JSON.stringify(status)}`);
+  assert.match(JSON.stringify(status.body), /lock/i);
 });

@@ -165,7 +165,8 @@ function specificBox(id, path) {
           t('sp.change')), ' ',
         h('button', { type: 'button', class: 'button button-tertiary', onclick: async () => {
           if (!(await confirmAction(t('sp.deleteConfirm', { benefit: s.benefit }), t('sp.delete')))) return;
-          const d = await api('DELETE', `${path}/specific-accounts/${enc(s.benefit)}`);
+          // A citizen names the authority whose specific account it is.
+          const d = await api('DELETE', `${path}/specific-accounts/${enc(s.benefit)}?authority=${enc(s.authority)}`);
           if (!d.ok) return announce('error', problemText(d.problem));
           box.reload();
           announce('success', t('sp.deleted', { benefit: s.benefit }));
@@ -178,7 +179,8 @@ function specificBox(id, path) {
         fields, submitText: t('save'),
         check: (v) => { const e = {}; checkAccount(v, e, 'sp'); return e; },
         submit: async (v, fm) => {
-          const w = await api('PUT', `${path}/specific-accounts/${enc(s.benefit)}`, { account: accountText(v, 'sp') });
+          const w = await api('PUT', `${path}/specific-accounts/${enc(s.benefit)}`,
+                              { account: accountText(v, 'sp'), authority: s.authority });
           if (!w.ok) return fm.serverError(w.problem, { account: 'spacc' });
           box.reload();
           announce('success', t('sp.saved', { benefit: s.benefit }));
