@@ -5,7 +5,7 @@
 // the ctest test.
 //
 // Environment (set by CMakeLists.txt): NKS_BINARY, NKS_SOURCE_DIR,
-// NKS_ARTIFACTS (screenshots and perf.jsonl go there).
+// NKS_ARTIFACTS (screenshots and perf-*.jsonl go there).
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -157,6 +157,17 @@ export async function screenshot(page, journey, step) {
 // load first, then its cache (and, when logged out, its cookies) is
 // cleared before each of `runs` measured loads; the median is the figure
 // (the machine is shared), and every run is written to perf.jsonl.
+// This test file's figures: artifacts/perf-<file>.jsonl, started anew by
+// each run of the file.
+const perfFile = path.join(artifacts, `perf-${path.basename(process.argv[1] || 'x', '.test.mjs')}.jsonl`);
+let perfStarted = false;
+function recordPerf(figure) {
+  fs.mkdirSync(artifacts, { recursive: true });
+  if (!perfStarted) fs.writeFileSync(perfFile, '');
+  perfStarted = true;
+  fs.appendFileSync(perfFile, `${JSON.stringify(figure)}\n`);
+}
+
 async function measureLoads(page, url, name, { runs, clearCookies }) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
@@ -182,11 +193,10 @@ async function measureLoads(page, url, name, { runs, clearCookies }) {
   };
   await load();  // warm-up
   const figures = [];
-  fs.mkdirSync(artifacts, { recursive: true });
   for (let i = 0; i < runs; i++) {
     const f = await load();
     figures.push(f);
-    fs.appendFileSync(path.join(artifacts, 'perf.jsonl'), `${JSON.stringify({ ...f, run: i + 1 })}\n`);
+    recordPerf({ ...f, run: i + 1 });
   }
   cdp.off('Network.loadingFinished', count);
   await cdp.detach();
