@@ -29,7 +29,7 @@ await journey('payments', async ({ server, newPage, step }) => {
   // A pending one: stop it, after confirming.
   await cw.getByLabel('Status').selectOption('pending');
   await cw.getByRole('button', { name: 'Søg' }).click();
-  const pending = cw.locator('tbody tr').filter({ hasText: 'pending' });
+  const pending = cw.locator('tbody tr').filter({ hasText: 'Afventer' });
   await pending.first().waitFor();
   const id = (await pending.first().locator('td').first().textContent()).trim();
   await pending.first().getByRole('button', { name: 'Detaljer' }).click();
@@ -39,7 +39,7 @@ await journey('payments', async ({ server, newPage, step }) => {
   await step(cw, 'confirm-stop');
   await cw.getByRole('dialog').getByRole('button', { name: 'Stop betaling' }).click();
   await cw.locator('#announce .alert-success').waitFor();
-  await cw.locator('dd').filter({ hasText: /^stopped$/ }).waitFor();
+  await cw.locator('dd').filter({ hasText: /^Stoppet$/ }).waitFor();
   await step(cw, 'stopped');
 
   // The benefit types of the authority.

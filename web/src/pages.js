@@ -190,7 +190,7 @@ function specificBox(id, path) {
       editor.querySelector('h3').focus();
     };
     return [title, h('p', {}, t('sp.intro')),
-      table(t('sp.title'), [t('sp.benefit'), t('sp.authority'), t('sp.account'), t('sp.until'), ''], rows), editor];
+      table(t('sp.title'), [t('sp.benefit'), t('sp.authority'), t('sp.account'), t('sp.until'), t('actions')], rows), editor];
   });
   return box;
 }
@@ -248,7 +248,7 @@ export function lookupPage() {
           : t('nk.none'))];
       if (hist.ok) {
         const entries = hist.data?.history || hist.data?.entries || [];
-        out.push(table(t('lookup.history'), ['#', t('field.status'), t('sp.account'), 'Kanal', 'Tid'],
+        out.push(table(t('lookup.history'), ['#', t('field.status'), t('sp.account'), t('lookup.channel'), t('lookup.at')],
           entries.map((e) => [e.seq ?? '', e.kind ?? '', e.account ?? '', e.channel ?? '', e.at ?? ''])));
       }
       if (sp.ok) {
@@ -326,16 +326,18 @@ export function reportPage() {
       sp.el, list)];
 }
 
+const kStatuses = ['pending', 'forwarded', 'stopped', 'settled', 'failed'];
+const statusText = (s) => (kStatuses.includes(s) ? t(`status.${s}`) : s);
+
 export function paymentsPage() {
   const recipient = field({ name: 'recipient', label: t('field.recipient'), hint: t('field.recipientHint'),
                             width: 'input-width-m' });
   const system = field({ name: 'system', label: t('field.system'), width: 'input-width-m' });
   const e2e = field({ name: 'end_to_end', label: t('field.endToEnd'), width: 'input-width-m' });
-  const from = field({ name: 'from', label: t('field.from'), hint: 'ÅÅÅÅ-MM-DD', width: 'input-char-11' });
-  const to = field({ name: 'to', label: t('field.to'), hint: 'ÅÅÅÅ-MM-DD', width: 'input-char-11' });
+  const from = field({ name: 'from', label: t('field.from'), hint: t('field.dateHint'), width: 'input-char-11' });
+  const to = field({ name: 'to', label: t('field.to'), hint: t('field.dateHint'), width: 'input-char-11' });
   const status = field({ name: 'status', label: t('field.status'), value: '', options: [
-    ['', '—'], ['pending', 'pending'], ['forwarded', 'forwarded'], ['stopped', 'stopped'], ['settled', 'settled'],
-    ['failed', 'failed']] });
+    ['', t('status.any')], ...kStatuses.map((s) => [s, t(`status.${s}`)])] });
   const results = h('div', { 'aria-live': 'polite' });
   const detail = h('div');
   const f = form({
@@ -355,8 +357,8 @@ export function paymentsPage() {
       if (!r.ok) return fm.serverError(r.problem);
       const list = r.data?.payments || [];
       results.replaceChildren(list.length ? table(t('pay.results', { count: list.length }),
-        [t('pay.id'), t('pay.date'), t('pay.amount'), t('field.recipient'), t('pay.status'), ''],
-        list.map((p) => [p.end_to_end, p.payout_date, formatAmount(p.amount_ore), p.recipient || '', p.status,
+        [t('pay.id'), t('pay.date'), t('pay.amount'), t('field.recipient'), t('pay.status'), t('actions')],
+        list.map((p) => [p.end_to_end, p.payout_date, formatAmount(p.amount_ore), p.recipient || '', statusText(p.status),
           h('button', { type: 'button', class: 'button button-tertiary',
                         onclick: () => showPayment(p.system, p.end_to_end) }, t('pay.details'))]))
         : h('p', {}, t('pay.none')));
@@ -369,7 +371,7 @@ export function paymentsPage() {
     const p = r.data;
     const rows = [[t('field.system'), p.system], [t('pay.id'), p.end_to_end], [t('pay.date'), p.payout_date],
       [t('pay.amount'), formatAmount(p.amount_ore)], [t('field.recipient'), p.recipient || ''],
-      [t('field.benefit'), p.benefit || ''], [t('pay.status'), p.status], [t('pay.account'), p.account || ''],
+      [t('field.benefit'), p.benefit || ''], [t('pay.status'), statusText(p.status)], [t('pay.account'), p.account || ''],
       [t('pay.why'), p.why || '']];
     const out = [h('h2', { tabindex: '-1' }, t('pay.detailTitle', { id: p.end_to_end })),
       p.account && (p.status === 'forwarded' || p.status === 'settled')
@@ -539,6 +541,8 @@ function policySection(title) {
       const r = await getAuthority();
       if (!r.ok) return fail(r, '/api/v1/authority');
       const a = r.data;
+      policy.input.value = a.policy;
+      late.input.value = a.late_payments;
       return h('dl', { class: 'portal-facts', 'data-testid': 'policy' },
         h('dt', {}, t('admin.policy')), h('dd', {}, t(`policy.${a.policy}`)),
         h('dt', {}, t('admin.errorAccount')), h('dd', {}, a.error_account || t('none')),
