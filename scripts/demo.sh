@@ -35,3 +35,16 @@ pay="$gen/payments.xml"
 "$nks" --data "$data" --clock 2026-11-27T06:00:00+01:00 cutoff
 echo
 echo "Try: $nks --data $data --help"
+# The portal (issue 5), served by nks serve itself, with the demo login.
+port=${PORT:-8080}
+demo=()
+"$nks" serve --help | grep -q -- --demo && demo=(--demo)
+user=$(sed -n 's/^user authority=\([0-9]*\) id=\([^ ]*\).*/\1 \2/p' "$gen/config.nks" | head -1)
+echo
+echo "== the portal: http://127.0.0.1:$port/   (Ctrl-C stops it)"
+echo "   Demo login (synthetic people; the login page's 'Demo-login' form):"
+echo "   - citizen (Borger): CPR number $cpr, or any other from $gen/cpr.csv"
+echo "   - company (Virksomhed): CVR number $cvr"
+echo "   - employee (Medarbejder): authority ${user% *}, user id ${user#* } (caseworker)"
+[ ${#demo[@]} -gt 0 ] || echo "   (this build of nks has no --demo login yet: the portal shows its login page only)"
+exec "$nks" --data "$data" serve --listen "127.0.0.1:$port" --access-log "$data/access.log" "${demo[@]}"

@@ -15,7 +15,13 @@ pkgs=(cmake ninja-build g++ pkg-config ccache libsqlite3-dev libfmt-dev libcli11
 case "$what" in
   # postgresql-15: the throwaway cluster every test runs against besides
   # SQLite (scripts/pg_test_cluster.sh, ctest fixture "pg").
-  test) pkgs+=(poppler-utils libxml2-utils postgresql-15) ;;
+  # chromium + chromium-driver, nodejs + npm: the portal's browser tests
+  # (tests/browser, playwright-core drives Debian's Chromium; never a
+  # downloaded browser). node and npm only when missing: a Node.js from
+  # elsewhere (which brings its own npm) is kept.
+  test) pkgs+=(poppler-utils libxml2-utils postgresql-15 chromium chromium-driver)
+        command -v node >/dev/null || pkgs+=(nodejs)
+        command -v npm >/dev/null || pkgs+=(npm) ;;
   # postgresql: the reference of the payment benchmark (bench/pg_reference.sh);
   # wrk loads nks serve; redis-server + redis-benchmark (redis-tools) are
   # the reference for bench/http_bench.sh.
@@ -34,4 +40,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The browser tests' npm packages (pinned by web/package-lock.json).
+if [ "$what" = test ] && [ ! -d "$(dirname "$0")/../web/node_modules/playwright-core" ]; then
+  echo "deps: npm ci in web/" >&2
+  (cd "$(dirname "$0")/../web" && npm ci --no-audit --no-fund >/dev/null)
 fi

@@ -13,6 +13,7 @@
 #include "nks/http/access_log.h"
 #include "nks/register/register.h"
 #include "nks/store/store.h"
+#include "nks/web/portal.h"
 
 namespace nks::cli {
 namespace {
@@ -94,7 +95,10 @@ int Serve(const ServeOptions& o) {
   ao.origins = o.origins;
   auto api = api::Api::Open(store->get(), reg->get(), clock->get(), ao, log->get());
   if (!api.ok()) return Fail(api.status());
-  auto server = http::Server::Start(o.server, api->get());
+  // The portal's static files in front of the API (web/portal.h).
+  web::Portal portal(web::EmbeddedAssets());
+  web::PortalHandler handler(&portal, api->get());
+  auto server = http::Server::Start(o.server, &handler);
   if (!server.ok()) return Fail(server.status());
   (*api)->SetServer(server->get());
   fmt::print(stderr, "nks serve: listening on {} port {} ({}), {} threads\n", o.server.listen, (*server)->port(),

@@ -16,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <array>
 #include <chrono>
 #include <limits>
 #include <fmt/format.h>
@@ -222,6 +223,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     auto& msg = parser_->get();
     req_.content_type = std::string(msg[bhttp::field::content_type]);
     req_.accept = std::string(msg[bhttp::field::accept]);
+    req_.accept_encoding = std::string(msg[bhttp::field::accept_encoding]);
+    req_.if_none_match = std::string(msg[bhttp::field::if_none_match]);
     auto key = msg.find("Idempotency-Key");
     req_.has_idempotency_key = key != msg.end();
     req_.idempotency_key = req_.has_idempotency_key ? std::string(key->value()) : std::string();
@@ -246,6 +249,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     req_.peer = &peer_;
     out_ = Response();
     server_->handler()->Refuse(status, code, detail, &out_);
+    linger_ = true;
     Write(false);  // the rest of the stream cannot be trusted
   }
 
@@ -268,8 +272,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     server_->handler()->Answered(req_, out_, seconds);
     req_.body.clear();
+    if (!ec && linger_) return Drain();
     if (ec || !keep_alive_) return Close();
     ReadHeader();
+  }
+
+  // After a refusal the client may still be sending the body we refused:
+  // closing with unread bytes makes the kernel reset the connection, and
+  // the client loses the answer. So read and discard for a while first
+  // (at most kLingerBytesMax bytes, kLingerMs), then close.
+  void Drain() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(kLingerMs));
+    stream_.async_read_some(asio::buffer(drain_), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      self->drained_bytes_ += n;
+      if (ec || self->drained_bytes_ > kLingerBytesMax) return self->Close();
+      self->Drain();
+    });
   }
 
   void Close() {
@@ -300,6 +318,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Peer peer_;
   bool idle_ = false;        // waiting for a next request that has not begun
   bool keep_alive_ = false;
+  bool linger_ = false;  // a refusal: drain what the client still sends before closing
+  size_t drained_bytes_ = 0;
+  std::array<char, 16 * 1024> drain_{};
+  static constexpr size_t kLingerBytesMax = 1 << 20;
+  static constexpr int kLingerMs = 1000;
   Clock::time_point started_ = Clock::now();
 };
 

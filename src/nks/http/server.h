@@ -47,6 +47,8 @@ struct Request {
   std::string content_type;
   std::string idempotency_key;
   std::string accept;
+  std::string accept_encoding;  // for the portal's gzip copies
+  std::string if_none_match;    // for the portal's ETags
   // Only honoured when the server trusts a TLS-terminating proxy on
   // loopback (ServerOptions::trust_proxy_cert_header).
   std::string proxy_cert_fingerprint;
