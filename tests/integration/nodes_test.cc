@@ -227,7 +227,9 @@ TEST_F(Nodes, ConcurrentSubmitsRegisterChangesAndCutoffsForwardEachPaymentOnce) 
   for (pid_t pid : cutoffs) {
     int status = 0;
     waitpid(pid, &status, 0);
-    if (pid != cutoffs[0]) EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a cut-off failed";
+    if (pid != cutoffs[0]) {
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a cut-off failed";
+    }
   }
   RunResult last = Nks({"cutoff"}, kCutoffClock);
   ASSERT_EQ(last.code, 0) << last.err;
