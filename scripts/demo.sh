@@ -39,12 +39,13 @@ echo "Try: $nks --data $data --help"
 port=${PORT:-8080}
 demo=()
 "$nks" serve --help | grep -q -- --demo && demo=(--demo)
-user=$(sed -n 's/^user authority=\([0-9]*\) id=\([^ ]*\).*/\1 \2/p' "$gen/config.nks" | head -1)
+authority=$(sed -n 's/^user authority=\([0-9]*\) .*/\1/p' "$gen/config.nks" | head -1)
 echo
 echo "== the portal: http://127.0.0.1:$port/   (Ctrl-C stops it)"
 echo "   Demo login (synthetic people; the login page's 'Demo-login' form):"
 echo "   - citizen (Borger): CPR number $cpr, or any other from $gen/cpr.csv"
 echo "   - company (Virksomhed): CVR number $cvr"
-echo "   - employee (Medarbejder): authority ${user% *}, user id ${user#* } (caseworker)"
+echo "   - employee (Medarbejder), authority $authority, user id:"
+sed -n 's/^user authority=[0-9]* id=\([^ ]*\) name="\([^"]*\)" grants=\([^ ]*\).*/       \1  \2 (\3)/p' "$gen/config.nks"
 [ ${#demo[@]} -gt 0 ] || echo "   (this build of nks has no --demo login yet: the portal shows its login page only)"
 exec "$nks" --data "$data" serve --listen "127.0.0.1:$port" --access-log "$data/access.log" "${demo[@]}"

@@ -27,14 +27,6 @@ function nks(data, ...args) {
   return execFileSync(nksBinary, ['--data', data, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-// Extra employees for the journeys: a controller and a user administrator.
-const kExtraConfig = `
-role authority=12345678 name=controller functions=control
-role authority=12345678 name=user-admin functions=register-read,users-admin
-user authority=12345678 id=ctl1 name="Demo Kontrollant" grants=controller@DK payment_system_cases=no
-user authority=12345678 id=adm1 name="Demo Brugeradministrator" grants=user-admin@DK payment_system_cases=no
-`;
-
 // A data directory with a small demo population and configuration.
 // `payments`: files to submit, each {count, seed, date, clock, cutoff}
 // (cutoff: a time to run the cut-off at after submitting).
@@ -46,8 +38,6 @@ export function makeDataDir(name, { payments = [] } = {}) {
   nks(data, 'gen', 'population', '--persons', '200', '--companies', '20', '--seed', '7', '--out', pop);
   for (const f of ['cpr', 'cvr', 'units', 'nemkonti']) nks(data, 'import', f, path.join(pop, `${f}.csv`));
   nks(data, 'config', 'apply', path.join(pop, 'config.nks'));
-  fs.writeFileSync(path.join(dir, 'extra.nks'), kExtraConfig);
-  nks(data, 'config', 'apply', path.join(dir, 'extra.nks'));
   for (const p of payments) {
     const file = path.join(dir, `payments-${p.seed}.xml`);
     nks(data, 'gen', 'payments', '--count', String(p.count), '--seed', String(p.seed), '--population', pop,

@@ -50,7 +50,10 @@ std::vector<store::RoleProfile> DemoRoles() {
 
 std::vector<store::User> DemoUsers() {
   constexpr uint32_t kDemo = 12'345'678;
-  return {{kDemo, "cw1", "Demo Sagsbehandler", false, {{"caseworker", "DK"}}}};
+  // One employee per portal role, so `make run` can show every page.
+  return {{kDemo, "adm1", "Demo Brugeradministrator", false, {{"user-admin", "DK"}}},
+          {kDemo, "ctl1", "Demo Kontrollant", false, {{"controller", "DK"}}},
+          {kDemo, "cw1", "Demo Sagsbehandler", false, {{"caseworker", "DK"}}}};
 }
 
 }  // namespace nks::authority
