@@ -339,6 +339,11 @@ TEST_F(Oidc, CitizenLogsInThroughTheProviderAndUsesTheSession) {
                    "{\"account\":\"1551-0000123456\"}", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 201) << r->body;
+  // The portal asks for "me": the session knows her CPR number, the portal only its mask.
+  r = browser->Get("/api/v1/nemkonto/me", {{"Cookie", cookie}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find("1551-0000123456"), std::string::npos) << r->body;
   // The callback is good once.
   r = browser->Get(w.callback_path, {{"Cookie", w.login_cookie}});
   EXPECT_EQ(r->status, 401);

@@ -43,7 +43,6 @@ export function navigate(path, { replace = false } = {}) {
 
 async function logout() {
   await api('POST', '/auth/logout', {});
-  sessionStorage.removeItem('nks.cpr');
   state.session = null;
   navigate('/');
   pages.announce('success', t('logout.done'));

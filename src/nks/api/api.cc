@@ -267,6 +267,16 @@ void Api::Dispatch(Context& c, const RouteSpec& spec) {
       return AuditAfter(c, spec);
     }
     c.principal = &principal;
+    // "me" in a register path: the logged-in citizen's or company's own id
+    // (the portal knows it only masked).
+    if (!c.params.empty() && c.params[0] == "me" && c.path.rfind("/api/v1/nemkonto/", 0) == 0) {
+      if (auto cpr = Cpr::FromNumber(principal.cpr); principal.kind == PrincipalKind::kCitizen && cpr.ok()) {
+        c.params[0] = RecipientId::Of(*cpr).Tagged();
+      }
+      if (auto cvr = Cvr::FromNumber(principal.cvr); principal.kind == PrincipalKind::kCompany && cvr.ok()) {
+        c.params[0] = RecipientId::Of(*cvr).Tagged();
+      }
+    }
     if (c.by_session && !CheckSessionRequest(c)) return AuditAfter(c, spec);
     if (principal.kind == PrincipalKind::kEmployee && !CheckFunction(c, spec)) return AuditAfter(c, spec);
   }

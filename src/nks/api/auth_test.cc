@@ -366,6 +366,27 @@ TEST_F(AuthTest, CitizensReachOnlyTheirOwnAndCompaniesOnlyLook) {
             "forbidden");
 }
 
+// The portal knows a session's own id only masked: "me" stands for it.
+TEST_F(AuthTest, MeIsTheLoggedInCitizensOrCompanysOwnId) {
+  Login anna = Citizen();
+  http::Response mine = Do({"GET", kAnna, "", anna.token});
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(Do({"GET", "/api/v1/nemkonto/me", "", anna.token}).body, mine.body);
+  ASSERT_EQ(Do({"PUT", "/api/v1/nemkonto/me", kPut, anna.token, anna.csrf}).status, 201);  // she had none
+  EXPECT_NE(Do({"GET", kAnna, "", anna.token}).body.find("1551-0000123456"), std::string::npos);
+  EXPECT_EQ(Do({"GET", "/api/v1/nemkonto/me/history", "", anna.token}).problem, "forbidden");  // as for her own id
+
+  Login company = DemoLogin(R"({"role":"company","cvr":"80000006"})");
+  EXPECT_EQ(Do({"GET", "/api/v1/nemkonto/me", "", company.token}).body,
+            Do({"GET", std::string("/api/v1/nemkonto/cvr:") + kCvr, "", company.token}).body);
+
+  // An employee has no NemKonto of their own.
+  Login cw = DemoLogin(R"({"role":"employee","authority":12345678,"user":"cw-read"})");
+  http::Response r = Do({"GET", "/api/v1/nemkonto/me", "", cw.token});
+  EXPECT_EQ(r.problem, "invalid-recipient-id") << r.body;
+  EXPECT_NE(r.body.find("me names only a logged-in citizen or company"), std::string::npos) << r.body;
+}
+
 TEST_F(AuthTest, CitizensChangeAndDeleteOnlyUnlockedSpecificAccounts) {
   // The authority's caseworker creates two, one locked (by session too).
   Login cw = DemoLogin(R"({"role":"employee","authority":12345678,"user":"cw-report"})");

@@ -46,7 +46,7 @@ void FailStatus(Api::Context& c, const Status& st) {
 }
 
 bool ParseRecipient(Api::Context& c, const std::string& text, RecipientId* out) {
-  Result<RecipientId> id = Status::Invalid("write cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN");
+  Result<RecipientId> id = Status::Invalid("write cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN (me names only a logged-in citizen or company)");
   if (text.find(':') != std::string::npos) {
     id = RecipientId::ParseTagged(text);
   } else if (text.size() == 10 || (text.size() == 11 && text[6] == '-')) {

@@ -72,7 +72,6 @@ export function loginPage() {
           : { role: 'employee', authority: Number(v.authority), user: v.user };
       const r = await api('POST', '/auth/demo', body);
       if (!r.ok) return fm.serverError(r.problem);
-      if (v.role === 'citizen') sessionStorage.setItem('nks.cpr', body.cpr);
       await refreshSession();
       navigate(homeOf(state.session));
     },
@@ -90,21 +89,12 @@ export function homeOf(session) {
   return '/sagsbehandler/opslag';
 }
 
-// The citizen's own id: from the session when it names it unmasked, else
-// the CPR number typed at the demo login (kept in this tab only).
-function ownCitizenId() {
-  const p = state.session?.principal || '';
-  const m = /^citizen:(\d{6}-\d{4})$/.exec(p);
-  if (m) return `cpr:${m[1]}`;
-  const typed = sessionStorage.getItem('nks.cpr');
-  return typed ? recipientId(typed) : null;
-}
-
 // ---------------------------------------------------------------- citizen
+// The API's "me" is the session's own id, which the session document
+// shows only masked.
 export function citizenPage() {
-  const id = ownCitizenId();
-  if (!id) return [heading(t('nk.title')), alert('error', t('forbidden.body'))];
-  const path = `/api/v1/nemkonto/${enc(id)}`;
+  const id = 'me';
+  const path = '/api/v1/nemkonto/me';
   const main = h('div');
   const render = () => main.replaceChildren(nemkontoBox(id, path, render), specificBox(id, path), activationBox(path, render));
   render();
@@ -214,9 +204,7 @@ function activationBox(path, rerender) {
 
 // ---------------------------------------------------------------- company
 export function companyPage() {
-  const m = /^company:(\d{8})$/.exec(state.session?.principal || '');
-  if (!m) return [heading(t('company.title')), alert('error', t('forbidden.body'))];
-  const path = `/api/v1/nemkonto/cvr:${m[1]}`;
+  const path = '/api/v1/nemkonto/me';
   return [heading(t('company.title')), loader(async () => {
     const r = await api('GET', path);
     if (!r.ok && r.status !== 404) return fail(r, path);
