@@ -191,13 +191,6 @@ TEST_F(Payments, AFileWhoseCountOrSumDoNotMatchIsRefusedWhole) {
 // run: same payments, each once, same bytes. NKS_KILL_ROUNDS raises the
 // number of rounds (25 rounds = 50 kill points by default).
 TEST_F(Payments, ExactlyOnceWhateverInstantTheProcessDies) {
-  if (const char* pg = std::getenv("NKS_TEST_PG_URL"); pg != nullptr && *pg != '\0' &&
-                                                    std::getenv("NKS_PG_KILL_TEST") == nullptr) {
-    // Known defect (issue 6 note): on PostgreSQL a follow-up status report
-    // (…-FU1.xml) can go missing when a run is killed; bank files stay
-    // exactly-once. Run it with NKS_PG_KILL_TEST=1 while fixing it.
-    GTEST_SKIP() << "PostgreSQL: follow-up report lost after a kill (known, issue 6)";
-  }
   Prepare(300);
   UseCopy("reference");
   ASSERT_EQ(Submit().code, 0);

@@ -137,6 +137,27 @@ TEST_P(StatusReportTest, ACountThatDoesNotMatchTheRowsIsCorruption) {
   EXPECT_FALSE(fs::exists(StatusReportPath(r)));
 }
 
+// The id names the file and the MsgId, so a run after a crash must get the
+// id the run that died got: a rolled-back report leaves no gap (a
+// PostgreSQL sequence would).
+TEST_P(StatusReportTest, ARolledBackReportLeavesNoGapInTheIds) {
+  store::IntakeFile file{0, "SYS", "MSG-3", "hash", 0, "ACCP", 1, 0, ""};
+  ASSERT_TRUE(store_->AddIntakeFile(&file).ok());
+  store::StatusReport first = PlanStatusReport(dir_ / "status", file, 0, 0);
+  ASSERT_TRUE(store_->AddStatusReport(&first).ok());
+  store::StatusReport lost = PlanStatusReport(dir_ / "status", file, 0, 0);
+  Status st = store_->Transact([&]() -> Status {
+    NKS_RETURN_IF_ERROR(store_->AddStatusReport(&lost));
+    return Status::IoError("the process died here");
+  });
+  ASSERT_FALSE(st.ok());
+  store::StatusReport again = PlanStatusReport(dir_ / "status", file, 0, 0);
+  ASSERT_TRUE(store_->AddStatusReport(&again).ok());
+  EXPECT_EQ(again.id, first.id + 1);
+  EXPECT_EQ(again.id, lost.id);
+  EXPECT_EQ(StatusReportPath(again), StatusReportPath(lost));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StatusReportTest, NKS_STORE_BACKENDS);
 
 }  // namespace

@@ -1389,10 +1389,15 @@ Status PgStore::AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) 
   });
 }
 
+// The id names the report's file and MsgId (…-FU<id>.xml), which a run
+// after a crash must write byte for byte as the run that died would have.
+// A sequence is not rolled back with the transaction that drew from it, so
+// the id is the next after the largest, as SQLite's rowid is: gapless, and
+// safe because every writer holds the write lock.
 Status PgStore::AddStatusReport(StatusReport* r) {
   NKS_ASSIGN_OR_RETURN(
-      Rows rows, Query("INSERT INTO status_reports(system,file_id,original_msg_id,dir,created_us,tx_count,written) "
-                       "VALUES($1,$2,$3,$4,$5,$6,$7) RETURNING id",
+      Rows rows, Query("INSERT INTO status_reports(id,system,file_id,original_msg_id,dir,created_us,tx_count,written) "
+                       "SELECT COALESCE(MAX(id),0)+1,$1,$2,$3,$4,$5,$6,$7 FROM status_reports RETURNING id",
                        {r->system, r->file_id, r->original_msg_id, r->dir, r->created_us,
                         static_cast<int64_t>(r->tx_count), int64_t{r->written ? 1 : 0}}));
   r->id = rows.Int(0, 0);
