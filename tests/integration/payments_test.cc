@@ -232,6 +232,37 @@ TEST_F(Payments, ExactlyOnceWhateverInstantTheProcessDies) {
   EXPECT_GT(kills, rounds / 2);
 }
 
+// Issue 6: on PostgreSQL a payout month whose payments are all decided is
+// detached for archiving; the SQLite store says it cannot.
+TEST_F(Payments, ArchiveDetachesADecidedPayoutMonthOnPostgres) {
+  Prepare(40);
+  ASSERT_EQ(Submit().code, 0);
+  RunResult early = Nks({"payments", "archive", "--before", "2026-12"});
+  if (!nks::testing::OnPostgres()) {
+    EXPECT_NE(early.code, 0);
+    EXPECT_NE(early.err.find("needs the PostgreSQL store"), std::string::npos) << early.err;
+    return;
+  }
+  EXPECT_NE(early.code, 0) << "November's payments are pending";
+  EXPECT_NE(early.err.find("payout month 2026-11:"), std::string::npos) << early.err;
+  EXPECT_NE(early.err.find("still pending"), std::string::npos) << early.err;
+  ASSERT_EQ(Nks({"cutoff"}, kCutoffClock).code, 0);
+  RunResult none = Nks({"payments", "archive", "--before", "2026-11"});
+  ASSERT_EQ(none.code, 0) << none.err;
+  EXPECT_EQ(none.out, "");
+  RunResult done = Nks({"payments", "archive", "--before", "2026-12"});
+  ASSERT_EQ(done.code, 0) << done.err;
+  EXPECT_NE(done.out.find("{\"month\":\"2026-11\",\"payments\":"), std::string::npos) << done.out;
+  EXPECT_NE(done.out.find("\"table\":\"payments_202611\""), std::string::npos) << done.out;
+  RunResult left = Nks({"payments", "search", "--from", "2026-11-01", "--to", "2026-11-30"});
+  ASSERT_EQ(left.code, 0) << left.err;
+  EXPECT_NE(left.err.find("0 payment(s)"), std::string::npos) << left.err;
+  // The same file again is a duplicate still: its answer is kept.
+  RunResult again = Submit();
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("\"accepted\""), std::string::npos) << again.out;
+}
+
 // SPEC §5.5: "I did not get my money". A caseworker searches by the
 // citizen's CPR number and sees the payment forwarded, to which account
 // (masked) and why; the CPR number itself is never printed.

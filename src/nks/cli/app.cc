@@ -585,6 +585,25 @@ int Stop(const Options& o) {
   return 0;
 }
 
+// PostgreSQL: the payout months before --before leave the live tables
+// (their partitions detached for archiving); one JSON line per month.
+int ArchivePayments(const Options& o) {
+  auto env = OpenEnv(o);
+  if (!env.ok()) return Fail(env.status());
+  auto months = env->store->ArchivePaymentMonthsBefore(o.date);
+  Status audited = env->audit->Append("cli:operator", "payments archive", "before " + o.date,
+                                      months.ok() ? "ok" : "refused");
+  if (!months.ok()) return Fail(months.status());
+  if (!audited.ok()) return Fail(audited.WithContext("audit log (the months are archived)"));
+  for (const store::ArchivedMonth& m : *months) {
+    fmt::print("{{\"month\":\"{}\",\"payments\":{},\"table\":\"{}\",\"outcomes_table\":\"{}\"}}\n", m.month,
+               m.payments, m.table, m.outcomes_table);
+  }
+  fmt::print(stderr, "{} payout month(s) before {} archived{}\n", months->size(), o.date,
+             months->empty() ? "" : ": dump the tables named (pg_dump -t TABLE), then drop them");
+  return 0;
+}
+
 // A payment as the search shows it: recipient and account masked, and CPR
 // numbers masked in every free text (an EndToEndId may hold one).
 struct SearchRow {
@@ -872,6 +891,11 @@ int Run(int argc, char** argv) {
                                  store::PaymentQuery::kLimitDefault));
   search->add_flag("--json", o.json, "one JSON object per line instead of a table");
   on(search, SearchPayments);
+  auto* archive = pays->add_subcommand(
+      "archive", "PostgreSQL: detach the payout months before a month from the live tables, for archiving");
+  archive->add_option("--before", o.date, "the first month kept, YYYY-MM; every month before it whose payments "
+                                          "all have an outcome is archived")->required();
+  on(archive, ArchivePayments);
 
   on(app.add_subcommand("stats", "counts of the registers and the resolution index"), Stats);
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include "nks/store/pg_db.h"
 
@@ -272,6 +273,26 @@ CREATE TABLE oidc_providers(
   cvr_claim TEXT COLLATE "C" NOT NULL, user_claim TEXT COLLATE "C" NOT NULL, authority BIGINT NOT NULL,
   name_claim TEXT COLLATE "C" NOT NULL, ca_file TEXT COLLATE "C" NOT NULL);
 )sql"},
+    // Payments partitioned by payout month (payments_YYYYMM), so a month
+    // can be detached for archiving (ArchivePaymentMonthsBefore). The key
+    // must hold the partition column; ids stay unique (NextPaymentId).
+    // Partitions for new months are made by intake (EnsurePaymentMonths).
+    Migration{14, R"sql(
+ALTER TABLE payments RENAME TO payments_unpartitioned;
+CREATE TABLE payments (LIKE payments_unpartitioned, PRIMARY KEY (id, payout_date))
+  PARTITION BY RANGE (payout_date);
+DO $$
+DECLARE m text;
+BEGIN
+  FOR m IN SELECT DISTINCT substr(payout_date, 1, 7) FROM payments_unpartitioned LOOP
+    EXECUTE format('CREATE TABLE %I PARTITION OF payments FOR VALUES FROM (%L) TO (%L)',
+                   'payments_' || replace(m, '-', ''), m || '-01',
+                   to_char(to_date(m || '-01', 'YYYY-MM-DD') + interval '1 month', 'YYYY-MM-DD'));
+  END LOOP;
+END $$;
+INSERT INTO payments SELECT * FROM payments_unpartitioned;
+DROP TABLE payments_unpartitioned;
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -491,6 +512,7 @@ class PgStore final : public Store {
   Status MarkStatusReportWritten(int64_t id) override;
   Result<std::vector<StatusReport>> UnwrittenStatusReports() override;
   Status ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) override;
+  Result<std::vector<ArchivedMonth>> ArchivePaymentMonthsBefore(const std::string& month) override;
   Status SearchPayments(const PaymentQuery& query, const RowFn<Payment>& fn) override;
   Result<std::optional<IntakeFile>> GetIntakeFile(int64_t id) override;
 
@@ -567,6 +589,7 @@ class PgStore final : public Store {
   template <typename Row>
   Status PutRegisterRow(CopyStream& stream, std::string_view upsert, uint64_t key, const Row& r, bool* changed);
   Status StageAndInsertPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates);
+  Status EnsurePaymentMonths(const std::vector<Payment>& batch, const std::vector<size_t>& duplicates);
 
   Db db_;
   std::string url_;
@@ -581,6 +604,9 @@ class PgStore final : public Store {
   int64_t import_next_seq_ = 0;  // 0: none taken yet
   int64_t import_last_seq_ = 0;  // the highest seq streamed
   bool staging_ready_ = false;   // the connection's temporary payments_stage exists
+  // Payout months (YYYY-MM) known to have a partition, this transaction or
+  // a committed one (cleared on rollback).
+  std::set<std::string> payment_months_;
 };
 
 Status PgStore::Open(const std::string& url, const OpenOptions& options) {
@@ -710,8 +736,10 @@ void PgStore::Rollback() {
   nemkonto_pending_.clear();
   (void)db_.Exec("ROLLBACK");
   in_transaction_ = false;
-  // A temporary table created in the rolled-back transaction is gone.
+  // A temporary table created in the rolled-back transaction is gone, and
+  // so is a partition.
   staging_ready_ = false;
+  payment_months_.clear();
 }
 
 Status PgStore::InTransaction(const std::function<Status()>& body) {
@@ -1127,7 +1155,10 @@ Status PgStore::UpdateIntakeFile(const IntakeFile& f) {
 }
 
 Result<int64_t> PgStore::NextPaymentId() {
-  NKS_ASSIGN_OR_RETURN(uint64_t next, CountOf("SELECT COALESCE(MAX(id), 0) + 1 FROM payments"));
+  // Past the archived months' ids too: their EndToEndIds still name them.
+  NKS_ASSIGN_OR_RETURN(uint64_t next, CountOf("SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM payments), "
+                                              "(SELECT COALESCE(MAX(value), 0) FROM meta WHERE "
+                                              "key='payments_archived_max_id')) + 1"));
   return static_cast<int64_t>(next);
 }
 
@@ -1196,9 +1227,60 @@ Status PgStore::StageAndInsertPayments(const std::vector<Payment>& batch, std::v
                             "(SELECT 1 FROM payment_keys k WHERE k.system=s.system AND k.end_to_end=s.end_to_end "
                             "AND k.id=s.id)"));
   }
+  NKS_RETURN_IF_ERROR(EnsurePaymentMonths(batch, *duplicates));
   NKS_RETURN_IF_ERROR(Run("INSERT INTO payments SELECT * FROM payments_stage ORDER BY id"));
   return Run("INSERT INTO payment_recipients(recipient,id) SELECT recipient,id FROM payments_stage "
              "WHERE recipient<>0 ORDER BY recipient,id");
+}
+
+// The partition of each payout month in the batch, made when it is the
+// first payment of its month. Making one locks `payments` until the
+// transaction ends (readers of payments wait; it happens once a month).
+// A month that was archived has a table but no partition: refused (not
+// for a duplicate, which is not stored: a file sent again is answered).
+Status PgStore::EnsurePaymentMonths(const std::vector<Payment>& batch, const std::vector<size_t>& duplicates) {
+  auto duplicate = duplicates.begin();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (duplicate != duplicates.end() && *duplicate == i) {
+      ++duplicate;
+      continue;
+    }
+    const Payment& p = batch[i];
+    const std::string& d = p.payout_date;
+    bool digits = d.size() == 10;
+    for (size_t at = 0; digits && at < d.size(); ++at) {
+      digits = at == 4 || at == 7 ? d[at] == '-' : d[at] >= '0' && d[at] <= '9';
+    }
+    if (!digits) {
+      return Status::Invalid(fmt::format("payment {}: payout date '{}' is not YYYY-MM-DD", p.end_to_end,
+                                         p.payout_date));
+    }
+    const std::string month = p.payout_date.substr(0, 7);
+    if (payment_months_.count(month) != 0) continue;
+    const std::string table = "payments_" + month.substr(0, 4) + month.substr(5, 2);
+    NKS_ASSIGN_OR_RETURN(
+        Rows r, Query("SELECT to_regclass($1) IS NOT NULL, EXISTS(SELECT 1 FROM pg_inherits WHERE "
+                      "inhrelid=to_regclass($1) AND inhparent='payments'::regclass)",
+                      {table}));
+    if (r.Text(0, 1) != "t") {
+      if (r.Text(0, 0) == "t") {
+        return Status::FailedPrecondition(fmt::format(
+            "payout month {} was archived (its payments are in the detached table {}): no payment can be "
+            "stored for it",
+            month, table));
+      }
+      int year = std::stoi(month.substr(0, 4)), next = std::stoi(month.substr(5, 2)) + 1;
+      if (next == 13) {
+        ++year;
+        next = 1;
+      }
+      NKS_RETURN_IF_ERROR(Run(fmt::format("CREATE TABLE {} PARTITION OF payments FOR VALUES FROM ('{}-01') TO "
+                                          "('{:04}-{:02}-01')",
+                                          table, month, year, next)));
+    }
+    payment_months_.insert(month);
+  }
+  return Status::Ok();
 }
 
 Status PgStore::AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) {
@@ -1387,6 +1469,72 @@ Status PgStore::AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) 
     }
     return st;
   });
+}
+
+// See Store::ArchivePaymentMonthsBefore. One transaction under the write
+// lock: a month is checked, its outcomes copied out, its partition
+// detached, then its rows in the access-path tables deleted (a group only
+// when none of its payments is left live: a payment moved to the next
+// banking day can be in the next month).
+Result<std::vector<ArchivedMonth>> PgStore::ArchivePaymentMonthsBefore(const std::string& month) {
+  const bool valid = month.size() == 7 && month[4] == '-' &&
+                     std::all_of(month.begin(), month.end(), [&](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (!valid) return Status::Invalid(fmt::format("month: '{}' is not YYYY-MM", month));
+  std::vector<ArchivedMonth> out;
+  Status st = InTransaction([&]() -> Status {
+    NKS_ASSIGN_OR_RETURN(Rows parts, Query("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid=i.inhrelid "
+                                           "WHERE i.inhparent='payments'::regclass ORDER BY c.relname"));
+    for (int i = 0; i < parts.size(); ++i) {
+      const std::string table = parts.Text(i, 0);
+      if (table.size() != 15 || table.rfind("payments_", 0) != 0) continue;
+      ArchivedMonth a;
+      a.month = table.substr(9, 4) + "-" + table.substr(13, 2);
+      if (a.month >= month) continue;
+      a.table = table;
+      a.outcomes_table = table + "_outcomes";
+      NKS_ASSIGN_OR_RETURN(uint64_t pending, CountOf(fmt::format("SELECT COUNT(*) FROM {} p WHERE NOT EXISTS "
+                                                                 "(SELECT 1 FROM payment_outcomes o WHERE o.id=p.id)",
+                                                                 table)));
+      if (pending != 0) {
+        return Status::FailedPrecondition(fmt::format(
+            "payout month {}: {} payments are still pending; archive a month after its cut-off", a.month, pending));
+      }
+      NKS_ASSIGN_OR_RETURN(
+          uint64_t unwritten,
+          CountOf(fmt::format("SELECT COUNT(*) FROM payment_outcomes o JOIN {} p ON p.id=o.id "
+                              "LEFT JOIN bank_files b ON b.id=o.bank_file_id LEFT JOIN status_reports r ON "
+                              "r.id=o.report_id WHERE b.written=0 OR r.written=0",
+                              table)));
+      if (unwritten != 0) {
+        return Status::FailedPrecondition(fmt::format(
+            "payout month {}: {} payments are in bank files or status reports not yet written; run the cut-off "
+            "first",
+            a.month, unwritten));
+      }
+      NKS_ASSIGN_OR_RETURN(a.payments, CountOf(fmt::format("SELECT COUNT(*) FROM {}", table)));
+      for (const std::string& sql : {
+               fmt::format("CREATE TABLE {} AS SELECT o.* FROM payment_outcomes o JOIN {} p ON p.id=o.id ORDER BY o.id",
+                           a.outcomes_table, table),
+               fmt::format("ALTER TABLE payments DETACH PARTITION {}", table),
+               fmt::format("DELETE FROM payment_outcomes o USING {} p WHERE o.id=p.id", table),
+               fmt::format("DELETE FROM payment_recipients r USING {} p WHERE r.recipient=p.recipient AND r.id=p.id",
+                           table),
+               fmt::format("INSERT INTO meta(key,value) SELECT 'payments_archived_max_id', COALESCE(MAX(id),0) FROM {} "
+                           "ON CONFLICT(key) DO UPDATE SET value=GREATEST(meta.value, excluded.value)",
+                           table),
+           }) {
+        NKS_RETURN_IF_ERROR(Run(sql).WithContext(a.month));
+      }
+      NKS_RETURN_IF_ERROR(Run("DELETE FROM payment_groups g WHERE substr(g.payout_date,1,7)=$1 AND NOT EXISTS "
+                              "(SELECT 1 FROM payments p WHERE p.id BETWEEN g.first_id AND g.last_id)",
+                              {a.month}));
+      out.push_back(std::move(a));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  payment_months_.clear();  // an archived month has no partition now
+  return out;
 }
 
 // The id names the report's file and MsgId (…-FU<id>.xml), which a run

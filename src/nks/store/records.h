@@ -280,6 +280,15 @@ struct PaymentGroup {
   std::string payout_date;
 };
 
+// A payout month's payments moved out of the live tables (PostgreSQL: a
+// detached partition), for archiving.
+struct ArchivedMonth {
+  std::string month;           // YYYY-MM
+  std::string table;           // the payments, now a table of their own
+  std::string outcomes_table;  // their outcomes
+  uint64_t payments = 0;
+};
+
 // A bank file planned at a cut-off: its payments are the ones naming it.
 // It is written from them, deterministically, so writing it again after a
 // crash gives the same bytes.

@@ -181,7 +181,7 @@ TEST_P(StoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 13);
+  EXPECT_EQ(*version, 14);
 
   RawDb raw(GetParam(), target_);
   const std::string tables = postgres() ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_name='"
@@ -233,14 +233,14 @@ TEST_P(StoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), 13);
+    EXPECT_EQ(*store->SchemaVersion(), 14);
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(GetParam(), target_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "13");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "14");
 }
 
 // ---- Register rows ----

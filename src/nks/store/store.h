@@ -150,6 +150,16 @@ class Store {
   // Corruption if one of them has an outcome already.
   virtual Status AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) = 0;
 
+  // Archiving (PostgreSQL, where `payments` is partitioned by payout
+  // month): every month before `month` (YYYY-MM) whose payments all have
+  // an outcome leaves the live tables in one transaction: its partition is
+  // detached as the table payments_YYYYMM, its outcomes are moved to
+  // payments_YYYYMM_outcomes, its search rows and groups are deleted. The
+  // EndToEndIds stay used (a re-used one is still AM05) and ids are never
+  // given out again. FailedPrecondition (nothing changed) when such a month
+  // still has a pending payment or an unwritten file, or on SQLite.
+  virtual Result<std::vector<ArchivedMonth>> ArchivePaymentMonthsBefore(const std::string& month) = 0;
+
   // Follow-up status reports, planned inside the transaction that changes
   // the statuses they tell, written after it commits.
   virtual Status AddStatusReport(StatusReport* r) = 0;  // sets r->id
