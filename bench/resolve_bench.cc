@@ -2,7 +2,7 @@
 // loads the index from an imported data directory, then resolves a random
 // sample of the register's recipients on one core.
 //
-//   nks_bench_resolve --data DIR [--lookups N]
+//   nks_bench_resolve --data DIR [--db postgresql://...] [--lookups N]
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -36,12 +36,14 @@ int Fail(const nks::Status& st) {
 
 int main(int argc, char** argv) {
   std::string data = "bench-data";
+  std::string db;  // --db postgresql://...: the store there instead of DATA/nks.db
   uint64_t lookups = 50'000'000;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--data") == 0) data = argv[i + 1];
+    if (std::strcmp(argv[i], "--db") == 0) db = argv[i + 1];
     if (std::strcmp(argv[i], "--lookups") == 0) lookups = std::stoull(argv[i + 1]);
   }
-  auto store = nks::store::OpenSqlite(data + "/nks.db");
+  auto store = nks::store::OpenStore(db.empty() ? data + "/nks.db" : db);
   if (!store.ok()) return Fail(store.status());
   nks::FixedClock clock(nks::Instant{});
   nks::reg::RegisterOptions options;

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Issue 6: the register import, resolution, submit and cut-off benchmarks
+# on both stores in one run (SQLite in DATA/nks.db; PostgreSQL 15 in a
+# throwaway cluster, durable: fsync, synchronous_commit and full page writes
+# on), then the submit benchmark by one process against three at once on
+# each store ("nodes": several nks processes on one store).
+#   bench/backends_bench.sh BUILD_DIR [PERSONS] [COMPANIES] [PAYMENTS]
+# Prints one "backend=..." line per store; BENCHMARKS.md records them.
+# BACKENDS="postgresql" runs one store only.
+set -euo pipefail
+build=$(cd "$1" && pwd) persons=${2:-6000000} companies=${3:-800000} count=${4:-1000000}
+nks=$build/nks
+work=${BENCH_DIR:-bench-backends}
+bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+[ -x "$bin/initdb" ] || { echo "backends_bench: no PostgreSQL 15 in $bin (scripts/deps.sh bench)" >&2; exit 1; }
+rm -rf "$work"
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+now() { date +%s.%N; }
+since() { echo "$(now) - $1" | bc; }
+
+echo "== population ($persons persons, $companies companies) and payments"
+"$nks" gen population --persons "$persons" --companies "$companies" --seed 1 --out "$work/pop" >/dev/null
+# The payments: one file of COUNT, and six of COUNT/3 for one process
+# (three files one after another) and three at once. Each file has its own
+# seed: EndToEndIds are unique per sender forever.
+third=$((count / 3))
+"$nks" gen payments --count "$count" --seed 1 --population "$work/pop" --out "$work/pay.xml" \
+  --date 2026-11-30 >/dev/null
+for s in 11 12 13 21 22 23; do
+  "$nks" gen payments --count "$third" --seed "$s" --population "$work/pop" --out "$work/pay-$s.xml" \
+    --date 2026-11-30 >/dev/null
+done
+
+# PostgreSQL: a cluster of its own, as pg_reference.sh starts it.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nks-backends.XXXXXX")
+as_server=()
+if [ "$(id -u)" -eq 0 ]; then
+  as_server=(runuser -u postgres --)
+  chown postgres "$tmp"
+fi
+stop() {
+  if [ -f "$tmp/data/postmaster.pid" ]; then
+    "${as_server[@]}" "$bin/pg_ctl" -D "$tmp/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$tmp"
+}
+trap stop EXIT
+trap "exit 130" INT TERM
+"${as_server[@]}" "$bin/initdb" -D "$tmp/data" -U bench -A trust -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
+  { cat "$tmp/initdb.log" >&2; exit 1; }
+"${as_server[@]}" "$bin/pg_ctl" -D "$tmp/data" -w -l "$tmp/server.log" \
+  -o "-p 5432 -k $tmp -c listen_addresses='' -c fsync=on -c synchronous_commit=on \
+      -c full_page_writes=on -c shared_buffers=1GB -c work_mem=256MB -c maintenance_work_mem=1GB \
+      -c max_wal_size=16GB -c checkpoint_timeout=30min" start >/dev/null ||
+  { cat "$tmp/server.log" >&2; exit 1; }
+psql -X -q -h "$tmp" -p 5432 -U bench -d postgres -c "CREATE DATABASE nks"
+pg_url="postgresql://bench@/nks?host=$tmp&port=5432"
+
+for backend in ${BACKENDS:-sqlite postgresql}; do
+  data=$work/$backend
+  db=()
+  [ "$backend" = postgresql ] && db=(--db "$pg_url")
+  run() { "$nks" --data "$data" "${db[@]}" "$@"; }
+  echo "== $backend"
+  run init >/dev/null
+  t=$(now)
+  for f in cpr cvr units nemkonti; do run import "$f" "$work/pop/$f.csv" >/dev/null; done
+  import_s=$(since "$t")
+  echo "import (4 files): $import_s s"
+  resolve=$("$build/bench/nks_bench_resolve" --data "$data" "${db[@]}" --lookups 20000000)
+  echo "$resolve"
+  load_s=$(sed -n 's/.*index load: \([0-9.]*\) s.*/\1/p' <<<"$resolve" | head -1)
+  lookups=$(sed -n 's/.*= \([0-9.]*\) M lookups\/s.*/\1/p' <<<"$resolve" | head -1)
+  run config apply "$work/pop/config.nks" >/dev/null
+  /usr/bin/time -o "$work/time" -f "%e %M" "$nks" --data "$data" "${db[@]}" --clock 2026-11-25T12:00:00+01:00 \
+    submit --system SERVICEPLATFORM "$work/pay.xml" >"$work/submit.json"
+  read -r submit_s submit_kib <"$work/time"
+  accepted=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' "$work/submit.json")
+  echo "submit: $submit_s s, $((submit_kib / 1024)) MiB peak RSS, $accepted accepted"
+  /usr/bin/time -o "$work/time" -f "%e %M" "$nks" --data "$data" "${db[@]}" --clock 2026-11-27T06:00:00+01:00 \
+    cutoff >/dev/null
+  read -r cutoff_s cutoff_kib <"$work/time"
+  echo "cutoff: $cutoff_s s, $((cutoff_kib / 1024)) MiB peak RSS"
+  # One process, three files one after another; then three at once.
+  t=$(now)
+  for s in 11 12 13; do
+    run --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$work/pay-$s.xml" >/dev/null
+  done
+  one_s=$(since "$t")
+  t=$(now)
+  pids=()
+  for s in 21 22 23; do
+    run --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$work/pay-$s.xml" >/dev/null &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  three_s=$(since "$t")
+  awk -v b="$backend" -v i="$import_s" -v l="$load_s" -v r="$lookups" -v n="$count" -v s="$submit_s" \
+      -v a="$accepted" -v c="$cutoff_s" -v sk="$submit_kib" -v ck="$cutoff_kib" -v m=$((3 * third)) \
+      -v o="$one_s" -v t3="$three_s" 'BEGIN {
+    printf "backend=%s import_s=%.1f index_load_s=%.1f lookups_M_per_s=%s submit_s=%.2f submit_per_s=%.0f submit_rss_MiB=%d cutoff_s=%.2f cutoff_per_s=%.0f cutoff_rss_MiB=%d one_process_3_files_per_s=%.0f three_processes_per_s=%.0f three_vs_one=%.2f\n",
+      b, i, l, r, s, n / s, sk / 1024, c, a / c, ck / 1024, m / o, m / t3, o / t3 }' | tee -a "$work/results"
+done
