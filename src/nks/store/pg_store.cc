@@ -1487,9 +1487,12 @@ Result<uint64_t> PgStore::CountBankFiles(const std::string& bank_agreement, cons
                  {bank_agreement, payout_date});
 }
 
+// "p.id>$2" repeats the page's start for the payments side: with a merge
+// join the planner does not carry it over, and each page would read
+// `payments` from its first id (quadratic in the file).
 Status PgStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) {
   return ScanPaged<Payment>(fmt::format("SELECT {} FROM payment_outcomes o JOIN payments p ON p.id=o.id "
-                                        "WHERE o.bank_file_id=$1 AND o.id>$2 ORDER BY o.id LIMIT {}",
+                                        "WHERE o.bank_file_id=$1 AND o.id>$2 AND p.id>$2 ORDER BY o.id LIMIT {}",
                                         kPaymentColumns, kScanPageRows),
                             {bank_file_id}, 0, ReadPayment, fn);
 }
@@ -1627,7 +1630,7 @@ Result<std::vector<StatusReport>> PgStore::UnwrittenStatusReports() {
 
 Status PgStore::ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) {
   return ScanPaged<Payment>(fmt::format("SELECT {} FROM payment_outcomes o JOIN payments p ON p.id=o.id "
-                                        "WHERE o.report_id=$1 AND o.id>$2 ORDER BY o.id LIMIT {}",
+                                        "WHERE o.report_id=$1 AND o.id>$2 AND p.id>$2 ORDER BY o.id LIMIT {}",
                                         kPaymentColumns, kScanPageRows),
                             {report_id}, 0, ReadPayment, fn);
 }
