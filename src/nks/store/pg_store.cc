@@ -28,6 +28,9 @@ constexpr int64_t kWriteLockKey = 0x4E4B5357;
 constexpr const char* kLockTimeout = "60s";
 // Rows fetched per round trip by the scans (key-ordered pages).
 constexpr int kScanPageRows = 10'000;
+// A transaction that stored at least this many payments or outcomes is
+// followed by ANALYZE (Commit).
+constexpr size_t kAnalyzeAfterRows = 50'000;
 // An import buffers this much COPY text before sending it.
 constexpr size_t kCopyFlushBytes = 8 << 20;
 
@@ -615,6 +618,7 @@ class PgStore final : public Store {
   // Payout months (YYYY-MM) known to have a partition, this transaction or
   // a committed one (cleared on rollback).
   std::set<std::string> payment_months_;
+  size_t bulk_rows_ = 0;  // payments and outcomes stored in this transaction
 };
 
 Status PgStore::Open(const std::string& url, const OpenOptions& options) {
@@ -733,10 +737,19 @@ Status PgStore::Commit() {
     return st;
   }
   in_transaction_ = false;
+  // After a bulk change the planner's statistics are far off (a table it
+  // thinks has 900 rows has a million): it would hash-join whole tables for
+  // each page of a bank file. ANALYZE samples ~30,000 rows per table (a
+  // fraction of a second), after the commit, so the write lock is free.
+  if (bulk_rows_ >= kAnalyzeAfterRows) {
+    (void)db_.Exec("ANALYZE payments, payment_outcomes, payment_keys, payment_recipients");
+  }
+  bulk_rows_ = 0;
   return Status::Ok();
 }
 
 void PgStore::Rollback() {
+  bulk_rows_ = 0;
   if (!in_transaction_) return;
   persons_.pending.clear();
   companies_.pending.clear();
@@ -1343,7 +1356,10 @@ Status PgStore::EnsurePaymentMonths(const std::vector<Payment>& batch, const std
 Status PgStore::AddPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates) {
   duplicates->clear();
   if (batch.empty()) return Status::Ok();
-  return InTransaction([&] { return StageAndInsertPayments(batch, duplicates); });
+  return InTransaction([&] {
+    bulk_rows_ += batch.size();
+    return StageAndInsertPayments(batch, duplicates);
+  });
 }
 
 Status PgStore::RemovePaymentsFrom(int64_t first_id) {
@@ -1520,6 +1536,7 @@ Status PgStore::AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) 
     data.push_back('\n');
   }
   return InTransaction([&]() -> Status {
+    bulk_rows_ += outcomes.size();
     NKS_RETURN_IF_ERROR(FlushImport());
     Status st = db_.Copy("COPY payment_outcomes(id,status,bank_file_id,resolved_account,resolution,"
                          "outcome_reason,report_id) FROM STDIN",
