@@ -17,23 +17,11 @@
 
 namespace {
 
+using nks::testing::FreePort;
 using nks::testing::RunResult;
 using nks::testing::Slurp;
 
 constexpr const char* kClock = "2026-11-25T12:00:00+01:00";
-
-int FreePort() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t n = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 // The value of a JSON body's string field (enough for these answers).
 std::string Field(const std::string& body, const std::string& name) {

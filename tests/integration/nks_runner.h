@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +47,20 @@ inline std::string Quote(const std::string& s) {
 // integration test twice, the second time (name suffix /postgres) with the
 // test cluster (fixture "pg") up and its URL in NKS_TEST_PG_URL.
 inline bool OnPostgres() { return !store::TestPgAdminUrl().empty(); }
+
+// A loopback TCP port nothing listens on right now (for `nks serve`).
+inline int FreePort() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t n = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
+  close(s);
+  return ntohs(a.sin_port);
+}
 
 // A temporary directory per test with `nks --data DIR` at hand; on
 // PostgreSQL each data directory the test uses gets a database of its own

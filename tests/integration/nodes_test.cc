@@ -22,6 +22,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using nks::testing::FreePort;
 using nks::testing::RunResult;
 using nks::testing::Slurp;
 
@@ -35,18 +36,6 @@ constexpr int kPayments = 60;
 // The documented catch-up delay (cli/serve.cc refreshes once a second),
 // with room for a loaded machine.
 constexpr auto kPropagationMax = std::chrono::seconds(5);
-
-int FreePort() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t n = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 // EndToEndId -> how many times it is in the bank files of `dir`.
 std::map<std::string, int> ForwardedEndToEndIds(const fs::path& dir) {

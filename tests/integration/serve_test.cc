@@ -15,23 +15,11 @@
 namespace {
 
 namespace fs = std::filesystem;
+using nks::testing::FreePort;
 using nks::testing::RunResult;
 using nks::testing::Slurp;
 
 constexpr const char* kClock = "2026-11-25T12:00:00+01:00";
-
-int FreePort() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t n = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &n);
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 class Serve : public nks::testing::NksTest {
  protected:

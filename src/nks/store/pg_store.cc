@@ -1263,8 +1263,7 @@ Status PgStore::StageAndInsertPayments(const std::vector<Payment>& batch, std::v
   // Usually no payment of a batch is a duplicate (intake has taken out the
   // file's own): then three COPYs straight into the tables, in a savepoint.
   // A unique violation on payment_keys undoes them and the batch goes the
-  // staged way, which finds the duplicates.
-  duplicates->clear();
+  // staged way, which finds the duplicates. (AddPayments cleared them.)
   NKS_RETURN_IF_ERROR(FlushImport());
   NKS_RETURN_IF_ERROR(db_.Exec("SAVEPOINT payments_batch"));
   Status direct = CopyPayments(batch);
@@ -1280,12 +1279,10 @@ Status PgStore::StageAndInsertPayments(const std::vector<Payment>& batch, std::v
   std::string data;
   data.reserve(batch.size() * 200);
   for (const Payment& p : batch) AppendPaymentCopyRow(&data, p);
-  NKS_RETURN_IF_ERROR(FlushImport());
   NKS_RETURN_IF_ERROR(db_.Copy(fmt::format(kCopyPayments, "payments_stage"), data));
   NKS_ASSIGN_OR_RETURN(Rows taken, Query("INSERT INTO payment_keys(system,end_to_end,id) "
                                          "SELECT system,end_to_end,id FROM payments_stage ORDER BY id "
                                          "ON CONFLICT DO NOTHING RETURNING id"));
-  duplicates->clear();
   if (static_cast<size_t>(taken.size()) != batch.size()) {
     std::vector<int64_t> ids(static_cast<size_t>(taken.size()));
     for (int i = 0; i < taken.size(); ++i) ids[static_cast<size_t>(i)] = taken.Int(i, 0);
