@@ -312,8 +312,7 @@ std::string UnknownCaller(const http::Request& req) {
 // routes, else the path and query.
 std::string Api::AuditTarget(const Context& c) const {
   if (!c.params.empty() && c.path.rfind("/api/v1/nemkonto/", 0) == 0) {
-    auto parsed = c.params[0].find(':') != std::string::npos ? RecipientId::ParseTagged(c.params[0])
-                                                              : RecipientId::Parse(IdType::kCpr, c.params[0]);
+    auto parsed = ParseRecipientText(c.params[0]);
     std::string target = parsed.ok() ? parsed->TaggedMasked() : MaskCprsIn(c.params[0]);
     if (c.params.size() > 1) target += " benefit=" + c.params[1];
     return MaskCprsIn(target);

@@ -227,13 +227,7 @@ bool Api::CheckSessionRequest(Context& c) {
   const auto kind = c.principal_value.kind;
   if ((kind == PrincipalKind::kCitizen || kind == PrincipalKind::kCompany) && !c.params.empty() &&
       c.path.rfind("/api/v1/nemkonto/", 0) == 0) {
-    const std::string& text = c.params[0];
-    Result<RecipientId> id = Status::Invalid("");
-    if (text.find(':') != std::string::npos) {
-      id = RecipientId::ParseTagged(text);
-    } else if (text.size() == 10 || (text.size() == 11 && text[6] == '-')) {
-      id = RecipientId::Parse(IdType::kCpr, text);
-    }
+    Result<RecipientId> id = ParseRecipientText(c.params[0]);
     if (!id.ok()) return true;  // the handler names what is wrong with it
     const bool own = kind == PrincipalKind::kCitizen
                          ? id->type() == IdType::kCpr && id->number() == c.principal_value.cpr

@@ -45,13 +45,16 @@ void FailStatus(Api::Context& c, const Status& st) {
   Fail(c, code, st.message());
 }
 
+Result<RecipientId> ParseRecipientText(const std::string& text) {
+  if (text.find(':') != std::string::npos) return RecipientId::ParseTagged(text);
+  if (text.size() == 10 || (text.size() == 11 && text[6] == '-')) return RecipientId::Parse(IdType::kCpr, text);
+  return Status::Invalid(
+      "write cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN (me names only a logged-in citizen or "
+      "company)");
+}
+
 bool ParseRecipient(Api::Context& c, const std::string& text, RecipientId* out) {
-  Result<RecipientId> id = Status::Invalid("write cpr:DDMMYY-SSSS, cvr:NNNNNNNN, se:NNNNNNNN or p:NNNNNNNNNN (me names only a logged-in citizen or company)");
-  if (text.find(':') != std::string::npos) {
-    id = RecipientId::ParseTagged(text);
-  } else if (text.size() == 10 || (text.size() == 11 && text[6] == '-')) {
-    id = RecipientId::Parse(IdType::kCpr, text);
-  }
+  Result<RecipientId> id = ParseRecipientText(text);
   if (!id.ok()) {
     Fail(c, "invalid-recipient-id", "id: " + id.status().message());
     return false;

@@ -81,7 +81,10 @@ void SendJson(Api::Context& c, int status, const json& body);
 void Fail(Api::Context& c, std::string_view code, std::string_view detail);
 // A Status as a problem; internal errors go to the server log, not the client.
 void FailStatus(Api::Context& c, const Status& st);
-// "cpr:DDMMYY-SSSS", "cvr:NNNNNNNN", "se:..", "p:..", or a bare CPR number.
+// A register path's {id}: "cpr:DDMMYY-SSSS", "cvr:...", "se:...", "p:...",
+// or a bare CPR number (10 digits, or 11 with the dash).
+Result<RecipientId> ParseRecipientText(const std::string& text);
+// The same, answering a bad one with a problem document (false).
 bool ParseRecipient(Api::Context& c, const std::string& text, RecipientId* out);
 // Parses a JSON object body with only the given fields, the required ones
 // present; false with a problem in the response otherwise.
