@@ -41,7 +41,14 @@ for _ in $(seq 600); do curl -sf http://127.0.0.1:$port/readyz >/dev/null 2>&1 &
 curl -sf -H "X-Client-Cert-SHA256: $(printf '2%.0s' $(seq 64))" \
   "http://127.0.0.1:$port/api/v1/nemkonto/$(awk -F, 'NR==2 {print $1 ":" $2}' "$work/pop/nemkonti.csv")" >/dev/null
 echo "== nks serve: GET /api/v1/nemkonto/{id}, $persons persons + $companies companies, $threads server threads, wrk 1 thread $conns connections ${secs}s"
+# The server's CPU time per request (user + system, from /proc): a figure
+# that moves less than req/s when the machine is shared.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+ticks0=$(cpu_ticks)
 wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$lua" http://127.0.0.1:$port/ | tee "$work/wrk.txt"
+ticks1=$(cpu_ticks)
+requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+cpu_us=$(echo "scale=1; ($ticks1 - $ticks0) * 1000000 / $(getconf CLK_TCK) / $requests" | bc)
 nks_rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
 nks_p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
 errors=$(grep -c '"status":[45]' "$work/access.log" || true)
@@ -56,6 +63,6 @@ grep -E 'throughput summary|^ +avg' -A1 "$work/redis.txt" | head -4
 redis_rps=$(awk '/throughput summary/ {print $3}' "$work/redis.txt")
 redis_p99=$(awk '/latency summary/ {getline; getline; print $5 "ms"; exit}' "$work/redis.txt")
 echo "== result"
-echo "nks serve: $nks_rps req/s, p99 $nks_p99, 4xx/5xx in access log: $errors"
+echo "nks serve: $nks_rps req/s, p99 $nks_p99, server CPU $cpu_us us/request, 4xx/5xx in access log: $errors"
 echo "redis GET: $redis_rps req/s, p99 $redis_p99"
 echo "ratio nks/redis: $(echo "scale=3; $nks_rps / $redis_rps" | bc)"

@@ -194,8 +194,9 @@ bool Api::Authenticate(const http::Request& req, http::Response* res, std::strin
     match = req.peer->fingerprint;
   } else if (!req.proxy_cert_fingerprint.empty()) {
     match = req.proxy_cert_fingerprint;
-    std::transform(match.begin(), match.end(), match.begin(),
-                   [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+    for (char& ch : match) {
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    }
     if (match.rfind("sha256:", 0) != 0) match = "sha256:" + match;
   } else {
     SetProblem(res, "client-certificate-required",

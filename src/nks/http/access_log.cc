@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstring>
+#include <limits>
 
 #include "nks/core/ids.h"
 
@@ -66,27 +69,68 @@ AccessLog::~AccessLog() {
   if (owned_) ::close(fd_);
 }
 
+namespace {
+
+void AppendNumber(std::string* out, uint64_t n) {
+  char digits[20];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out->append(digits, end);
+}
+
+// "2026-12-03T15:51:09Z", formatted once a second (one server thread's
+// cache: the access log is written from every thread).
+void AppendUtcSecond(std::string* out, Instant now) {
+  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
+  thread_local std::string cached;
+  const int64_t second = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (second != cached_second) {
+    cached = FormatUtc(Instant(std::chrono::seconds(second)));
+    cached_second = second;
+  }
+  *out += cached;
+}
+
+}  // namespace
+
 std::string AccessLog::Line(const Request& request, const Response& response, double seconds, Instant now) {
-  std::string target = PercentDecode(request.target.substr(0, kAccessLogTargetBytesMax));
-  std::string line = "{\"time\":";
-  AppendJsonString(&line, FormatUtc(now));
-  line += ",\"remote\":";
+  const std::string_view sent = std::string_view(request.target).substr(0, kAccessLogTargetBytesMax);
+  // Decoded first, so that an encoded digit cannot hide a CPR from the mask.
+  const std::string target = MaskCprsIn(sent.find('%') == std::string_view::npos ? std::string(sent) : PercentDecode(sent));
+  std::string line;
+  line.reserve(192 + target.size() + response.principal.size() + response.problem.size());
+  line = "{\"time\":\"";
+  AppendUtcSecond(&line, now);
+  line += "\",\"remote\":";
   AppendJsonString(&line, request.remote);
   line += ",\"method\":";
   AppendJsonString(&line, request.method);
   line += ",\"target\":";
-  AppendJsonString(&line, MaskCprsIn(target));
+  AppendJsonString(&line, target);
   line += ",\"route\":";
   AppendJsonString(&line, response.route);
-  line += fmt::format(",\"status\":{},\"bytes_in\":{},\"bytes_out\":{},\"duration_ms\":{:.3f}", response.status,
-                      request.body.size(), std::max(response.body_bytes, response.body.size()), seconds * 1e3);
+  line += ",\"status\":";
+  AppendNumber(&line, static_cast<uint64_t>(std::max(response.status, 0)));
+  line += ",\"bytes_in\":";
+  AppendNumber(&line, request.body.size());
+  line += ",\"bytes_out\":";
+  AppendNumber(&line, std::max(response.body_bytes, response.body.size()));
+  // Milliseconds with three decimals, from whole microseconds.
+  const auto micros = static_cast<uint64_t>(std::max(0.0, seconds) * 1e6 + 0.5);
+  line += ",\"duration_ms\":";
+  AppendNumber(&line, micros / 1000);
+  line.push_back('.');
+  const auto frac = static_cast<unsigned>(micros % 1000);
+  line.push_back(static_cast<char>('0' + frac / 100));
+  line.push_back(static_cast<char>('0' + frac / 10 % 10));
+  line.push_back(static_cast<char>('0' + frac % 10));
   line += ",\"principal\":";
   AppendJsonString(&line, response.principal);
   if (!response.problem.empty()) {
     line += ",\"problem\":";
     AppendJsonString(&line, response.problem);
   }
-  return line + "}";
+  line.push_back('}');
+  return line;
 }
 
 void AccessLog::Write(const Request& request, const Response& response, double seconds, Instant now) {

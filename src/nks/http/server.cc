@@ -226,22 +226,52 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     Process();
   }
 
+  // The fields the handlers read, in one pass over the header (a lookup
+  // each was ~3% of the hot path).
   void Process() {
     auto& msg = parser_->get();
-    req_.content_type = std::string(msg[bhttp::field::content_type]);
-    req_.accept = std::string(msg[bhttp::field::accept]);
-    req_.accept_encoding = std::string(msg[bhttp::field::accept_encoding]);
-    req_.if_none_match = std::string(msg[bhttp::field::if_none_match]);
-    auto key = msg.find("Idempotency-Key");
-    req_.has_idempotency_key = key != msg.end();
-    req_.idempotency_key = req_.has_idempotency_key ? std::string(key->value()) : std::string();
-    req_.cookie = std::string(msg[bhttp::field::cookie]);
-    req_.origin = std::string(msg[bhttp::field::origin]);
-    req_.csrf_token = std::string(msg["X-CSRF-Token"]);
-    req_.host = std::string(msg[bhttp::field::host]);
+    req_.content_type.clear();
+    req_.accept.clear();
+    req_.accept_encoding.clear();
+    req_.if_none_match.clear();
+    req_.has_idempotency_key = false;
+    req_.idempotency_key.clear();
+    req_.cookie.clear();
+    req_.origin.clear();
+    req_.csrf_token.clear();
+    req_.host.clear();
     req_.proxy_cert_fingerprint.clear();
-    if (server_->options().trust_proxy_cert_header) {
-      req_.proxy_cert_fingerprint = std::string(msg["X-Client-Cert-SHA256"]);
+    const bool proxy = server_->options().trust_proxy_cert_header;
+    // Beast's operator[] gives the first of repeated fields: so does this.
+    bool seen_proxy = false, seen_csrf = false, seen_type = false, seen_accept = false, seen_encoding = false,
+         seen_etag = false, seen_cookie = false, seen_origin = false, seen_host = false;
+    auto take = [](bool* seen, std::string* to, beast::string_view value) {
+      if (*seen) return;
+      *seen = true;
+      to->assign(value.data(), value.size());
+    };
+    for (const auto& f : msg) {
+      switch (f.name()) {
+        case bhttp::field::content_type: take(&seen_type, &req_.content_type, f.value()); break;
+        case bhttp::field::accept: take(&seen_accept, &req_.accept, f.value()); break;
+        case bhttp::field::accept_encoding: take(&seen_encoding, &req_.accept_encoding, f.value()); break;
+        case bhttp::field::if_none_match: take(&seen_etag, &req_.if_none_match, f.value()); break;
+        case bhttp::field::cookie: take(&seen_cookie, &req_.cookie, f.value()); break;
+        case bhttp::field::origin: take(&seen_origin, &req_.origin, f.value()); break;
+        case bhttp::field::host: take(&seen_host, &req_.host, f.value()); break;
+        case bhttp::field::unknown: {
+          const auto name = f.name_string();
+          if (beast::iequals(name, "Idempotency-Key")) {
+            take(&req_.has_idempotency_key, &req_.idempotency_key, f.value());
+          } else if (beast::iequals(name, "X-CSRF-Token")) {
+            take(&seen_csrf, &req_.csrf_token, f.value());
+          } else if (proxy && beast::iequals(name, "X-Client-Cert-SHA256")) {
+            take(&seen_proxy, &req_.proxy_cert_fingerprint, f.value());
+          }
+          break;
+        }
+        default: break;
+      }
     }
     req_.body = std::move(msg.body());
     req_.remote = remote_;
