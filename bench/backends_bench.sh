@@ -27,9 +27,11 @@ echo "== population ($persons persons, $companies companies) and payments"
 third=$((count / 3))
 "$nks" gen payments --count "$count" --seed 1 --population "$work/pop" --out "$work/pay.xml" \
   --date 2026-11-30 >/dev/null
+# The node files pay out a banking day later: a second cut-off forwards
+# them with the index already built (the steady state of a daily cut-off).
 for s in 11 12 13 21 22 23; do
   "$nks" gen payments --count "$third" --seed "$s" --population "$work/pop" --out "$work/pay-$s.xml" \
-    --date 2026-11-30 >/dev/null
+    --date 2026-12-01 >/dev/null
 done
 
 # PostgreSQL: a cluster of its own, as pg_reference.sh starts it.
@@ -56,6 +58,15 @@ trap "exit 130" INT TERM
   { cat "$tmp/server.log" >&2; exit 1; }
 psql -X -q -h "$tmp" -p 5432 -U bench -d postgres -c "CREATE DATABASE nks"
 pg_url="postgresql://bench@/nks?host=$tmp&port=5432"
+# PostgreSQL's CPU seconds so far: every server process's own time, and the
+# postmaster's reaped children's (the backends of finished sessions).
+pg_cpu() {
+  local master
+  master=$(head -1 "$tmp/data/postmaster.pid")
+  { awk '{print $16 + $17}' "/proc/$master/stat"
+    for p in $(pgrep -P "$master") "$master"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done
+  } | awk -v hz="$(getconf CLK_TCK)" '{t += $1} END {printf "%.2f", t / hz}'
+}
 
 for backend in ${BACKENDS:-sqlite postgresql}; do
   data=$work/$backend
@@ -73,15 +84,26 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
   load_s=$(sed -n 's/.*index load: \([0-9.]*\) s.*/\1/p' <<<"$resolve" | head -1)
   lookups=$(sed -n 's/.*= \([0-9.]*\) M lookups\/s.*/\1/p' <<<"$resolve" | head -1)
   run config apply "$work/pop/config.nks" >/dev/null
-  /usr/bin/time -o "$work/time" -f "%e %M" "$nks" --data "$data" "${db[@]}" --clock 2026-11-25T12:00:00+01:00 \
-    submit --system SERVICEPLATFORM "$work/pay.xml" >"$work/submit.json"
-  read -r submit_s submit_kib <"$work/time"
+  # Wall, peak RSS and nks's CPU (user + system) of one command, and
+  # PostgreSQL's CPU over it ("-" on SQLite).
+  timed() {
+    local before=- after=-
+    [ "$backend" = postgresql ] && before=$(pg_cpu)
+    /usr/bin/time -o "$work/time" -f "%e %M %U %S" "$nks" --data "$data" "${db[@]}" "$@"
+    [ "$backend" = postgresql ] && after=$(pg_cpu)
+    read -r t_wall t_kib t_user t_sys <"$work/time"
+    t_cpu=$(echo "$t_user + $t_sys" | bc)
+    t_pg=-
+    [ "$backend" = postgresql ] && t_pg=$(echo "$after - $before" | bc)
+    return 0
+  }
+  timed --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$work/pay.xml" >"$work/submit.json"
+  submit_s=$t_wall submit_kib=$t_kib
   accepted=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' "$work/submit.json")
-  echo "submit: $submit_s s, $((submit_kib / 1024)) MiB peak RSS, $accepted accepted"
-  /usr/bin/time -o "$work/time" -f "%e %M" "$nks" --data "$data" "${db[@]}" --clock 2026-11-27T06:00:00+01:00 \
-    cutoff >/dev/null
-  read -r cutoff_s cutoff_kib <"$work/time"
-  echo "cutoff: $cutoff_s s, $((cutoff_kib / 1024)) MiB peak RSS"
+  echo "submit: $submit_s s, $((submit_kib / 1024)) MiB peak RSS, $accepted accepted; CPU: nks $t_cpu s, postgres $t_pg s"
+  timed --clock 2026-11-27T06:00:00+01:00 cutoff >/dev/null
+  cutoff_s=$t_wall cutoff_kib=$t_kib
+  echo "cutoff: $cutoff_s s, $((cutoff_kib / 1024)) MiB peak RSS; CPU: nks $t_cpu s, postgres $t_pg s"
   # One process, three files one after another; then three at once.
   t=$(now)
   for s in 11 12 13; do
@@ -96,9 +118,15 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
   done
   for p in "${pids[@]}"; do wait "$p"; done
   three_s=$(since "$t")
+  # The second cut-off: the six node files, the index and its snapshot built.
+  timed --clock 2026-11-30T06:00:00+01:00 cutoff >"$work/cutoff2.json"
+  cutoff2_s=$t_wall
+  decided2=$(sed -n 's/.*"forwarded":\([0-9]*\),"to_error_account":\([0-9]*\),"returned":\([0-9]*\),"cheques":\([0-9]*\).*/\1 \2 \3 \4/p' \
+    "$work/cutoff2.json" | awk '{print $1 + $2 + $3 + $4}')
+  echo "second cutoff: $cutoff2_s s, $decided2 payments decided, $((t_kib / 1024)) MiB peak RSS; CPU: nks $t_cpu s, postgres $t_pg s"
   awk -v b="$backend" -v i="$import_s" -v l="$load_s" -v r="$lookups" -v n="$count" -v s="$submit_s" \
       -v a="$accepted" -v c="$cutoff_s" -v sk="$submit_kib" -v ck="$cutoff_kib" -v m=$((3 * third)) \
-      -v o="$one_s" -v t3="$three_s" 'BEGIN {
-    printf "backend=%s import_s=%.1f index_load_s=%.1f lookups_M_per_s=%s submit_s=%.2f submit_per_s=%.0f submit_rss_MiB=%d cutoff_s=%.2f cutoff_per_s=%.0f cutoff_rss_MiB=%d one_process_3_files_per_s=%.0f three_processes_per_s=%.0f three_vs_one=%.2f\n",
-      b, i, l, r, s, n / s, sk / 1024, c, a / c, ck / 1024, m / o, m / t3, o / t3 }' | tee -a "$work/results"
+      -v o="$one_s" -v t3="$three_s" -v c2="$cutoff2_s" -v d2="$decided2" 'BEGIN {
+    printf "backend=%s import_s=%.1f index_load_s=%.1f lookups_M_per_s=%s submit_s=%.2f submit_per_s=%.0f submit_rss_MiB=%d cutoff_s=%.2f cutoff_per_s=%.0f cutoff_rss_MiB=%d one_process_3_files_per_s=%.0f three_processes_per_s=%.0f three_vs_one=%.2f second_cutoff_s=%.2f second_cutoff_per_s=%.0f\n",
+      b, i, l, r, s, n / s, sk / 1024, c, a / c, ck / 1024, m / o, m / t3, o / t3, c2, d2 / c2 }' | tee -a "$work/results"
 done

@@ -127,18 +127,33 @@ Status Db::Exec(std::string_view sql) {
   return Status::Ok();
 }
 
+namespace {
+
+// libpq's view of `params`: values, lengths, formats and types.
+struct ParamArrays {
+  explicit ParamArrays(const Params& params)
+      : values(params.size()), lengths(params.size()), formats(params.size()), types(params.size()) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Param& p = params[i];
+      values[i] = p.null() ? nullptr : p.value().c_str();
+      lengths[i] = static_cast<int>(p.value().size());
+      formats[i] = p.type() == Param::Type::kBytea ? 1 : 0;
+      types[i] = p.type() == Param::Type::kInt8 ? kInt8Oid : p.type() == Param::Type::kBytea ? kByteaOid : kTextOid;
+    }
+  }
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  std::vector<Oid> types;
+};
+
+}  // namespace
+
 Result<std::string> Db::Prepare(std::string_view sql, const Params& params) {
   std::string key(sql);
   auto it = prepared_.find(key);
   if (it != prepared_.end()) return it->second;
   std::string name = fmt::format("nks{}", prepared_.size() + 1);
-  std::vector<Oid> types;
-  types.reserve(params.size());
-  for (const Param& p : params) {
-    types.push_back(p.type() == Param::Type::kInt8 ? kInt8Oid
-                    : p.type() == Param::Type::kBytea ? kByteaOid
-                                                      : kTextOid);
-  }
+  const std::vector<Oid> types = ParamArrays(params).types;
   PGresult* r = PQprepare(conn_, name.c_str(), key.c_str(), static_cast<int>(types.size()), types.data());
   Rows owned(r);
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -159,16 +174,20 @@ Result<std::string> Db::Prepare(std::string_view sql, const Params& params) {
 
 Result<Rows> Db::Query(std::string_view sql, const Params& params) {
   NKS_ASSIGN_OR_RETURN(std::string name, Prepare(sql, params));
-  std::vector<const char*> values(params.size());
-  std::vector<int> lengths(params.size()), formats(params.size());
-  for (size_t i = 0; i < params.size(); ++i) {
-    const Param& p = params[i];
-    values[i] = p.null() ? nullptr : p.value().c_str();
-    lengths[i] = static_cast<int>(p.value().size());
-    formats[i] = p.type() == Param::Type::kBytea ? 1 : 0;
-  }
-  PGresult* r = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
-                               lengths.data(), formats.data(), 0);
+  ParamArrays a(params);
+  PGresult* r = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), a.values.data(),
+                               a.lengths.data(), a.formats.data(), 0);
+  Rows rows(r);
+  ExecStatusType st = PQresultStatus(r);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return Error("statement", r);
+  return rows;
+}
+
+Result<Rows> Db::QueryPlanned(std::string_view sql, const Params& params) {
+  const std::string text(sql);
+  ParamArrays a(params);
+  PGresult* r = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), a.types.data(), a.values.data(),
+                             a.lengths.data(), a.formats.data(), 0);
   Rows rows(r);
   ExecStatusType st = PQresultStatus(r);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return Error("statement", r);
