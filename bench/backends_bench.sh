@@ -90,7 +90,9 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
     local before=- after=-
     [ "$backend" = postgresql ] && before=$(pg_cpu)
     /usr/bin/time -o "$work/time" -f "%e %M %U %S" "$nks" --data "$data" "${db[@]}" "$@"
-    [ "$backend" = postgresql ] && after=$(pg_cpu)
+    # (a moment for the postmaster to reap the session's backend: its time
+    # counts only then)
+    [ "$backend" = postgresql ] && sleep 0.5 && after=$(pg_cpu)
     read -r t_wall t_kib t_user t_sys <"$work/time"
     t_cpu=$(echo "$t_user + $t_sys" | bc)
     t_pg=-

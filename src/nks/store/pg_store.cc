@@ -28,6 +28,9 @@ constexpr int64_t kWriteLockKey = 0x4E4B5357;
 constexpr const char* kLockTimeout = "60s";
 // Rows fetched per round trip by the scans (key-ordered pages).
 constexpr int kScanPageRows = 10'000;
+// A transaction that stored at least this many payments or outcomes is
+// followed by ANALYZE (Commit).
+constexpr size_t kAnalyzeAfterRows = 50'000;
 // An import buffers this much COPY text before sending it.
 constexpr size_t kCopyFlushBytes = 8 << 20;
 
@@ -612,6 +615,7 @@ class PgStore final : public Store {
   std::string nemkonto_pending_;
   int64_t import_next_seq_ = 0;  // 0: none taken yet
   int64_t import_last_seq_ = 0;  // the highest seq streamed
+  size_t bulk_rows_ = 0;  // payments and outcomes stored in this transaction
   bool staging_ready_ = false;   // the connection's temporary payments_stage exists
   // Payout months (YYYY-MM) known to have a partition, this transaction or
   // a committed one (cleared on rollback).
@@ -734,10 +738,21 @@ Status PgStore::Commit() {
     return st;
   }
   in_transaction_ = false;
+  // After a bulk change the planner's statistics are far off (a table it
+  // thinks has 900 rows has a million); the page scans no longer depend on
+  // them (ScanOutcomePages), but the first cut-off after an import, whose
+  // due-payment scan does, was slower without (37.9 s against 24.0 s, one
+  // run each). ANALYZE samples ~30,000 rows per table, after the commit,
+  // so the write lock is free.
+  if (bulk_rows_ >= kAnalyzeAfterRows) {
+    (void)db_.Exec("ANALYZE payments, payment_outcomes, payment_keys, payment_recipients");
+  }
+  bulk_rows_ = 0;
   return Status::Ok();
 }
 
 void PgStore::Rollback() {
+  bulk_rows_ = 0;
   if (!in_transaction_) return;
   persons_.pending.clear();
   companies_.pending.clear();
@@ -1343,6 +1358,7 @@ Status PgStore::AddPayments(const std::vector<Payment>& batch, std::vector<size_
   duplicates->clear();
   if (batch.empty()) return Status::Ok();
   return InTransaction([&] {
+    bulk_rows_ += batch.size();
     return StageAndInsertPayments(batch, duplicates);
   });
 }
@@ -1544,6 +1560,7 @@ Status PgStore::AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) 
     data.push_back('\n');
   }
   return InTransaction([&]() -> Status {
+    bulk_rows_ += outcomes.size();
     NKS_RETURN_IF_ERROR(FlushImport());
     Status st = db_.Copy("COPY payment_outcomes(id,status,bank_file_id,resolved_account,resolution,"
                          "outcome_reason,report_id) FROM STDIN",
