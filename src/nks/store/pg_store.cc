@@ -741,7 +741,7 @@ Status PgStore::Commit() {
   // After a bulk change the planner's statistics are far off (a table it
   // thinks has 900 rows has a million); the page scans no longer depend on
   // them (ScanOutcomePages), but the first cut-off after an import, whose
-  // due-payment scan does, was slower without (37.9 s against 24.0 s, one
+  // due-payment scan does, was slower without (37.9 s against 24.0-27.4 s, one
   // run each). ANALYZE samples ~30,000 rows per table, after the commit,
   // so the write lock is free.
   if (bulk_rows_ >= kAnalyzeAfterRows) {
