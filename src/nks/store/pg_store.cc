@@ -741,8 +741,8 @@ Status PgStore::Commit() {
   // After a bulk change the planner's statistics are far off (a table it
   // thinks has 900 rows has a million); the page scans no longer depend on
   // them (ScanOutcomePages), but the first cut-off after an import, whose
-  // due-payment scan does, was slower without (37.9 s against 24.0-27.4 s, one
-  // run each). ANALYZE samples ~30,000 rows per table, after the commit,
+  // due-payment scan does, was slower without (37.9 s against 24.0 and 27.4 s
+  // with it, one run each). ANALYZE samples ~30,000 rows per table, after the commit,
   // so the write lock is free.
   if (bulk_rows_ >= kAnalyzeAfterRows) {
     (void)db_.Exec("ANALYZE payments, payment_outcomes, payment_keys, payment_recipients");
@@ -961,8 +961,8 @@ Status PgStore::EndImportSeqs() {
 template <typename T, typename Read>
 Status PgStore::ScanPaged(const std::string& sql, Params params, int64_t after, Read read, const RowFn<T>& fn) {
   params.emplace_back(after);
-  NKS_RETURN_IF_ERROR(FlushImport());
   while (true) {
+    NKS_RETURN_IF_ERROR(FlushImport());  // each page sees what the last page's callbacks stored
     NKS_ASSIGN_OR_RETURN(Rows rows, db_.QueryPlanned(sql, params));
     for (int i = 0; i < rows.size(); ++i) {
       if (!fn(read(rows, i))) return Status::Ok();
@@ -1512,7 +1512,6 @@ Result<uint64_t> PgStore::CountBankFiles(const std::string& bank_agreement, cons
 // yet know the rows this cut-off wrote, hash-joined everything after the
 // page's start: ~330 ms a page, 31 s for a 1 M-payment file.)
 Status PgStore::ScanOutcomePages(std::string_view column, int64_t value, const RowFn<Payment>& fn) {
-  NKS_RETURN_IF_ERROR(FlushImport());
   const std::string bound = fmt::format(
       "SELECT MAX(id) FROM (SELECT id FROM payment_outcomes WHERE {}=$1 AND id>$2 ORDER BY id LIMIT {}) page",
       column, kScanPageRows);
@@ -1522,6 +1521,7 @@ Status PgStore::ScanOutcomePages(std::string_view column, int64_t value, const R
       kPaymentColumns, column);
   int64_t after = 0;
   while (true) {
+    NKS_RETURN_IF_ERROR(FlushImport());
     NKS_ASSIGN_OR_RETURN(Rows last, db_.QueryPlanned(bound, {value, after}));
     if (last.empty() || last.IsNull(0, 0)) return Status::Ok();
     const int64_t through = last.Int(0, 0);
