@@ -11,8 +11,8 @@ set -euo pipefail
 build=$(cd "$1" && pwd) persons=${2:-6000000} companies=${3:-800000} count=${4:-1000000}
 nks=$build/nks
 work=${BENCH_DIR:-bench-backends}
-bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-[ -x "$bin/initdb" ] || { echo "backends_bench: no PostgreSQL 15 in $bin (scripts/deps.sh bench)" >&2; exit 1; }
+. "$(dirname "$0")/pg_cluster.sh"
+pg_cluster_check backends_bench
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -34,39 +34,11 @@ for s in 11 12 13 21 22 23; do
     --date 2026-12-01 >/dev/null
 done
 
-# PostgreSQL: a cluster of its own, as pg_reference.sh starts it.
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/nks-backends.XXXXXX")
-as_server=()
-if [ "$(id -u)" -eq 0 ]; then
-  as_server=(runuser -u postgres --)
-  chown postgres "$tmp"
-fi
-stop() {
-  if [ -f "$tmp/data/postmaster.pid" ]; then
-    "${as_server[@]}" "$bin/pg_ctl" -D "$tmp/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
-}
-trap stop EXIT
-trap "exit 130" INT TERM
-"${as_server[@]}" "$bin/initdb" -D "$tmp/data" -U bench -A trust -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
-  { cat "$tmp/initdb.log" >&2; exit 1; }
-"${as_server[@]}" "$bin/pg_ctl" -D "$tmp/data" -w -l "$tmp/server.log" \
-  -o "-p 5432 -k $tmp -c listen_addresses='' -c fsync=on -c synchronous_commit=on \
-      -c full_page_writes=on -c shared_buffers=1GB -c work_mem=256MB -c maintenance_work_mem=1GB \
-      -c max_wal_size=16GB -c checkpoint_timeout=30min" start >/dev/null ||
-  { cat "$tmp/server.log" >&2; exit 1; }
-psql -X -q -h "$tmp" -p 5432 -U bench -d postgres -c "CREATE DATABASE nks"
-pg_url="postgresql://bench@/nks?host=$tmp&port=5432"
-# PostgreSQL's CPU seconds so far: every server process's own time, and the
-# postmaster's reaped children's (the backends of finished sessions).
-pg_cpu() {
-  local master
-  master=$(head -1 "$tmp/data/postmaster.pid")
-  { awk '{print $16 + $17}' "/proc/$master/stat"
-    for p in $(pgrep -P "$master") "$master"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done
-  } | awk -v hz="$(getconf CLK_TCK)" '{t += $1} END {printf "%.2f", t / hz}'
-}
+# PostgreSQL: a cluster of its own (bench/pg_cluster.sh), reached over its
+# Unix socket.
+pg_cluster_start backends
+psql -X -q -h "$pg_dir" -p 5432 -U bench -d postgres -c "CREATE DATABASE nks"
+pg_url="postgresql://bench@/nks?host=$pg_dir&port=5432"
 
 for backend in ${BACKENDS:-sqlite postgresql}; do
   data=$work/$backend

@@ -23,26 +23,10 @@
 # server runs as the postgres user.
 set -euo pipefail
 pop=$1 payments=$2 system=${3:-SERVICEPLATFORM}
-bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-[ -x "$bin/initdb" ] || { echo "pg_reference: no PostgreSQL 15 in $bin (scripts/deps.sh bench)" >&2; exit 1; }
+. "$(dirname "$0")/pg_cluster.sh"
+pg_cluster_check pg_reference
 [ -f "$pop/nemkonti.csv" ] || { echo "pg_reference: $pop/nemkonti.csv missing" >&2; exit 1; }
 [ -f "$payments" ] || { echo "pg_reference: $payments missing" >&2; exit 1; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/nks-pg-reference.XXXXXX")
-as_server=()
-if [ "$(id -u)" -eq 0 ]; then
-  as_server=(runuser -u postgres --)
-  chown postgres "$tmp"
-fi
-data=$tmp/data
-stop() {
-  if [ -f "$data/postmaster.pid" ]; then
-    "${as_server[@]}" "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
-}
-trap stop EXIT
-trap "exit 130" INT TERM
 
 # A free loopback port: the first of a few random ones nothing listens on.
 port=
@@ -51,17 +35,10 @@ for _ in $(seq 50); do
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
 done
 [ -n "$port" ] || { echo "pg_reference: no free port found" >&2; exit 1; }
-
-"${as_server[@]}" "$bin/initdb" -D "$data" -U bench -A trust -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
-  { cat "$tmp/initdb.log" >&2; exit 1; }
-# Durable like NKS (synchronous=FULL): every commit is on disk. Memory and
-# WAL sizes as one would give a bulk-loading server, so checkpoints do not
-# dominate.
-"${as_server[@]}" "$bin/pg_ctl" -D "$data" -w -l "$tmp/server.log" \
-  -o "-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on \
-      -c full_page_writes=on -c shared_buffers=1GB -c work_mem=256MB -c maintenance_work_mem=1GB \
-      -c max_wal_size=16GB -c checkpoint_timeout=30min" start >/dev/null ||
-  { cat "$tmp/server.log" >&2; exit 1; }
+# The server (bench/pg_cluster.sh), durable like NKS; its directory also
+# holds this script's CSV files.
+pg_cluster_start pg-reference "$port"
+tmp=$pg_dir
 
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U bench -d postgres "$@"; }
 now() { date +%s.%N; }

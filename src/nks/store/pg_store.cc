@@ -296,7 +296,7 @@ END $$;
 INSERT INTO payments SELECT * FROM payments_unpartitioned;
 DROP TABLE payments_unpartitioned;
 -- A bank file's or report's payments are read in id order page by page
--- (ScanPaged): the index must give that order, or every page sorts the
+-- (ScanOutcomePages): the index must give that order, or every page sorts the
 -- whole file's rows again (SQLite's index holds the rowid in order).
 CREATE INDEX payment_outcomes_by_bank_file_id ON payment_outcomes(bank_file_id, id) WHERE bank_file_id<>0;
 DROP INDEX payment_outcomes_by_bank_file;
@@ -739,11 +739,11 @@ Status PgStore::Commit() {
   }
   in_transaction_ = false;
   // After a bulk change the planner's statistics are far off (a table it
-  // thinks has 900 rows has a million); the page scans no longer depend on
-  // them (ScanOutcomePages), but the first cut-off after an import, whose
-  // due-payment scan does, was slower without (37.9 s against 24.0 and 27.4 s
-  // with it, one run each). ANALYZE samples ~30,000 rows per table, after the commit,
-  // so the write lock is free.
+  // thinks has 900 rows has a million). The page scans no longer depend on
+  // them (ScanOutcomePages); the first cut-off after an import, whose
+  // due-payment scan may, took 37.9 s without against 24.0 and 27.4 s with
+  // (bench/backends_bench.sh, one run each). ANALYZE samples ~30,000 rows a
+  // table, after the commit, so the write lock is free.
   if (bulk_rows_ >= kAnalyzeAfterRows) {
     (void)db_.Exec("ANALYZE payments, payment_outcomes, payment_keys, payment_recipients");
   }
