@@ -116,7 +116,7 @@ TEST_F(Payments, SubmitStopAndCutoffForwardEachPaymentOnce) {
   // The sender is told of the stop in a follow-up report of its own.
   ASSERT_TRUE(std::regex_search(stop.out, m, std::regex("told in (\\S+\\.xml)"))) << stop.out;
   const std::string stop_report = Slurp(std::string(m[1]));
-  EXPECT_NE(stop_report.find("<OrgnlEndToEndId>" + stopped + "</OrgnlEndToEndId>\n        <TxSts>CANC</TxSts>"),
+  EXPECT_NE(stop_report.find("<OrgnlEndToEndId>" + stopped + "</OrgnlEndToEndId>\n<TxSts>CANC</TxSts>"),
             std::string::npos) << stop_report;
   EXPECT_TRUE(schema_valid(std::string(m[1])));
 

@@ -14,8 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kIndentSpaces = 2;
-
 // One decoded UTF-8 sequence; `bytes` is 0 when the sequence is invalid
 // (truncated, overlong, a surrogate or above U+10FFFF).
 struct CodePoint {
@@ -171,7 +169,6 @@ XmlFileWriter::~XmlFileWriter() {
 
 void XmlFileWriter::Open(std::string_view tag) {
   NKS_CHECK(depth_ < kDepthMax);
-  Indent();
   buffer_.append("<").append(tag).append(">\n");
   open_[depth_++] = tag;
 }
@@ -179,7 +176,6 @@ void XmlFileWriter::Open(std::string_view tag) {
 void XmlFileWriter::OpenWithAttribute(std::string_view tag, std::string_view name,
                                       std::string_view value) {
   NKS_CHECK(depth_ < kDepthMax);
-  Indent();
   buffer_.append("<").append(tag).append(" ").append(name).append("=\"");
   AppendEscaped(value);
   buffer_.append("\">\n");
@@ -189,13 +185,11 @@ void XmlFileWriter::OpenWithAttribute(std::string_view tag, std::string_view nam
 void XmlFileWriter::Close() {
   NKS_CHECK(depth_ > 0);
   --depth_;
-  Indent();
   buffer_.append("</").append(open_[depth_]).append(">\n");
   FlushIfFull();
 }
 
 void XmlFileWriter::Element(std::string_view tag, std::string_view text) {
-  Indent();
   buffer_.append("<").append(tag).append(">");
   AppendEscaped(text);
   buffer_.append("</").append(tag).append(">\n");
@@ -203,7 +197,6 @@ void XmlFileWriter::Element(std::string_view tag, std::string_view text) {
 
 void XmlFileWriter::ElementWithAttribute(std::string_view tag, std::string_view name,
                                          std::string_view value, std::string_view text) {
-  Indent();
   buffer_.append("<").append(tag).append(" ").append(name).append("=\"");
   AppendEscaped(value);
   buffer_.append("\">");
@@ -226,8 +219,6 @@ Status XmlFileWriter::Commit() {
   status_ = SyncDirectory(DirectoryOf(path_));
   return status_;
 }
-
-void XmlFileWriter::Indent() { buffer_.append(depth_ * kIndentSpaces, ' '); }
 
 // Runs of plain text are copied whole; a control byte here means a caller
 // skipped CheckText, and writing it would make the file unreadable.

@@ -54,6 +54,9 @@ std::string FormatOre(int64_t ore);
 // directory see the whole file or nothing; destroying the writer without a
 // successful Commit() removes the temporary file. The first I/O error is
 // kept and reported by Commit(); writes after it are dropped.
+// Each element starts a line of its own, without indentation: machines read
+// these files, line numbers still point into them, and the indentation was
+// ~40% of a bank file's bytes (a 1 M-payment file: 231 MB of its 590 MB).
 // Text passed in must have passed CheckText (a control character stops the
 // process); it is escaped here. Tags and attribute names are trusted literals.
 class XmlFileWriter {
@@ -86,7 +89,6 @@ class XmlFileWriter {
 
  private:
   XmlFileWriter(std::filesystem::path path, std::filesystem::path temp_path, int fd);
-  void Indent();
   void AppendEscaped(std::string_view text);
   void FlushIfFull();
   void Flush();

@@ -53,15 +53,17 @@ Status WriteBankFile(store::Store& store, const store::BankFile& file, const std
   NKS_RETURN_IF_ERROR(writer.BeginGroup(group));
   Status failed;
   uint64_t count = 0;
-  NKS_RETURN_IF_ERROR(store.ScanBankFilePayments(file.id, [&](const Payment& p) {
+  NKS_RETURN_IF_ERROR(store.ScanBankFilePayments(file.id, [&](const store::BankFileEntry& p) {
     auto account = Account::Parse(p.resolved_account);
     auto amount = AmountOre::Of(p.amount_ore);
     if (!account.ok() || !amount.ok()) {
       failed = Status::Corruption(fmt::format("payment {}: stored account or amount is invalid", p.id));
       return false;
     }
-    iso20022::BankFileTransaction tx{fmt::format("NKS{}", p.id), p.end_to_end, *amount, p.currency,
-                                     p.benefit_type, p.creditor_name, *account, p.remittance};
+    iso20022::BankFileTransaction tx{fmt::format("NKS{}", p.id), std::string(p.end_to_end), *amount,
+                                     std::string(p.currency),      std::string(p.benefit_type),
+                                     std::string(p.creditor_name), *account,
+                                     std::string(p.remittance)};
     failed = writer.Add(tx);
     ++count;
     return failed.ok();

@@ -13,17 +13,16 @@ namespace fs = std::filesystem;
 using iso20022::NksReason;
 using iso20022::StatusReason;
 using iso20022::TransactionStatus;
-using store::Payment;
 using store::PaymentStatus;
 
 constexpr size_t kMax35Text = 35;
 
 // A bank's rejection as recorded by bank reports: "AC04/RETURN",
 // "AC04/CHEQUE", "AC04/ERROR_ACCOUNT NKS17" (the code first).
-StatusReason BankRejection(const std::string& outcome) {
+StatusReason BankRejection(std::string_view outcome) {
   const size_t slash = outcome.find('/');
-  const std::string code = outcome.substr(0, slash);
-  const std::string policy = slash == std::string::npos ? std::string() : outcome.substr(slash + 1);
+  const std::string code(outcome.substr(0, slash));
+  const std::string_view policy = slash == std::string_view::npos ? std::string_view() : outcome.substr(slash + 1);
   std::string text = fmt::format("The bank rejected the payment ({})", code);
   if (policy.starts_with("RETURN")) {
     text += "; policy RETURN: it is returned to the payment system.";
@@ -31,16 +30,16 @@ StatusReason BankRejection(const std::string& outcome) {
     text += "; policy CHEQUE: it is paid by cheque to the recipient's register address.";
   } else if (policy.starts_with("ERROR_ACCOUNT")) {
     text += fmt::format("; policy ERROR_ACCOUNT: it is paid to the authority's error account as payment {}.",
-                        policy.size() > 14 ? policy.substr(14) : std::string("(unknown)"));
+                        policy.size() > 14 ? policy.substr(14) : std::string_view("(unknown)"));
   }
   return StatusReason{iso20022::ReasonCode{code, false}, text};
 }
 
 }  // namespace
 
-iso20022::StatusReportTransaction FollowUpTransaction(const Payment& p) {
-  iso20022::StatusReportTransaction tx{fmt::format("NKS{}", p.id), p.end_to_end, TransactionStatus::kAccepted,
-                                       std::nullopt};
+iso20022::StatusReportTransaction FollowUpTransaction(const store::ReportedPayment& p) {
+  iso20022::StatusReportTransaction tx{fmt::format("NKS{}", p.id), std::string(p.end_to_end),
+                                       TransactionStatus::kAccepted, std::nullopt};
   switch (p.status) {
     case PaymentStatus::kPending:
       break;
@@ -109,7 +108,7 @@ Status WriteStatusReport(store::Store& store, const store::StatusReport& report,
   std::optional<std::string> group;
   Status failed;
   uint64_t count = 0;
-  NKS_RETURN_IF_ERROR(store.ScanStatusReportPayments(report.id, [&](const Payment& p) {
+  NKS_RETURN_IF_ERROR(store.ScanStatusReportPayments(report.id, [&](const store::ReportedPayment& p) {
     if (group != p.pmt_inf_id) {
       group = p.pmt_inf_id;
       failed = writer.BeginGroup(*group);

@@ -21,7 +21,7 @@
 namespace nks::payments {
 
 // What the sender is told of a payment as it stands now.
-iso20022::StatusReportTransaction FollowUpTransaction(const store::Payment& p);
+iso20022::StatusReportTransaction FollowUpTransaction(const store::ReportedPayment& p);
 
 // A report for `tx_count` changed payments of intake file `file`, to go
 // to status_dir/SYSTEM/; the caller adds it to the store.

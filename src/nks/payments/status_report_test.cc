@@ -20,13 +20,15 @@ using iso20022::TransactionStatus;
 using store::Payment;
 using store::PaymentStatus;
 
-Payment WithOutcome(PaymentStatus status, std::string reason, std::string resolution = "") {
-  Payment p;
+// The views name string literals, which outlive the test.
+store::ReportedPayment WithOutcome(PaymentStatus status, std::string_view reason,
+                                   std::string_view resolution = "") {
+  store::ReportedPayment p;
   p.id = 17;
   p.end_to_end = "E17";
   p.status = status;
-  p.outcome_reason = std::move(reason);
-  p.resolution = std::move(resolution);
+  p.outcome_reason = reason;
+  p.resolution = resolution;
   return p;
 }
 

@@ -63,6 +63,11 @@ std::string Rows::Text(int row, int col) const {
   return std::string(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
 }
 
+std::string_view Rows::TextView(int row, int col) const {
+  if (IsNull(row, col)) return {};
+  return {PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col))};
+}
+
 std::string Rows::Bytes(int row, int col) const {
   if (IsNull(row, col)) return {};
   std::string_view hex(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));

@@ -66,6 +66,8 @@ class Rows {
   // NULL reads as 0 and as "", like the SQLite layer.
   int64_t Int(int row, int col) const;
   std::string Text(int row, int col) const;
+  // The value's text without a copy: valid while these Rows live.
+  std::string_view TextView(int row, int col) const;
   // A BYTEA column (hex text format) as raw bytes.
   std::string Bytes(int row, int col) const;
 

@@ -314,6 +314,13 @@ constexpr const char* kPaymentColumns =
     "p.amount_ore, p.currency, p.requested_date, p.payout_date, p.remittance, "
     "COALESCE(o.status, 1), COALESCE(o.bank_file_id, 0), COALESCE(o.resolved_account, ''), "
     "COALESCE(o.resolution, ''), COALESCE(o.outcome_reason, ''), COALESCE(o.report_id, 0)";
+// What a bank file and a follow-up report write of a payment (its outcome
+// o joined with the payment p): a third of the whole row's columns.
+constexpr const char* kBankFileEntryColumns =
+    "o.id, p.end_to_end, p.amount_ore, p.currency, p.benefit_type, p.creditor_name, o.resolved_account, "
+    "p.remittance";
+constexpr const char* kReportedPaymentColumns =
+    "o.id, p.pmt_inf_id, p.end_to_end, o.status, o.resolution, o.outcome_reason";
 constexpr const char* kSpecificColumns =
     "seq, recipient, authority, benefit_type, kind, account, old_account, valid_until, locked, "
     "channel, actor, reference, at_us";
@@ -389,6 +396,16 @@ Payment ReadPayment(const Rows& r, int i) {
   p.outcome_reason = r.Text(i, 22);
   p.report_id = r.Int(i, 23);
   return p;
+}
+
+BankFileEntry ReadBankFileEntry(const Rows& r, int i) {
+  return BankFileEntry{r.Int(i, 0),      r.TextView(i, 1), r.Int(i, 2),      r.TextView(i, 3),
+                       r.TextView(i, 4), r.TextView(i, 5), r.TextView(i, 6), r.TextView(i, 7)};
+}
+
+ReportedPayment ReadReportedPayment(const Rows& r, int i) {
+  return ReportedPayment{r.Int(i, 0), r.TextView(i, 1), r.TextView(i, 2), static_cast<PaymentStatus>(r.Int(i, 3)),
+                         r.TextView(i, 4), r.TextView(i, 5)};
 }
 
 IntakeFile ReadIntakeFile(const Rows& r, int i) {
@@ -516,12 +533,12 @@ class PgStore final : public Store {
   Result<std::vector<BankFile>> UnwrittenBankFiles() override;
   Result<uint64_t> CountBankFiles(const std::string& bank_agreement,
                                   const std::string& payout_date) override;
-  Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) override;
+  Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<BankFileEntry>& fn) override;
   Status AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) override;
   Status AddStatusReport(StatusReport* r) override;
   Status MarkStatusReportWritten(int64_t id) override;
   Result<std::vector<StatusReport>> UnwrittenStatusReports() override;
-  Status ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) override;
+  Status ScanStatusReportPayments(int64_t report_id, const RowFn<ReportedPayment>& fn) override;
   Result<std::vector<ArchivedMonth>> ArchivePaymentMonthsBefore(const std::string& month) override;
   Status SearchPayments(const PaymentQuery& query, const RowFn<Payment>& fn) override;
   Result<std::optional<IntakeFile>> GetIntakeFile(int64_t id) override;
@@ -593,7 +610,9 @@ class PgStore final : public Store {
   // it ends in "LIMIT <kScanPageRows>".
   template <typename T, typename Read>
   Status ScanPaged(const std::string& sql, Params params, int64_t after, Read read, const RowFn<T>& fn);
-  Status ScanOutcomePages(std::string_view column, int64_t value, const RowFn<Payment>& fn);
+  template <typename T, typename Read>
+  Status ScanOutcomePages(std::string_view column, int64_t value, std::string_view columns, Read read,
+                          const RowFn<T>& fn);
   template <typename T, typename Read>
   Status ReadAll(std::string_view sql, const Params& params, std::vector<T>* out, Read read);
   Result<uint64_t> CountOf(std::string_view sql, const Params& params = {});
@@ -1511,14 +1530,16 @@ Result<uint64_t> PgStore::CountBankFiles(const std::string& bank_agreement, cons
 // span. (With the page's end open, the planner, whose statistics do not
 // yet know the rows this cut-off wrote, hash-joined everything after the
 // page's start: ~330 ms a page, 31 s for a 1 M-payment file.)
-Status PgStore::ScanOutcomePages(std::string_view column, int64_t value, const RowFn<Payment>& fn) {
+template <typename T, typename Read>
+Status PgStore::ScanOutcomePages(std::string_view column, int64_t value, std::string_view columns, Read read,
+                                 const RowFn<T>& fn) {
   const std::string bound = fmt::format(
       "SELECT MAX(id) FROM (SELECT id FROM payment_outcomes WHERE {}=$1 AND id>$2 ORDER BY id LIMIT {}) page",
       column, kScanPageRows);
   const std::string page = fmt::format(
       "SELECT {} FROM payment_outcomes o JOIN payments p ON p.id=o.id WHERE o.{}=$1 AND o.id>$2 AND o.id<=$3 "
       "AND p.id>$2 AND p.id<=$3 ORDER BY o.id",
-      kPaymentColumns, column);
+      columns, column);
   int64_t after = 0;
   while (true) {
     NKS_RETURN_IF_ERROR(FlushImport());
@@ -1527,14 +1548,14 @@ Status PgStore::ScanOutcomePages(std::string_view column, int64_t value, const R
     const int64_t through = last.Int(0, 0);
     NKS_ASSIGN_OR_RETURN(Rows rows, db_.QueryPlanned(page, {value, after, through}));
     for (int i = 0; i < rows.size(); ++i) {
-      if (!fn(ReadPayment(rows, i))) return Status::Ok();
+      if (!fn(read(rows, i))) return Status::Ok();
     }
     after = through;
   }
 }
 
-Status PgStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) {
-  return ScanOutcomePages("bank_file_id", bank_file_id, fn);
+Status PgStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<BankFileEntry>& fn) {
+  return ScanOutcomePages("bank_file_id", bank_file_id, kBankFileEntryColumns, ReadBankFileEntry, fn);
 }
 
 // One COPY in id order: pending payments have no outcome row, so a row
@@ -1669,8 +1690,8 @@ Result<std::vector<StatusReport>> PgStore::UnwrittenStatusReports() {
   return out;
 }
 
-Status PgStore::ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) {
-  return ScanOutcomePages("report_id", report_id, fn);
+Status PgStore::ScanStatusReportPayments(int64_t report_id, const RowFn<ReportedPayment>& fn) {
+  return ScanOutcomePages("report_id", report_id, kReportedPaymentColumns, ReadReportedPayment, fn);
 }
 
 // As the SQLite store's search (sqlite_store.cc): constant fragments, one

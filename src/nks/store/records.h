@@ -243,6 +243,31 @@ struct StatusReport {
   bool written = false;
 };
 
+// What a bank file carries of one forwarded payment (WriteBankFile), read
+// without the rest of the row. The views point into the store's current
+// row and are valid during the scan's callback only.
+struct BankFileEntry {
+  int64_t id = 0;
+  std::string_view end_to_end;
+  int64_t amount_ore = 0;
+  std::string_view currency;
+  std::string_view benefit_type;
+  std::string_view creditor_name;
+  std::string_view resolved_account;
+  std::string_view remittance;
+};
+
+// What a follow-up status report tells of one payment (WriteStatusReport);
+// views as in BankFileEntry.
+struct ReportedPayment {
+  int64_t id = 0;
+  std::string_view pmt_inf_id;
+  std::string_view end_to_end;
+  PaymentStatus status = PaymentStatus::kPending;
+  std::string_view resolution;
+  std::string_view outcome_reason;
+};
+
 // What became of a pending payment, recorded in bulk by the cut-off.
 struct PaymentOutcome {
   int64_t id = 0;

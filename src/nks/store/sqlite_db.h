@@ -40,6 +40,8 @@ class Stmt {
 
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
   std::string Text(int col) const;
+  // The column's text without a copy: valid until the next Step or Reset.
+  std::string_view TextView(int col) const;
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 
  private:

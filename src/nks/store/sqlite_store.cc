@@ -281,6 +281,13 @@ constexpr const char* kPaymentColumns =
     "COALESCE(o.status, 1), COALESCE(o.bank_file_id, 0), COALESCE(o.resolved_account, ''), "
     "COALESCE(o.resolution, ''), COALESCE(o.outcome_reason, ''), COALESCE(o.report_id, 0)";
 constexpr const char* kPaymentFrom = "payments p LEFT JOIN payment_outcomes o ON o.id=p.id";
+// What a bank file and a follow-up report write of a payment (its outcome
+// o joined with the payment p): a third of the whole row's columns.
+constexpr const char* kBankFileEntryColumns =
+    "o.id, p.end_to_end, p.amount_ore, p.currency, p.benefit_type, p.creditor_name, o.resolved_account, "
+    "p.remittance";
+constexpr const char* kReportedPaymentColumns =
+    "o.id, p.pmt_inf_id, p.end_to_end, o.status, o.resolution, o.outcome_reason";
 constexpr const char* kSpecificColumns =
     "seq, recipient, authority, benefit_type, kind, account, old_account, valid_until, locked, "
     "channel, actor, reference, at_us";
@@ -331,6 +338,16 @@ Payment ReadPayment(const Stmt& s) {
   p.outcome_reason = s.Text(22);
   p.report_id = s.Int(23);
   return p;
+}
+
+BankFileEntry ReadBankFileEntry(const Stmt& s) {
+  return BankFileEntry{s.Int(0),      s.TextView(1), s.Int(2),      s.TextView(3),
+                       s.TextView(4), s.TextView(5), s.TextView(6), s.TextView(7)};
+}
+
+ReportedPayment ReadReportedPayment(const Stmt& s) {
+  return ReportedPayment{s.Int(0), s.TextView(1), s.TextView(2), static_cast<PaymentStatus>(s.Int(3)),
+                         s.TextView(4), s.TextView(5)};
 }
 
 SpecificEvent ReadSpecific(const Stmt& s) {
@@ -421,12 +438,12 @@ class SqliteStore final : public Store {
   Result<std::vector<BankFile>> UnwrittenBankFiles() override;
   Result<uint64_t> CountBankFiles(const std::string& bank_agreement,
                                   const std::string& payout_date) override;
-  Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) override;
+  Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<BankFileEntry>& fn) override;
   Status AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) override;
   Status AddStatusReport(StatusReport* r) override;
   Status MarkStatusReportWritten(int64_t id) override;
   Result<std::vector<StatusReport>> UnwrittenStatusReports() override;
-  Status ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) override;
+  Status ScanStatusReportPayments(int64_t report_id, const RowFn<ReportedPayment>& fn) override;
   Result<std::vector<ArchivedMonth>> ArchivePaymentMonthsBefore(const std::string&) override {
     return Status::FailedPrecondition(
         "archiving payout months needs the PostgreSQL store (--db postgresql://...), whose payments are "
@@ -1254,12 +1271,12 @@ Result<uint64_t> SqliteStore::CountBankFiles(const std::string& bank_agreement,
   return static_cast<uint64_t>(s.Int(0));
 }
 
-Status SqliteStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) {
+Status SqliteStore::ScanBankFilePayments(int64_t bank_file_id, const RowFn<BankFileEntry>& fn) {
   Stmt s(db_, fmt::format("SELECT {} FROM payment_outcomes o JOIN payments p ON p.id=o.id "
                           "WHERE o.bank_file_id=? ORDER BY o.id",
-                          kPaymentColumns));
+                          kBankFileEntryColumns));
   s.Bind(1, bank_file_id);
-  return ScanRows<Payment>(s, fn, ReadPayment);
+  return ScanRows<BankFileEntry>(s, fn, ReadBankFileEntry);
 }
 
 // Plain INSERTs in id order: pending payments have no outcome row, and the
@@ -1316,12 +1333,12 @@ Result<std::vector<StatusReport>> SqliteStore::UnwrittenStatusReports() {
   return out;
 }
 
-Status SqliteStore::ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) {
+Status SqliteStore::ScanStatusReportPayments(int64_t report_id, const RowFn<ReportedPayment>& fn) {
   Stmt s(db_, fmt::format("SELECT {} FROM payment_outcomes o JOIN payments p ON p.id=o.id "
                           "WHERE o.report_id=? ORDER BY o.id",
-                          kPaymentColumns));
+                          kReportedPaymentColumns));
   s.Bind(1, report_id);
-  return ScanRows<Payment>(s, fn, ReadPayment);
+  return ScanRows<ReportedPayment>(s, fn, ReadReportedPayment);
 }
 
 // The search's SQL is made of constant fragments only, one per filter that

@@ -144,8 +144,8 @@ class Store {
   virtual Result<std::vector<BankFile>> UnwrittenBankFiles() = 0;
   virtual Result<uint64_t> CountBankFiles(const std::string& bank_agreement,
                                           const std::string& payout_date) = 0;
-  // The payments of a bank file, by id.
-  virtual Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<Payment>& fn) = 0;
+  // The payments of a bank file, by id: the fields the file carries only.
+  virtual Status ScanBankFilePayments(int64_t bank_file_id, const RowFn<BankFileEntry>& fn) = 0;
   // Outcomes of pending payments, in increasing id order (a cut-off's).
   // Corruption if one of them has an outcome already.
   virtual Status AddPaymentOutcomes(const std::vector<PaymentOutcome>& outcomes) = 0;
@@ -165,7 +165,8 @@ class Store {
   virtual Status AddStatusReport(StatusReport* r) = 0;  // sets r->id
   virtual Status MarkStatusReportWritten(int64_t id) = 0;
   virtual Result<std::vector<StatusReport>> UnwrittenStatusReports() = 0;
-  virtual Status ScanStatusReportPayments(int64_t report_id, const RowFn<Payment>& fn) = 0;
+  // The payments a follow-up report tells of, by id.
+  virtual Status ScanStatusReportPayments(int64_t report_id, const RowFn<ReportedPayment>& fn) = 0;
   // The payments matching `query`, newest payout date first (then id
   // descending), at most query.limit. InvalidArgument for a limit outside
   // 1..kLimitMax or more than kLosUnitsMax LOS units.
