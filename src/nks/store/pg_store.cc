@@ -1193,9 +1193,10 @@ Status PgStore::AddIntakeFile(IntakeFile* f) {
 }
 
 Status PgStore::UpdateIntakeFile(const IntakeFile& f) {
-  return Run("UPDATE intake_files SET msg_id=$1, group_status=$2, accepted=$3, rejected=$4, report=$5 WHERE id=$6",
+  return Run("UPDATE intake_files SET msg_id=$1, group_status=$2, accepted=$3, rejected=$4, report=$5, sha256=$6 "
+             "WHERE id=$7",
              {f.msg_id, f.group_status, static_cast<int64_t>(f.accepted), static_cast<int64_t>(f.rejected),
-              f.report, f.id});
+              f.report, f.sha256, f.id});
 }
 
 Result<int64_t> PgStore::NextPaymentId() {

@@ -1005,10 +1005,10 @@ Status SqliteStore::AddIntakeFile(IntakeFile* f) {
 
 Status SqliteStore::UpdateIntakeFile(const IntakeFile& f) {
   Stmt s(db_,
-         "UPDATE intake_files SET msg_id=?, group_status=?, accepted=?, rejected=?, report=? "
+         "UPDATE intake_files SET msg_id=?, group_status=?, accepted=?, rejected=?, report=?, sha256=? "
          "WHERE id=?");
   s.BindText(1, f.msg_id).BindText(2, f.group_status).Bind(3, static_cast<int64_t>(f.accepted));
-  s.Bind(4, static_cast<int64_t>(f.rejected)).BindText(5, f.report).Bind(6, f.id);
+  s.Bind(4, static_cast<int64_t>(f.rejected)).BindText(5, f.report).BindText(6, f.sha256).Bind(7, f.id);
   return s.Run();
 }
 

@@ -107,7 +107,7 @@ class Store {
   virtual Result<std::optional<IntakeFile>> FindIntakeFile(const std::string& system,
                                                            const std::string& msg_id) = 0;
   virtual Status AddIntakeFile(IntakeFile* f) = 0;  // sets f->id
-  // Records the outcome (status, counts, report) of the file `f.id`.
+  // Records the MsgId, hash and outcome (status, counts, report) of the file `f.id`.
   virtual Status UpdateIntakeFile(const IntakeFile& f) = 0;
   // One payment in a group of its own (e.g. NKS's own payments to an error
   // account); sets p->id. AlreadyExists when the system used the EndToEndId
