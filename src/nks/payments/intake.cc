@@ -660,7 +660,7 @@ Result<IntakeResult> Intake::Submit(const std::string& system, const std::string
   std::optional<StatusReason> failure;
   FileIntake intake(config_, recipients_, system, now);
   store::IntakeFile file{0, system, "", "", now.time_since_epoch().count(), "", 0, 0, ""};
-  Status st = store_->Transact([&]() -> Status {
+  Status st = store_->BulkTransact([&]() -> Status {
     // The MsgId is known once the header is read, the hash once the file is:
     // the record is added under a placeholder first (payments refer to it)
     // and completed below, in the same transaction.

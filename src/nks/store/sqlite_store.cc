@@ -475,8 +475,12 @@ class SqliteStore final : public Store {
   Status InsertNemKonto(NemKontoEvent* e);
   void EndImport();
 
+  Status BulkTransact(const std::function<Status()>& body) override;
+
  private:
   Result<std::string> SetJournalMode(const char* mode);
+  bool EnterBulkJournal();
+  void LeaveBulkJournal();
   Status Migrate();
   Status PrepareStatements();
   // Runs `body` in its own transaction unless one is open already.
@@ -683,17 +687,47 @@ Result<std::string> SqliteStore::SetJournalMode(const char* mode) {
   return *row ? s.Text(0) : std::string();
 }
 
+// In DELETE mode a transaction commits when its journal is unlinked;
+// synchronous=EXTRA also syncs the directory after that, or a power loss
+// right after the answer could bring the journal back and roll the
+// committed transaction back (FULL, right for WAL, does not). True when the
+// rollback journal is in use.
+bool SqliteStore::EnterBulkJournal() {
+  auto mode = SetJournalMode("DELETE");
+  if (!mode.ok() || *mode != "delete") return false;  // another connection: WAL stays
+  if (!db_.Exec("PRAGMA synchronous=EXTRA").ok()) {
+    (void)SetJournalMode("WAL");
+    return false;
+  }
+  return true;
+}
+
+void SqliteStore::LeaveBulkJournal() {
+  // Failing to return to WAL (another connection opened meanwhile) leaves
+  // the rollback journal, slower but safe: EXTRA stays with it.
+  auto mode = SetJournalMode("WAL");
+  if (mode.ok() && *mode == "wal") (void)db_.Exec("PRAGMA synchronous=FULL");
+}
+
+// A payment file's rows are mostly new pages (payments in id order): with
+// the rollback journal they are written once, not to the WAL and again by
+// the checkpoint (1 M-payment submit: ~0.45 s of ~4.3 s).
+Status SqliteStore::BulkTransact(const std::function<Status()>& body) {
+  const bool bulk = EnterBulkJournal();
+  Status st = Transact(body);
+  if (bulk) LeaveBulkJournal();
+  return st;
+}
+
 void SqliteStore::EndImport() {
   in_import_ = false;
   if (!bulk_journal_) return;
   bulk_journal_ = false;
-  // Failing to return to WAL leaves a slower but still safe database.
-  (void)SetJournalMode("WAL");
+  LeaveBulkJournal();
 }
 
 Result<std::unique_ptr<ImportWriter>> SqliteStore::BeginImport() {
-  auto mode = SetJournalMode("DELETE");
-  bulk_journal_ = mode.ok() && *mode == "delete";
+  bulk_journal_ = EnterBulkJournal();
   Status begun = Begin();
   if (!begun.ok()) {
     EndImport();

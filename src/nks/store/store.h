@@ -61,6 +61,10 @@ class Store {
   // writer (also in other processes); commits durably when it returns OK,
   // rolls back otherwise. Appends made inside join the transaction.
   virtual Status Transact(const std::function<Status()>& body) = 0;
+  // Transact for a bulk write (a payment file's intake): as durable and as
+  // isolated, but the store may write its many new rows a cheaper way
+  // (SQLite: a rollback journal while no other connection is open).
+  virtual Status BulkTransact(const std::function<Status()>& body) { return Transact(body); }
 
   // External registers.
   virtual Result<std::optional<Person>> GetPerson(uint64_t cpr) = 0;
