@@ -60,6 +60,7 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
   # PostgreSQL's CPU over it ("-" on SQLite).
   timed() {
     local before=- after=-
+    sync  # earlier steps' writeback is not this command's work
     [ "$backend" = postgresql ] && before=$(pg_cpu)
     /usr/bin/time -o "$work/time" -f "%e %M %U %S" "$nks" --data "$data" "${db[@]}" "$@"
     # (a moment for the postmaster to reap the session's backend: its time

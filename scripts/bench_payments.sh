@@ -29,10 +29,14 @@ if [ "$pay" != "$csv" ] && [ "${NKS_PG:-1}" != 0 ]; then
     --date 2026-11-30 >/dev/null
 fi
 ls -l "$pay"
+# The generated files' writeback is not the submit's work: flushed first,
+# as before each timed step.
+sync
 /usr/bin/time -o "$work/time.submit" -f "%e %M" "$nks" --data "$work" \
   --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$pay" | tee "$work/submit.json"
 read -r submit_s submit_kib <"$work/time.submit"
 echo "submit ($format): $submit_s s wall, $submit_kib KiB peak RSS"
+sync
 /usr/bin/time -o "$work/time.cutoff" -f "%e %M" "$nks" --data "$work" \
   --clock 2026-11-27T06:00:00+01:00 cutoff | cut -c1-200
 read -r cutoff_s cutoff_kib <"$work/time.cutoff"
