@@ -3,7 +3,8 @@
 # on both stores in one run (SQLite in DATA/nks.db; PostgreSQL 15 in a
 # throwaway cluster, durable: fsync, synchronous_commit and full page writes
 # on), then the submit benchmark by one process against three at once on
-# each store ("nodes": several nks processes on one store).
+# each store ("nodes": several nks processes on one store), a submit in the
+# steady state and a second cut-off.
 #   bench/backends_bench.sh BUILD_DIR [PERSONS] [COMPANIES] [PAYMENTS]
 # Prints one "backend=..." line per store; BENCHMARKS.md records them.
 # BACKENDS="postgresql" runs one store only.
@@ -29,6 +30,10 @@ third=$((count / 3))
   --date 2026-11-30 >/dev/null
 # The node files pay out a banking day later: a second cut-off forwards
 # them with the index already built (the steady state of a daily cut-off).
+# And one more of COUNT for a submit in the steady state (both register
+# snapshots built, payments stored), paid out with the node files.
+"$nks" gen payments --count "$count" --seed 2 --population "$work/pop" --out "$work/pay-2.xml" \
+  --date 2026-12-01 >/dev/null
 for s in 11 12 13 21 22 23; do
   "$nks" gen payments --count "$third" --seed "$s" --population "$work/pop" --out "$work/pay-$s.xml" \
     --date 2026-12-01 >/dev/null
@@ -56,6 +61,15 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
   load_s=$(sed -n 's/.*index load: \([0-9.]*\) s.*/\1/p' <<<"$resolve" | head -1)
   lookups=$(sed -n 's/.*= \([0-9.]*\) M lookups\/s.*/\1/p' <<<"$resolve" | head -1)
   run config apply "$work/pop/config.nks" >/dev/null
+  if [ "$backend" = postgresql ]; then
+    # Each benchmark on a settled server: the import's dirty buffers
+    # checkpointed and its tables vacuumed and analysed, as autovacuum and
+    # the checkpointer leave them a while after an import (otherwise both
+    # run inside the submit timed next). Not timed.
+    t=$(now)
+    psql -X -q -h "$pg_dir" -p 5432 -U bench -d nks -c "VACUUM (ANALYZE)" -c "CHECKPOINT"
+    echo "settle after the import (VACUUM (ANALYZE), CHECKPOINT; not timed): $(since "$t") s"
+  fi
   # Wall, peak RSS and nks's CPU (user + system) of one command, and
   # PostgreSQL's CPU over it ("-" on SQLite).
   timed() {
@@ -93,7 +107,12 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
   done
   for p in "${pids[@]}"; do wait "$p"; done
   three_s=$(since "$t")
-  # The second cut-off: the six node files, the index and its snapshot built.
+  timed --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$work/pay-2.xml" >"$work/submit2.json"
+  submit2_s=$t_wall submit2_kib=$t_kib
+  accepted2=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' "$work/submit2.json")
+  echo "steady submit: $submit2_s s, $((submit2_kib / 1024)) MiB peak RSS, $accepted2 accepted; CPU: nks $t_cpu s, postgres $t_pg s"
+  # The second cut-off: the six node files and the steady submit's, the
+  # index and its snapshot built.
   timed --clock 2026-11-30T06:00:00+01:00 cutoff >"$work/cutoff2.json"
   cutoff2_s=$t_wall
   decided2=$(sed -n 's/.*"forwarded":\([0-9]*\),"to_error_account":\([0-9]*\),"returned":\([0-9]*\),"cheques":\([0-9]*\).*/\1 \2 \3 \4/p' \
@@ -101,7 +120,7 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
   echo "second cutoff: $cutoff2_s s, $decided2 payments decided, $((t_kib / 1024)) MiB peak RSS; CPU: nks $t_cpu s, postgres $t_pg s"
   awk -v b="$backend" -v i="$import_s" -v l="$load_s" -v r="$lookups" -v n="$count" -v s="$submit_s" \
       -v a="$accepted" -v c="$cutoff_s" -v sk="$submit_kib" -v ck="$cutoff_kib" -v m=$((3 * third)) \
-      -v o="$one_s" -v t3="$three_s" -v c2="$cutoff2_s" -v d2="$decided2" 'BEGIN {
-    printf "backend=%s import_s=%.1f index_load_s=%.1f lookups_M_per_s=%s submit_s=%.2f submit_per_s=%.0f submit_rss_MiB=%d cutoff_s=%.2f cutoff_per_s=%.0f cutoff_rss_MiB=%d one_process_3_files_per_s=%.0f three_processes_per_s=%.0f three_vs_one=%.2f second_cutoff_s=%.2f second_cutoff_per_s=%.0f\n",
-      b, i, l, r, s, n / s, sk / 1024, c, a / c, ck / 1024, m / o, m / t3, o / t3, c2, d2 / c2 }' | tee -a "$work/results"
+      -v o="$one_s" -v t3="$three_s" -v c2="$cutoff2_s" -v d2="$decided2" -v s2="$submit2_s" 'BEGIN {
+    printf "backend=%s import_s=%.1f index_load_s=%.1f lookups_M_per_s=%s submit_s=%.2f submit_per_s=%.0f submit_rss_MiB=%d cutoff_s=%.2f cutoff_per_s=%.0f cutoff_rss_MiB=%d one_process_3_files_per_s=%.0f three_processes_per_s=%.0f three_vs_one=%.2f steady_submit_s=%.2f steady_submit_per_s=%.0f second_cutoff_s=%.2f second_cutoff_per_s=%.0f\n",
+      b, i, l, r, s, n / s, sk / 1024, c, a / c, ck / 1024, m / o, m / t3, o / t3, s2, n / s2, c2, d2 / c2 }' | tee -a "$work/results"
 done
