@@ -478,7 +478,8 @@ class SqliteStore final : public Store {
   Status BulkTransact(const std::function<Status()>& body) override;
 
  private:
-  Result<std::string> SetJournalMode(const char* mode);
+  // The journal mode after setting it to `mode` (nullptr: as it is).
+  Result<std::string> JournalMode(const char* mode);
   bool EnterBulkJournal();
   void LeaveBulkJournal();
   Status Migrate();
@@ -544,8 +545,16 @@ Status SqliteStore::Open(const std::string& path, const OpenOptions& options) {
   path_ = path;
   options_ = options;
   NKS_RETURN_IF_ERROR(db_.Open(path));
-  NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA journal_mode=WAL"));
-  NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA synchronous=FULL"));
+  // WAL needs the database to itself to be entered: while another process
+  // writes a bulk transaction under the rollback journal (BulkTransact,
+  // imports), this connection works in that journal too, with EXTRA like
+  // the writer (waiting for the switch would stall every command opened
+  // during a submit). The file returns to WAL when a connection next finds
+  // itself alone.
+  auto mode = JournalMode("WAL");
+  if (!mode.ok()) mode = JournalMode(nullptr);
+  NKS_RETURN_IF_ERROR(mode.status());
+  NKS_RETURN_IF_ERROR(db_.Exec(*mode == "wal" ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=EXTRA"));
   NKS_RETURN_IF_ERROR(db_.Exec("PRAGMA temp_store=MEMORY"));
   NKS_RETURN_IF_ERROR(db_.Exec(fmt::format("PRAGMA cache_size=-{}", options.cache_bytes / 1024)));
   NKS_RETURN_IF_ERROR(Migrate());
@@ -680,8 +689,8 @@ Status SqliteStore::Transact(const std::function<Status()>& body) {
 // rollback journal instead, which journals only pages that existed before:
 // a fresh load is written once. Crash safety is the same (a hot journal is
 // rolled back on the next open), and WAL is restored afterwards.
-Result<std::string> SqliteStore::SetJournalMode(const char* mode) {
-  Stmt s(db_, fmt::format("PRAGMA journal_mode={}", mode));
+Result<std::string> SqliteStore::JournalMode(const char* mode) {
+  Stmt s(db_, mode ? fmt::format("PRAGMA journal_mode={}", mode) : std::string("PRAGMA journal_mode"));
   auto row = s.Step();
   if (!row.ok()) return row.status();
   return *row ? s.Text(0) : std::string();
@@ -693,10 +702,10 @@ Result<std::string> SqliteStore::SetJournalMode(const char* mode) {
 // committed transaction back (FULL, right for WAL, does not). True when the
 // rollback journal is in use.
 bool SqliteStore::EnterBulkJournal() {
-  auto mode = SetJournalMode("DELETE");
+  auto mode = JournalMode("DELETE");
   if (!mode.ok() || *mode != "delete") return false;  // another connection: WAL stays
   if (!db_.Exec("PRAGMA synchronous=EXTRA").ok()) {
-    (void)SetJournalMode("WAL");
+    (void)JournalMode("WAL");
     return false;
   }
   return true;
@@ -705,7 +714,7 @@ bool SqliteStore::EnterBulkJournal() {
 void SqliteStore::LeaveBulkJournal() {
   // Failing to return to WAL (another connection opened meanwhile) leaves
   // the rollback journal, slower but safe: EXTRA stays with it.
-  auto mode = SetJournalMode("WAL");
+  auto mode = JournalMode("WAL");
   if (mode.ok() && *mode == "wal") (void)db_.Exec("PRAGMA synchronous=FULL");
 }
 

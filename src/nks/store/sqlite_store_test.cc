@@ -829,6 +829,76 @@ TEST_P(SqliteOnlyTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync)
 }
 
 
+TEST_P(SqliteOnlyTest, BulkTransactWritesUnderTheRollbackJournalWithExtraSyncThenReturnsToWal) {
+  using EntryPoint = void (*)();
+  g_last_opened = nullptr;
+  ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
+  auto store = Open();
+  sqlite3_cancel_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection));
+  ASSERT_NE(store, nullptr);
+  sqlite3* db = g_last_opened;
+  g_last_opened = nullptr;
+  ASSERT_NE(db, nullptr);
+
+  NemKontoEvent n = MakeSet(kKeyA, "1551-0000123456", 1000);
+  Status st = store->BulkTransact([&]() -> Status {
+    // DELETE commits by unlinking the journal: EXTRA syncs the directory.
+    EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA journal_mode"), "delete");
+    EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA synchronous"), "3");  // EXTRA
+    return store->AppendNemKonto(&n);
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA journal_mode"), "wal") << "after a committed bulk transaction";
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA synchronous"), "2");
+
+  NemKontoEvent m = MakeSet(kKeyB, "1551-0000654321", 2000);
+  st = store->BulkTransact([&]() -> Status {
+    NKS_RETURN_IF_ERROR(store->AppendNemKonto(&m));
+    return Status::FailedPrecondition("changed my mind");
+  });
+  EXPECT_EQ(st.code(), Code::kFailedPrecondition);
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA journal_mode"), "wal") << "after a rolled-back bulk transaction";
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA synchronous"), "2");
+  EXPECT_EQ(store->NemKontoHistory(kKeyA)->size(), 1u);
+  EXPECT_TRUE(store->NemKontoHistory(kKeyB)->empty());
+}
+
+TEST_P(SqliteOnlyTest, AStoreOpenedDuringAnotherConnectionsBulkTransactionOpensAndReads) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  NemKontoEvent committed = MakeSet(kKeyA, "1551-0000123456", 1000);
+  ASSERT_TRUE(store->Transact([&] { return store->AppendNemKonto(&committed); }).ok());
+
+  NemKontoEvent n = MakeSet(kKeyB, "1551-0000654321", 2000);
+  std::unique_ptr<Store> other;
+  Status st = store->BulkTransact([&]() -> Status {
+    NKS_RETURN_IF_ERROR(store->AppendNemKonto(&n));
+    // WAL cannot be entered now: the newcomer works in the rollback
+    // journal instead of failing with "database is locked".
+    auto opened = OpenStore(target_);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    if (!opened.ok()) return opened.status();
+    other = std::move(opened).value();
+    EXPECT_EQ(other->NemKontoHistory(kKeyA)->size(), 1u);
+    EXPECT_TRUE(other->NemKontoHistory(kKeyB)->empty()) << "the bulk transaction is not committed yet";
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->NemKontoHistory(kKeyB)->size(), 1u);
+  // Both connections write on in the rollback journal meanwhile.
+  NemKontoEvent later = MakeSet(kKeyA, "1551-0000999999", 3000);
+  ASSERT_TRUE(other->Transact([&] { return other->AppendNemKonto(&later); }).ok());
+  EXPECT_EQ(store->NemKontoHistory(kKeyA)->size(), 2u);
+
+  // Alone again, the next connection returns the file to WAL.
+  other.reset();
+  store.reset();
+  ASSERT_NE(Open(), nullptr);
+  RawDb raw(GetParam(), target_);
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
+}
+
 // ---- Payment search (SPEC §5.5) ----
 
 class StoreSearchTest : public StoreTest {
