@@ -30,14 +30,14 @@ third=$((count / 3))
   --date 2026-11-30 >/dev/null
 # The node files pay out a banking day later: a second cut-off forwards
 # them with the index already built (the steady state of a daily cut-off).
-# And one more of COUNT for a submit in the steady state (both register
-# snapshots built, payments stored), paid out with the node files.
-"$nks" gen payments --count "$count" --seed 2 --population "$work/pop" --out "$work/pay-2.xml" \
-  --date 2026-12-01 >/dev/null
 for s in 11 12 13 21 22 23; do
   "$nks" gen payments --count "$third" --seed "$s" --population "$work/pop" --out "$work/pay-$s.xml" \
     --date 2026-12-01 >/dev/null
 done
+# And one more of COUNT for a submit in the steady state (both register
+# snapshots built, payments stored), paid out with the node files.
+"$nks" gen payments --count "$count" --seed 2 --population "$work/pop" --out "$work/pay-2.xml" \
+  --date 2026-12-01 >/dev/null
 
 # PostgreSQL: a cluster of its own (bench/pg_cluster.sh), reached over its
 # Unix socket.
@@ -86,10 +86,15 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
     [ "$backend" = postgresql ] && t_pg=$(echo "$after - $before" | bc)
     return 0
   }
-  timed --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$work/pay.xml" >"$work/submit.json"
-  submit_s=$t_wall submit_kib=$t_kib
-  accepted=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' "$work/submit.json")
-  echo "submit: $submit_s s, $((submit_kib / 1024)) MiB peak RSS, $accepted accepted; CPU: nks $t_cpu s, postgres $t_pg s"
+  # timed_submit LABEL FILE: a timed submit of FILE, printed under LABEL;
+  # also sets t_accepted.
+  timed_submit() {
+    timed --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$2" >"$work/submit.json"
+    t_accepted=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' "$work/submit.json")
+    echo "$1: $t_wall s, $((t_kib / 1024)) MiB peak RSS, $t_accepted accepted; CPU: nks $t_cpu s, postgres $t_pg s"
+  }
+  timed_submit submit "$work/pay.xml"
+  submit_s=$t_wall submit_kib=$t_kib accepted=$t_accepted
   timed --clock 2026-11-27T06:00:00+01:00 cutoff >/dev/null
   cutoff_s=$t_wall cutoff_kib=$t_kib
   echo "cutoff: $cutoff_s s, $((cutoff_kib / 1024)) MiB peak RSS; CPU: nks $t_cpu s, postgres $t_pg s"
@@ -107,10 +112,8 @@ for backend in ${BACKENDS:-sqlite postgresql}; do
   done
   for p in "${pids[@]}"; do wait "$p"; done
   three_s=$(since "$t")
-  timed --clock 2026-11-25T12:00:00+01:00 submit --system SERVICEPLATFORM "$work/pay-2.xml" >"$work/submit2.json"
-  submit2_s=$t_wall submit2_kib=$t_kib
-  accepted2=$(sed -n 's/.*"accepted":\([0-9]*\).*/\1/p' "$work/submit2.json")
-  echo "steady submit: $submit2_s s, $((submit2_kib / 1024)) MiB peak RSS, $accepted2 accepted; CPU: nks $t_cpu s, postgres $t_pg s"
+  timed_submit "steady submit" "$work/pay-2.xml"
+  submit2_s=$t_wall
   # The second cut-off: the six node files and the steady submit's, the
   # index and its snapshot built.
   timed --clock 2026-11-30T06:00:00+01:00 cutoff >"$work/cutoff2.json"
