@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include <string>
+#include <vector>
 
 #include "nks/core/ids.h"
 #include "nks/store/temp_store_test.h"
@@ -132,6 +133,39 @@ TEST_P(ArchiveTest, OldMonthsLeaveTheLiveTablesWhileTheirEndToEndIdsStayUsed) {
   ASSERT_TRUE(archived.ok());
   EXPECT_TRUE(archived->empty());
   EXPECT_EQ(store_->ArchivePaymentMonthsBefore("2026-13-01").status().code(), Code::kInvalidArgument);
+}
+
+// A bulk commit of 50,000 payments or more leaves the planner statistics of
+// what it filled: the row counts, from a small sample (statistics target 10:
+// a histogram of at most 11 bounds).
+TEST_P(ArchiveTest, BulkPaymentsLeaveSmallSampleStatisticsBehind) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "planner statistics: PostgreSQL";
+  auto first = store_->NextPaymentId();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::vector<Payment> batch(60'000);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Payment& p = batch[i];
+    p.id = *first + static_cast<int64_t>(i);
+    p.system = "SYS";
+    p.end_to_end = "E-" + std::to_string(i);
+    p.pmt_inf_id = "P";
+    p.authority = 12345678;
+    p.los = "L";
+    p.bank_agreement = "PIA";
+    p.benefit_type = "b";
+    p.recipient = RecipientId::ParseTagged("cpr:010285-1237")->key();
+    p.amount_ore = 100 + static_cast<int64_t>(i);
+    p.currency = "DKK";
+    p.requested_date = p.payout_date = "2026-11-30";
+  }
+  std::vector<size_t> duplicates;
+  ASSERT_TRUE(store_->BulkTransact([&] { return store_->AddPayments(batch, &duplicates); }).ok());
+  EXPECT_TRUE(duplicates.empty());
+  EXPECT_EQ(Count("SELECT reltuples::bigint / 1000 FROM pg_class WHERE relname='payments_202611'"), 60);
+  EXPECT_EQ(Count("SELECT reltuples::bigint / 1000 FROM pg_class WHERE relname='payment_keys'"), 60);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM pg_stats WHERE tablename='payments_202611' AND attname='id' AND "
+                  "array_length(histogram_bounds, 1) BETWEEN 2 AND 11"),
+            1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ArchiveTest, NKS_STORE_BACKENDS);
