@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <thread>
 
 #include "nks/store/pg_db.h"
 
@@ -33,6 +34,9 @@ constexpr int kScanPageRows = 10'000;
 constexpr size_t kAnalyzeAfterRows = 50'000;
 // An import buffers this much COPY text before sending it.
 constexpr size_t kCopyFlushBytes = 8 << 20;
+// A payment batch of at least this many rows sends its payment_recipients
+// rows on the side connection (SideCopy); a smaller one in its transaction.
+constexpr size_t kSideRecipientsMin = 1'000;
 
 struct Migration {
   int version;
@@ -303,6 +307,16 @@ DROP INDEX payment_outcomes_by_bank_file;
 CREATE INDEX payment_outcomes_by_report_id ON payment_outcomes(report_id, id) WHERE report_id<>0;
 DROP INDEX payment_outcomes_by_report;
 )sql"},
+    // payment_recipients becomes an index that may say too much: a bulk
+    // intake writes its rows on a second connection, committed just before
+    // the payments (SideCopy), so an entry can outlive a transaction that
+    // failed, and be written again when its id is reused. Every stored
+    // payment has one; readers keep only entries whose payment exists with
+    // that recipient, once each. (No longer unique, so no longer a key.)
+    Migration{15, R"sql(
+ALTER TABLE payment_recipients DROP CONSTRAINT payment_recipients_pkey;
+CREATE INDEX payment_recipients_by_recipient ON payment_recipients(recipient, id);
+)sql"},
 };
 
 constexpr const char* kNemKontoColumns =
@@ -453,6 +467,67 @@ void CopyIntOrNull(std::string* out, int64_t v) {
     pg::CopyInt(out, v);
   }
 }
+
+// COPYs on a second connection, on a thread of their own, in a
+// transaction of that connection's: the payment_recipients rows of a bulk
+// intake, which took as long as the payments' own COPY (an index entry at
+// a random place per row) and now run on the other core while the main
+// connection stores the next batch. Committed before the main transaction
+// (PgStore::Commit): a payment committed has its entries; entries whose
+// payments were not committed are left over and ignored by readers
+// (migration 15).
+class SideCopy {
+ public:
+  SideCopy() = default;
+  SideCopy(const SideCopy&) = delete;
+  SideCopy& operator=(const SideCopy&) = delete;
+  ~SideCopy() { Rollback(); }
+
+  // Waits for the COPY before (its error is this one's), then sends `data`
+  // by `copy_sql`, in a transaction begun with the first.
+  Status Start(Db* db, std::string copy_sql, std::string data) {
+    NKS_RETURN_IF_ERROR(Wait());
+    if (db_ == nullptr) {
+      NKS_RETURN_IF_ERROR(db->Exec("BEGIN"));
+      db_ = db;
+    }
+    NKS_CHECK(db_ == db);
+    thread_ = std::thread([this, sql = std::move(copy_sql), data = std::move(data)] {
+      result_ = db_->Copy(sql, data);
+    });
+    return Status::Ok();
+  }
+  bool active() const { return db_ != nullptr; }
+  // Commits what was sent; an error is the first COPY's or the COMMIT's.
+  Status Commit() {
+    Status st = Wait();
+    if (db_ == nullptr) return st;
+    if (st.ok() && PQtransactionStatus(db_->handle()) != PQTRANS_INTRANS) {
+      st = Status::IoError("database: the recipients' transaction was aborted by an earlier error");
+    }
+    if (st.ok()) st = db_->Exec("COMMIT");
+    if (!st.ok()) (void)db_->Exec("ROLLBACK");
+    db_ = nullptr;
+    return st.WithContext("storing the payments' recipients");
+  }
+  void Rollback() {
+    (void)Wait();
+    if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
+    db_ = nullptr;
+  }
+
+ private:
+  Status Wait() {
+    if (thread_.joinable()) thread_.join();
+    Status st = result_;
+    result_ = Status::Ok();
+    return st;
+  }
+
+  Db* db_ = nullptr;  // set while its transaction is open
+  std::thread thread_;
+  Status result_;
+};
 
 class PgStore;
 
@@ -621,8 +696,14 @@ class PgStore final : public Store {
   Status StageAndInsertPayments(const std::vector<Payment>& batch, std::vector<size_t>* duplicates);
   Status EnsurePaymentMonths(const std::vector<Payment>& batch, const std::vector<size_t>& duplicates);
   Status CopyPayments(const std::vector<Payment>& batch);
+  Status StoreRecipients(const std::vector<Payment>& batch, const std::vector<size_t>& duplicates);
+  Status OpenSession(Db* db);
 
   Db db_;
+  // The side connection (opened on first use) and its COPYs.
+  Db side_db_;
+  bool side_open_ = false;
+  SideCopy side_;
   std::string url_;
   OpenOptions options_;
   bool in_transaction_ = false;
@@ -646,14 +727,18 @@ class PgStore final : public Store {
 Status PgStore::Open(const std::string& url, const OpenOptions& options) {
   url_ = url;
   options_ = options;
-  NKS_RETURN_IF_ERROR(db_.Open(url));
+  NKS_RETURN_IF_ERROR(OpenSession(&db_));
+  return Migrate();
+}
+
+Status PgStore::OpenSession(Db* db) {
+  NKS_RETURN_IF_ERROR(db->Open(url_));
   // Durable before acknowledged, whatever the server's default; hex bytea;
   // UTC; no statement waits forever for the write lock.
-  NKS_RETURN_IF_ERROR(db_.Exec(fmt::format(
+  return db->Exec(fmt::format(
       "SET synchronous_commit = on; SET bytea_output = 'hex'; SET TimeZone = 'UTC'; "
       "SET client_min_messages = warning; SET lock_timeout = '{}'; SET application_name = 'nks'",
-      kLockTimeout)));
-  return Migrate();
+      kLockTimeout));
 }
 
 Status PgStore::Migrate() {
@@ -753,6 +838,8 @@ Status PgStore::Commit() {
   if (st.ok() && PQtransactionStatus(db_.handle()) != PQTRANS_INTRANS) {
     st = Status::IoError("database: the transaction was aborted by an earlier error");
   }
+  // The recipients' entries are durable before the payments they point to.
+  if (st.ok()) st = side_.Commit();
   if (st.ok()) st = db_.Exec("COMMIT");
   if (!st.ok()) {
     Rollback();
@@ -790,6 +877,7 @@ void PgStore::Rollback() {
   companies_.pending.clear();
   units_.pending.clear();
   nemkonto_pending_.clear();
+  side_.Rollback();
   (void)db_.Exec("ROLLBACK");
   in_transaction_ = false;
   // A temporary table created in the rolled-back transaction is gone, and
@@ -1258,12 +1346,10 @@ constexpr const char* kCopyPayments =
     "payout_date,remittance) FROM STDIN";
 
 // The batch by COPY into payment_keys (AlreadyExists: a duplicate), then
-// payments and payment_recipients (sorted by key, as the index wants it).
+// into payments.
 Status PgStore::CopyPayments(const std::vector<Payment>& batch) {
   std::string data;
   data.reserve(batch.size() * 48);
-  std::vector<std::pair<uint64_t, int64_t>> recipients;
-  recipients.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const Payment& p = batch[i];
     NKS_CHECK(p.id > 0 && (i == 0 || p.id > batch[i - 1].id));
@@ -1273,23 +1359,46 @@ Status PgStore::CopyPayments(const std::vector<Payment>& batch) {
     data.push_back('\t');
     pg::CopyInt(&data, p.id);
     data.push_back('\n');
-    if (p.recipient != 0) recipients.emplace_back(p.recipient, p.id);
   }
   NKS_RETURN_IF_ERROR(db_.Copy("COPY payment_keys(system,end_to_end,id) FROM STDIN", data));
   NKS_RETURN_IF_ERROR(EnsurePaymentMonths(batch, {}));
   data.clear();
   data.reserve(batch.size() * 200);
   for (const Payment& p : batch) AppendPaymentCopyRow(&data, p);
-  NKS_RETURN_IF_ERROR(db_.Copy(fmt::format(kCopyPayments, "payments"), data));
+  return db_.Copy(fmt::format(kCopyPayments, "payments"), data);
+}
+
+// The payment_recipients rows of the batch's stored payments (all but
+// `duplicates`), sorted by key as the index wants them: a large batch's on
+// the side connection, a small one's in this transaction.
+Status PgStore::StoreRecipients(const std::vector<Payment>& batch, const std::vector<size_t>& duplicates) {
+  std::vector<std::pair<uint64_t, int64_t>> recipients;
+  recipients.reserve(batch.size());
+  auto duplicate = duplicates.begin();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (duplicate != duplicates.end() && *duplicate == i) {
+      ++duplicate;
+      continue;
+    }
+    if (batch[i].recipient != 0) recipients.emplace_back(batch[i].recipient, batch[i].id);
+  }
+  if (recipients.empty()) return Status::Ok();
   std::sort(recipients.begin(), recipients.end());
-  data.clear();
+  std::string data;
+  data.reserve(recipients.size() * 28);
   for (const auto& [recipient, id] : recipients) {
     pg::CopyInt(&data, static_cast<int64_t>(recipient));
     data.push_back('\t');
     pg::CopyInt(&data, id);
     data.push_back('\n');
   }
-  return db_.Copy("COPY payment_recipients(recipient,id) FROM STDIN", data);
+  constexpr const char* kCopy = "COPY payment_recipients(recipient,id) FROM STDIN";
+  if (batch.size() < kSideRecipientsMin) return db_.Copy(kCopy, data);
+  if (!side_open_) {
+    NKS_RETURN_IF_ERROR(OpenSession(&side_db_).WithContext("opening the recipients' connection"));
+    side_open_ = true;
+  }
+  return side_.Start(&side_db_, kCopy, std::move(data));
 }
 
 // The batch goes by COPY into a temporary staging table; from there one
@@ -1304,7 +1413,10 @@ Status PgStore::StageAndInsertPayments(const std::vector<Payment>& batch, std::v
   NKS_RETURN_IF_ERROR(FlushImport());
   NKS_RETURN_IF_ERROR(db_.Exec("SAVEPOINT payments_batch"));
   Status direct = CopyPayments(batch);
-  if (direct.ok()) return db_.Exec("RELEASE SAVEPOINT payments_batch");
+  if (direct.ok()) {
+    NKS_RETURN_IF_ERROR(db_.Exec("RELEASE SAVEPOINT payments_batch"));
+    return StoreRecipients(batch, {});
+  }
   NKS_RETURN_IF_ERROR(db_.Exec("ROLLBACK TO SAVEPOINT payments_batch"));
   if (direct.code() != Code::kAlreadyExists) return direct;
   payment_months_.clear();  // a partition made in the savepoint is gone
@@ -1333,8 +1445,7 @@ Status PgStore::StageAndInsertPayments(const std::vector<Payment>& batch, std::v
   }
   NKS_RETURN_IF_ERROR(EnsurePaymentMonths(batch, *duplicates));
   NKS_RETURN_IF_ERROR(Run("INSERT INTO payments SELECT * FROM payments_stage ORDER BY id"));
-  return Run("INSERT INTO payment_recipients(recipient,id) SELECT recipient,id FROM payments_stage "
-             "WHERE recipient<>0 ORDER BY recipient,id");
+  return StoreRecipients(batch, *duplicates);
 }
 
 // The partition of each payout month in the batch, made when it is the
@@ -1724,9 +1835,13 @@ void BuildPaymentSearch(const PaymentQuery& q, std::string* sql, Params* params)
   };
   *sql = fmt::format("SELECT {} FROM ", kPaymentColumns);
   if (q.recipient) {
-    *sql += "payment_recipients r JOIN payments p ON p.id=r.id "
-            "LEFT JOIN payment_outcomes o ON o.id=p.id WHERE r.recipient=" +
-            next(static_cast<int64_t>(*q.recipient));
+    // payment_recipients may hold an entry twice or one whose payment is
+    // gone or another's (migration 15): a semi-join, and the payment's own
+    // recipient decides.
+    const std::string recipient = next(static_cast<int64_t>(*q.recipient));
+    *sql += "payments p LEFT JOIN payment_outcomes o ON o.id=p.id WHERE p.id IN "
+            "(SELECT r.id FROM payment_recipients r WHERE r.recipient=" +
+            recipient + ") AND p.recipient=" + recipient;
   } else if (ByKey(q)) {
     *sql += "payment_keys k JOIN payments p ON p.id=k.id LEFT JOIN payment_outcomes o ON o.id=p.id WHERE k.system=" +
             next(*q.system);

@@ -2,6 +2,7 @@
 // partitioned by payout month and months detached for archiving. The
 // SQLite store refuses to archive (its instantiation checks that).
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <string>
@@ -41,6 +42,46 @@ class ArchiveTest : public TempStoreTest {
     Status st = store_->SetPaymentOutcome(p);
     EXPECT_TRUE(st.ok()) << st.ToString();
   }
+  // A statement without rows, on a connection of its own (PostgreSQL only).
+  void Exec(const std::string& sql) {
+    PGconn* c = PQconnectdb(target_.c_str());
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+    PQclear(r);
+    PQfinish(c);
+  }
+  std::vector<int64_t> ByRecipient(uint64_t recipient, int limit = 100) {
+    PaymentQuery q;
+    q.recipient = recipient;
+    q.limit = limit;
+    std::vector<int64_t> ids;
+    Status st = store_->SearchPayments(q, [&](const Payment& p) {
+      ids.push_back(p.id);
+      return true;
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return ids;
+  }
+  std::vector<Payment> Batch(int64_t first_id, size_t n, const std::string& e2e_prefix) {
+    std::vector<Payment> batch(n);
+    for (size_t i = 0; i < n; ++i) {
+      Payment& p = batch[i];
+      p.id = first_id + static_cast<int64_t>(i);
+      p.system = "SYS";
+      p.end_to_end = e2e_prefix + std::to_string(i);
+      p.pmt_inf_id = "P";
+      p.authority = 12345678;
+      p.los = "L";
+      p.bank_agreement = "PIA";
+      p.benefit_type = "b";
+      p.recipient = RecipientId::ParseTagged("cpr:010285-1237")->key();
+      p.amount_ore = 100 + static_cast<int64_t>(i);
+      p.currency = "DKK";
+      p.requested_date = p.payout_date = "2026-11-30";
+    }
+    return batch;
+  }
+
   // One number from the database itself (PostgreSQL only).
   long long Count(const std::string& sql) {
     PGconn* c = PQconnectdb(target_.c_str());
@@ -142,22 +183,7 @@ TEST_P(ArchiveTest, BulkPaymentsLeaveSmallSampleStatisticsBehind) {
   if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "planner statistics: PostgreSQL";
   auto first = store_->NextPaymentId();
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  std::vector<Payment> batch(60'000);
-  for (size_t i = 0; i < batch.size(); ++i) {
-    Payment& p = batch[i];
-    p.id = *first + static_cast<int64_t>(i);
-    p.system = "SYS";
-    p.end_to_end = "E-" + std::to_string(i);
-    p.pmt_inf_id = "P";
-    p.authority = 12345678;
-    p.los = "L";
-    p.bank_agreement = "PIA";
-    p.benefit_type = "b";
-    p.recipient = RecipientId::ParseTagged("cpr:010285-1237")->key();
-    p.amount_ore = 100 + static_cast<int64_t>(i);
-    p.currency = "DKK";
-    p.requested_date = p.payout_date = "2026-11-30";
-  }
+  std::vector<Payment> batch = Batch(*first, 60'000, "E-");
   std::vector<size_t> duplicates;
   ASSERT_TRUE(store_->BulkTransact([&] { return store_->AddPayments(batch, &duplicates); }).ok());
   EXPECT_TRUE(duplicates.empty());
@@ -166,6 +192,51 @@ TEST_P(ArchiveTest, BulkPaymentsLeaveSmallSampleStatisticsBehind) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM pg_stats WHERE tablename='payments_202611' AND attname='id' AND "
                   "array_length(histogram_bounds, 1) BETWEEN 2 AND 11"),
             1);
+}
+
+// A bulk batch's payment_recipients rows go on a second connection in a
+// transaction of its own, committed just before the payments: rolled back
+// with them, and what a crash between the two commits leaves (entries of
+// payments never stored, entries again when the ids are used again) is
+// not found by a search.
+TEST_P(ArchiveTest, RecipientEntriesWithoutTheirPaymentAreNotFound) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "the side connection: PostgreSQL";
+  const uint64_t anna = RecipientId::ParseTagged("cpr:010285-1237")->key();
+  const uint64_t bo = RecipientId::ParseTagged("cpr:010285-1245")->key();
+  auto first = store_->NextPaymentId();
+  ASSERT_TRUE(first.ok());
+
+  // Rolled back: nothing of the batch stays, on either connection.
+  std::vector<Payment> batch = Batch(*first, 2'000, "R-");
+  std::vector<size_t> duplicates;
+  Status st = store_->BulkTransact([&]() -> Status {
+    NKS_RETURN_IF_ERROR(store_->AddPayments(batch, &duplicates));
+    return Status::Internal("the intake failed");
+  });
+  EXPECT_EQ(st.code(), Code::kInternal) << st.ToString();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payments"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_recipients"), 0);
+  EXPECT_TRUE(ByRecipient(anna).empty());
+
+  // Committed: every payment has its entry.
+  ASSERT_TRUE(store_->BulkTransact([&] { return store_->AddPayments(batch, &duplicates); }).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_recipients"), 2'000);
+  EXPECT_EQ(ByRecipient(anna, 3), (std::vector<int64_t>{*first + 1'999, *first + 1'998, *first + 1'997}));
+
+  // Left over by a crash: an entry twice, one of an id never stored, one
+  // naming the wrong recipient. Each payment once, and only its own.
+  Exec(fmt::format("INSERT INTO payment_recipients VALUES ({0}, {1}), ({0}, {2}), ({3}, {1})", anna,
+                   *first + 5, *first + 50'000, bo));
+  EXPECT_EQ(ByRecipient(anna, 2'001).size(), 2'000u);
+  EXPECT_TRUE(ByRecipient(bo).empty());
+
+  // The next bulk batch (AddPayments sees the ids already used) also stores.
+  auto next = store_->NextPaymentId();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, *first + 2'000);
+  std::vector<Payment> more = Batch(*next, 1'500, "S-");
+  ASSERT_TRUE(store_->BulkTransact([&] { return store_->AddPayments(more, &duplicates); }).ok());
+  EXPECT_EQ(ByRecipient(anna, 4'000).size(), 3'500u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ArchiveTest, NKS_STORE_BACKENDS);

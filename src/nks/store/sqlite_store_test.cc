@@ -176,12 +176,16 @@ class SqliteOnlyTest : public StoreTest {};
 
 // ---- Migrations ----
 
+// The backends share migrations 1-14; PostgreSQL's 15 made its
+// payment_recipients an index that may hold stale entries (pg_store.cc).
+int LatestVersion(Backend backend) { return backend == Backend::kPostgres ? 15 : 14; }
+
 TEST_P(StoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 14);
+  EXPECT_EQ(*version, LatestVersion(GetParam()));
 
   RawDb raw(GetParam(), target_);
   const std::string tables = postgres() ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_name='"
@@ -233,14 +237,14 @@ TEST_P(StoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), 14);
+    EXPECT_EQ(*store->SchemaVersion(), LatestVersion(GetParam()));
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(GetParam(), target_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), "14");
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), std::to_string(LatestVersion(GetParam())));
 }
 
 // ---- Register rows ----
