@@ -176,16 +176,14 @@ class SqliteOnlyTest : public StoreTest {};
 
 // ---- Migrations ----
 
-// The backends share migrations 1-14; PostgreSQL's 15 made its
-// payment_recipients an index that may hold stale entries (pg_store.cc).
-int LatestVersion(Backend backend) { return backend == Backend::kPostgres ? 15 : 14; }
+constexpr int kLatestVersion = 16;
 
 TEST_P(StoreTest, MigrationsBringTheSchemaToTheLatestVersion) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   auto version = store->SchemaVersion();
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, LatestVersion(GetParam()));
+  EXPECT_EQ(*version, kLatestVersion);
 
   RawDb raw(GetParam(), target_);
   const std::string tables = postgres() ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_name='"
@@ -237,14 +235,14 @@ TEST_P(StoreTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   for (int i = 0; i < 2; ++i) {
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(*store->SchemaVersion(), LatestVersion(GetParam()));
+    EXPECT_EQ(*store->SchemaVersion(), kLatestVersion);
     auto person = store->GetPerson(kCprA);
     ASSERT_TRUE(person.ok());
     ASSERT_TRUE(person->has_value());
     EXPECT_EQ((*person)->name, "Anna Test");
   }
   RawDb raw(GetParam(), target_);
-  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), std::to_string(LatestVersion(GetParam())));
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), std::to_string(kLatestVersion));
 }
 
 // ---- Register rows ----
@@ -1025,8 +1023,9 @@ TEST_P(SqliteOnlySearchTest, SearchByRecipientLooksUpOnlyThatRecipientsPayments)
   ASSERT_EQ(sqlite3_open_v2(target_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* s = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "EXPLAIN QUERY PLAN SELECT p.id FROM payment_recipients r "
-                               "JOIN payments p ON p.id=r.id WHERE r.recipient=?1 "
+                               "EXPLAIN QUERY PLAN SELECT p.id FROM recipient_segments s CROSS JOIN "
+                               "payment_recipients r ON r.segment=s.first_id AND r.recipient=?1 "
+                               "JOIN payments p ON p.id=r.id "
                                "ORDER BY p.payout_date DESC, p.id DESC LIMIT 10",
                                -1, &s, nullptr),
             SQLITE_OK);
@@ -1037,11 +1036,75 @@ TEST_P(SqliteOnlySearchTest, SearchByRecipientLooksUpOnlyThatRecipientsPayments)
   }
   sqlite3_finalize(s);
   sqlite3_close_v2(db);
-  // A range of the recipient's own keys, then each payment by its id: a
-  // recipient has at most a few hundred payments, so sorting them is cheap.
-  EXPECT_NE(plan.find("SEARCH r USING PRIMARY KEY (recipient=?)"), std::string::npos) << plan;
+  // For each segment a range of the recipient's own keys, then each payment
+  // by its id: a recipient has at most a few hundred payments, so sorting
+  // them is cheap. Only the segments (a row per ~262,144 ids) are scanned.
+  EXPECT_NE(plan.find("SEARCH r USING PRIMARY KEY (segment=? AND recipient=?)"), std::string::npos) << plan;
   EXPECT_NE(plan.find("SEARCH p USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << plan;
-  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN r"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN p"), std::string::npos) << plan;
+}
+
+// A batch that starts an intake file starts a recipient segment once the
+// last one spans 262,144 ids; a search finds the recipient's payments in
+// every segment; taking payments back takes their entries and segments.
+TEST_P(SqliteOnlySearchTest, RecipientSegmentsStartWithLargeFilesAndAreAllSearched) {
+  auto add = [&](int64_t first_id, int n, int64_t file_id) {
+    std::vector<Payment> batch(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      Payment& p = batch[static_cast<size_t>(i)];
+      p.id = first_id + i;
+      p.file_id = file_id;
+      p.system = "SYS";
+      p.end_to_end = "F" + std::to_string(file_id) + "-" + std::to_string(p.id);
+      p.authority = 12345678;
+      p.los = "L";
+      p.bank_agreement = "PIA-1";
+      p.benefit_type = "b";
+      p.recipient = i % 2 == 0 ? kKeyA : kKeyB;
+      p.amount_ore = 100;
+      p.currency = "DKK";
+      p.requested_date = p.payout_date = "2026-11-30";
+    }
+    std::vector<size_t> duplicates;
+    Status st = store_->BulkTransact([&] { return store_->AddPayments(batch, &duplicates); });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  };
+  auto segments = [&] {
+    RawDb raw(GetParam(), target_);
+    return raw.Query("SELECT group_concat(first_id) FROM (SELECT first_id FROM recipient_segments ORDER BY 1)");
+  };
+  auto found = [&](uint64_t recipient) {
+    PaymentQuery q;
+    q.recipient = recipient;
+    q.limit = 100;
+    std::vector<int64_t> ids;
+    EXPECT_TRUE(store_->SearchPayments(q, [&](const Payment& p) {
+      ids.push_back(p.id);
+      return true;
+    }).ok());
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  add(1, 4, 1);              // the first segment (0, from the migration)
+  add(200'000, 2, 2);        // another file, but the segment spans < 262,144 ids
+  EXPECT_EQ(segments(), "0");
+  add(300'000, 4, 3);        // a new file past 262,144 ids: a segment of its own
+  add(300'004, 2, 3);        // the same file's next batch: the same segment
+  add(600'000, 2, 0);        // no file (NKS's own payment): the same segment
+  EXPECT_EQ(segments(), "0,300000");
+  EXPECT_EQ(found(kKeyA), (std::vector<int64_t>{1, 3, 200'000, 300'000, 300'002, 300'004, 600'000}));
+  EXPECT_EQ(found(kKeyB), (std::vector<int64_t>{2, 4, 200'001, 300'001, 300'003, 300'005, 600'001}));
+
+  // Intake taking back what it stored from 300,002 on, then from 300,000.
+  ASSERT_TRUE(store_->Transact([&] { return store_->RemovePaymentsFrom(300'002); }).ok());
+  EXPECT_EQ(segments(), "0,300000");
+  EXPECT_EQ(found(kKeyA), (std::vector<int64_t>{1, 3, 200'000, 300'000}));
+  ASSERT_TRUE(store_->Transact([&] { return store_->RemovePaymentsFrom(300'000); }).ok());
+  EXPECT_EQ(segments(), "0");
+  EXPECT_EQ(found(kKeyB), (std::vector<int64_t>{2, 4, 200'001}));
+  RawDb raw(GetParam(), target_);
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM payment_recipients"), "6");
 }
 
 // ---- Login sessions (migration 12) ----
