@@ -99,6 +99,10 @@ std::string RedactUrl(std::string_view url) {
 }
 
 Status Db::Open(const std::string& url) {
+  if (conn_ != nullptr) {  // an earlier Open that failed, or one to replace
+    PQfinish(conn_);
+    prepared_.clear();
+  }
   conn_ = PQconnectdb(url.c_str());
   if (conn_ == nullptr) return Status::IoError("cannot connect to PostgreSQL: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {

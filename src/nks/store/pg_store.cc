@@ -485,42 +485,41 @@ void CopyIntOrNull(std::string* out, int64_t v) {
 // (migration 15).
 class SideCopy {
  public:
-  SideCopy() = default;
+  explicit SideCopy(Db& db) : db_(db) {}
   SideCopy(const SideCopy&) = delete;
   SideCopy& operator=(const SideCopy&) = delete;
   ~SideCopy() { Rollback(); }
 
   // Waits for the COPY before (its error is this one's), then sends `data`
-  // by `copy_sql`, in a transaction begun with the first.
-  Status Start(Db* db, std::string copy_sql, std::string data) {
+  // by `copy_sql` on the (open) connection, in a transaction begun with
+  // the first.
+  Status Start(std::string copy_sql, std::string data) {
     NKS_RETURN_IF_ERROR(Wait());
-    if (db_ == nullptr) {
-      NKS_RETURN_IF_ERROR(db->Exec("BEGIN"));
-      db_ = db;
+    if (!in_transaction_) {
+      NKS_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+      in_transaction_ = true;
     }
-    NKS_CHECK(db_ == db);
     thread_ = std::thread([this, sql = std::move(copy_sql), data = std::move(data)] {
-      result_ = db_->Copy(sql, data);
+      result_ = db_.Copy(sql, data);
     });
     return Status::Ok();
   }
-  bool active() const { return db_ != nullptr; }
   // Commits what was sent; an error is the first COPY's or the COMMIT's.
   Status Commit() {
     Status st = Wait();
-    if (db_ == nullptr) return st;
-    if (st.ok() && PQtransactionStatus(db_->handle()) != PQTRANS_INTRANS) {
+    if (!in_transaction_) return st;
+    if (st.ok() && PQtransactionStatus(db_.handle()) != PQTRANS_INTRANS) {
       st = Status::IoError("database: the recipients' transaction was aborted by an earlier error");
     }
-    if (st.ok()) st = db_->Exec("COMMIT");
-    if (!st.ok()) (void)db_->Exec("ROLLBACK");
-    db_ = nullptr;
+    if (st.ok()) st = db_.Exec("COMMIT");
+    if (!st.ok()) (void)db_.Exec("ROLLBACK");
+    in_transaction_ = false;
     return st.WithContext("storing the payments' recipients");
   }
   void Rollback() {
     (void)Wait();
-    if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
-    db_ = nullptr;
+    if (in_transaction_) (void)db_.Exec("ROLLBACK");
+    in_transaction_ = false;
   }
 
  private:
@@ -531,7 +530,8 @@ class SideCopy {
     return st;
   }
 
-  Db* db_ = nullptr;  // set while its transaction is open
+  Db& db_;
+  bool in_transaction_ = false;
   std::thread thread_;
   Status result_;
 };
@@ -710,7 +710,7 @@ class PgStore final : public Store {
   // The side connection (opened on first use) and its COPYs.
   Db side_db_;
   bool side_open_ = false;
-  SideCopy side_;
+  SideCopy side_{side_db_};
   std::string url_;
   OpenOptions options_;
   bool in_transaction_ = false;
@@ -1405,7 +1405,7 @@ Status PgStore::StoreRecipients(const std::vector<Payment>& batch, const std::ve
     NKS_RETURN_IF_ERROR(OpenSession(&side_db_).WithContext("opening the recipients' connection"));
     side_open_ = true;
   }
-  return side_.Start(&side_db_, kCopy, std::move(data));
+  return side_.Start(kCopy, std::move(data));
 }
 
 // The batch goes by COPY into a temporary staging table; from there one

@@ -1158,19 +1158,17 @@ Status SqliteStore::AddPayments(const std::vector<Payment>& batch, std::vector<s
 // file, or there is none) and the last segment spans kRecipientSegmentMinIds
 // ids by then: a new one from `first` on.
 Result<int64_t> SqliteStore::RecipientSegmentFor(const Payment& first) {
+  // Segment 0 is always there (migration 16; RemovePaymentsFrom keeps it).
   Stmt last(db_, "SELECT MAX(first_id) FROM recipient_segments");
   NKS_ASSIGN_OR_RETURN(bool row, last.Step());
-  NKS_CHECK(row);
-  const bool none = last.IsNull(0);
-  const int64_t segment = none ? 0 : last.Int(0);
-  NKS_CHECK(first.id > segment || none);
-  if (!none && (first.file_id == 0 || first.id - segment < kRecipientSegmentMinIds)) return segment;
-  if (!none) {
-    Stmt before(db_, "SELECT file_id FROM payments WHERE id<? ORDER BY id DESC LIMIT 1");
-    before.Bind(1, first.id);
-    NKS_ASSIGN_OR_RETURN(bool any, before.Step());
-    if (any && before.Int(0) == first.file_id) return segment;
-  }
+  NKS_CHECK(row && !last.IsNull(0));
+  const int64_t segment = last.Int(0);
+  NKS_CHECK(first.id > segment);
+  if (first.file_id == 0 || first.id - segment < kRecipientSegmentMinIds) return segment;
+  Stmt before(db_, "SELECT file_id FROM payments WHERE id<? ORDER BY id DESC LIMIT 1");
+  before.Bind(1, first.id);
+  NKS_ASSIGN_OR_RETURN(bool any, before.Step());
+  if (any && before.Int(0) == first.file_id) return segment;
   Stmt add(db_, "INSERT INTO recipient_segments(first_id) VALUES(?)");
   add.Bind(1, first.id);
   NKS_RETURN_IF_ERROR(add.Run());
@@ -1179,12 +1177,13 @@ Result<int64_t> SqliteStore::RecipientSegmentFor(const Payment& first) {
 
 Status SqliteStore::RemovePaymentsFrom(int64_t first_id) {
   NKS_CHECK(in_transaction_);
+  NKS_CHECK(first_id > 0);  // segment 0 stays
   for (const char* sql : {
            "DELETE FROM payment_keys WHERE (system, end_to_end) IN "
            "(SELECT system, end_to_end FROM payments WHERE id>=?1)",
            // The segments from the one holding first_id on (the last ones).
            "DELETE FROM payment_recipients WHERE segment>="
-           "(SELECT COALESCE(MAX(first_id), 0) FROM recipient_segments WHERE first_id<=?1) AND id>=?1",
+           "(SELECT MAX(first_id) FROM recipient_segments WHERE first_id<=?1) AND id>=?1",
            "DELETE FROM recipient_segments WHERE first_id>=?1",
            "DELETE FROM payments WHERE id>=?1"}) {
     Stmt s(db_, sql);

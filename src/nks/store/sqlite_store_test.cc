@@ -777,18 +777,27 @@ int CaptureConnection(sqlite3* db, const char**, const sqlite3_api_routines*) {
   return SQLITE_OK;
 }
 
-TEST_P(SqliteOnlyTest, OpenedStoreUsesWalWithFullSync) {
+// open() (the fixture's Open), with the connection it made in *db.
+template <typename OpenFn>
+std::unique_ptr<Store> OpenCapturing(OpenFn open, sqlite3** db) {
   using EntryPoint = void (*)();
   g_last_opened = nullptr;
-  ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
-  auto store = Open();
+  EXPECT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
+  std::unique_ptr<Store> store = open();
   sqlite3_cancel_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection));
-  ASSERT_NE(store, nullptr);
-  ASSERT_NE(g_last_opened, nullptr);
-
-  EXPECT_EQ(RawDb::QueryOn(g_last_opened, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(RawDb::QueryOn(g_last_opened, "PRAGMA synchronous"), "2");  // FULL
+  *db = g_last_opened;
   g_last_opened = nullptr;
+  return store;
+}
+
+TEST_P(SqliteOnlyTest, OpenedStoreUsesWalWithFullSync) {
+  sqlite3* db = nullptr;
+  auto store = OpenCapturing([&] { return Open(); }, &db);
+  ASSERT_NE(store, nullptr);
+  ASSERT_NE(db, nullptr);
+
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(RawDb::QueryOn(db, "PRAGMA synchronous"), "2");  // FULL
 
   // WAL is a property of the file: a fresh connection sees it too.
   RawDb raw(GetParam(), target_);
@@ -796,14 +805,9 @@ TEST_P(SqliteOnlyTest, OpenedStoreUsesWalWithFullSync) {
 }
 
 TEST_P(SqliteOnlyTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync) {
-  using EntryPoint = void (*)();
-  g_last_opened = nullptr;
-  ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
-  auto store = Open();
-  sqlite3_cancel_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection));
+  sqlite3* db = nullptr;
+  auto store = OpenCapturing([&] { return Open(); }, &db);
   ASSERT_NE(store, nullptr);
-  sqlite3* db = g_last_opened;
-  g_last_opened = nullptr;
   ASSERT_NE(db, nullptr);
 
   {
@@ -832,14 +836,9 @@ TEST_P(SqliteOnlyTest, ImportOnTheOnlyConnectionLeavesTheStoreInWalWithFullSync)
 
 
 TEST_P(SqliteOnlyTest, BulkTransactWritesUnderTheRollbackJournalWithExtraSyncThenReturnsToWal) {
-  using EntryPoint = void (*)();
-  g_last_opened = nullptr;
-  ASSERT_EQ(sqlite3_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection)), SQLITE_OK);
-  auto store = Open();
-  sqlite3_cancel_auto_extension(reinterpret_cast<EntryPoint>(&CaptureConnection));
+  sqlite3* db = nullptr;
+  auto store = OpenCapturing([&] { return Open(); }, &db);
   ASSERT_NE(store, nullptr);
-  sqlite3* db = g_last_opened;
-  g_last_opened = nullptr;
   ASSERT_NE(db, nullptr);
 
   NemKontoEvent n = MakeSet(kKeyA, "1551-0000123456", 1000);
